@@ -1,0 +1,52 @@
+package org.interplab.analysis.service;
+
+import io.quarkus.logging.Log;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.interplab.analysis.client.TrainerClient;
+import org.interplab.contracts.Json;
+import org.interplab.contracts.events.AnalysisCompleted;
+import org.interplab.contracts.events.CheckpointPublished;
+import org.interplab.core.checkpoint.Safetensors;
+import org.interplab.core.checkpoint.SafetensorsFile;
+import org.interplab.core.circuits.CircuitAnalysis;
+import org.interplab.core.circuits.TableResult;
+
+/** Turns a checkpoint into circuit tables: fetch from the trainer, compute with interp-core, store, announce. */
+@ApplicationScoped
+public class AnalysisService {
+    @Inject
+    @RestClient
+    TrainerClient trainer;
+    @Inject
+    AnalysisStore store;
+    @Inject
+    @Channel("analysis-completed")
+    MutinyEmitter<String> completed;
+
+    public void analyse(CheckpointPublished event) {
+        UUID checkpointId = event.checkpointId();
+        if (store.isComplete(checkpointId)) {
+            Log.debugf("checkpoint %s already analysed; replay ignored", checkpointId);
+            return;
+        }
+        long started = System.nanoTime();
+        SafetensorsFile file = Safetensors.read(trainer.safetensors(checkpointId));
+        List<TableResult> results = CircuitAnalysis.analyse(file.tensors(), event.spec());
+        store.save(checkpointId, event.experimentId(), results);
+        List<String> ok = results.stream().filter(r -> r.error() == null).map(TableResult::name).toList();
+        List<String> failed = results.stream().filter(r -> r.error() != null).map(TableResult::name).toList();
+        UUID key = event.experimentId() != null ? event.experimentId() : checkpointId;
+        completed.sendMessageAndAwait(KafkaRecord.of(key.toString(),
+                Json.write(new AnalysisCompleted(checkpointId, event.experimentId(), ok, failed, Instant.now()))));
+        Log.infof("analysed checkpoint %s (step %d): %d tables, %d failed, %.0f ms", checkpointId, event.step(),
+                ok.size(), failed.size(), (System.nanoTime() - started) / 1e6);
+    }
+}

@@ -1,0 +1,85 @@
+package org.interplab.analysis.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.interplab.analysis.entity.AnalysisRun;
+import org.interplab.analysis.entity.AnalysisTableRow;
+import org.interplab.contracts.Json;
+import org.interplab.core.circuits.CircuitTable;
+import org.interplab.core.circuits.TableResult;
+
+/** analysis_run and analysis_table: all of a checkpoint's tables are stored in one transaction, or none. */
+@ApplicationScoped
+@Transactional
+public class AnalysisStore {
+    @Inject
+    EntityManager em;
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public boolean isComplete(UUID checkpointId) {
+        AnalysisRun run = em.find(AnalysisRun.class, checkpointId);
+        return run != null && "COMPLETED".equals(run.status);
+    }
+
+    public void save(UUID checkpointId, UUID experimentId, List<TableResult> results) {
+        AnalysisRun run = em.find(AnalysisRun.class, checkpointId);
+        if (run == null) {
+            run = new AnalysisRun();
+            run.checkpointId = checkpointId;
+            run.startedAt = Instant.now();
+            em.persist(run);
+        } else {
+            em.createQuery("delete from AnalysisTableRow t where t.checkpointId = :c")
+                    .setParameter("c", checkpointId).executeUpdate();
+        }
+        run.experimentId = experimentId;
+        run.status = "COMPLETED";
+        run.completedAt = Instant.now();
+        run.tablesOk = 0;
+        run.tablesFailed = 0;
+        for (TableResult result : results) {
+            AnalysisTableRow row = new AnalysisTableRow();
+            row.checkpointId = checkpointId;
+            row.name = result.name();
+            row.error = result.error();
+            CircuitTable table = result.table();
+            if (table != null) {
+                row.kind = table.kind();
+                row.title = table.title();
+                row.nRows = table.rowLabels().size();
+                row.nCols = table.colLabels().size();
+                row.body = Json.write(table);
+                run.tablesOk++;
+            } else {
+                run.tablesFailed++;
+            }
+            em.persist(row);
+        }
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<AnalysisRun> run(UUID checkpointId) {
+        return Optional.ofNullable(em.find(AnalysisRun.class, checkpointId));
+    }
+
+    /** The index of a checkpoint's tables, without their bodies. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<AnalysisTableRow> index(UUID checkpointId) {
+        return em.createQuery("""
+                        select new org.interplab.analysis.entity.AnalysisTableRow(t.checkpointId, t.name, t.kind,
+                               t.title, t.nRows, t.nCols, t.error)
+                        from AnalysisTableRow t where t.checkpointId = :c order by t.name""", AnalysisTableRow.class)
+                .setParameter("c", checkpointId).getResultList();
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<AnalysisTableRow> table(UUID checkpointId, String name) {
+        return Optional.ofNullable(em.find(AnalysisTableRow.class, new AnalysisTableRow.Key(checkpointId, name)));
+    }
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The three services as packaged Quarkus apps (target/quarkus-app), against the lab's PostgreSQL and Kafka.
+#
+#   infra/services.sh start    start trainer-service, analysis-service, dashboard; wait for /q/health/ready
+#   infra/services.sh stop     stop the services started from this LAB_HOME
+#   infra/services.sh status   exit 0 when all three answer their health endpoint
+#
+# Environment: LAB_HOME, LAB_PG_PORT, LAB_KAFKA_PORT (see lib.sh), LAB_DASHBOARD_PORT (8080), LAB_TRAINER_PORT
+# (8081), LAB_ANALYSIS_PORT (8082), LAB_SERVICE_TIMEOUT (seconds, default 180), LAB_TRAINER_WORKERS (1),
+# LAB_SERVICE_HEAP (default 1g). Logs: $LAB_HOME/logs/<service>.log.
+set -euo pipefail
+# shellcheck source=infra/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LAB_PG_PORT="${LAB_PG_PORT:-55432}"
+LAB_DASHBOARD_PORT="${LAB_DASHBOARD_PORT:-8080}"
+LAB_TRAINER_PORT="${LAB_TRAINER_PORT:-8081}"
+LAB_ANALYSIS_PORT="${LAB_ANALYSIS_PORT:-8082}"
+SERVICE_TIMEOUT="${LAB_SERVICE_TIMEOUT:-180}"
+SERVICES=(trainer-service analysis-service dashboard)
+
+port_of() {
+    case "$1" in
+        trainer-service) echo "$LAB_TRAINER_PORT" ;;
+        analysis-service) echo "$LAB_ANALYSIS_PORT" ;;
+        dashboard) echo "$LAB_DASHBOARD_PORT" ;;
+    esac
+}
+
+jar_of() { echo "$LAB_REPO_ROOT/$1/target/quarkus-app/quarkus-run.jar"; }
+pid_file_of() { echo "$LAB_RUN_DIR/$1.pid"; }
+
+running_pid() {
+    local pid
+    pid="$(read_pid_file "$(pid_file_of "$1")")"
+    if [[ -n "$pid" ]] && pid_cmdline_matches "$pid" "$(jar_of "$1")"; then
+        printf '%s' "$pid"
+    fi
+}
+
+healthy() { curl -fsS -o /dev/null "http://127.0.0.1:$(port_of "$1")/q/health/ready"; }
+
+start_one() {
+    local svc="$1" port jar log pid
+    port="$(port_of "$svc")"
+    jar="$(jar_of "$svc")"
+    log="$LAB_LOG_DIR/$svc.log"
+    if [[ -n "$(running_pid "$svc")" ]]; then
+        info "$svc already running (pid $(running_pid "$svc")) on port $port"
+        return 0
+    fi
+    [[ -f "$jar" ]] || die "$jar is missing: build first (mvn -DskipTests install)"
+    require_port_free "$port" "$svc"
+    # JavaCPP reads its limits only as system properties; OpenMP threads only from the environment.
+    # One OpenMP thread was fastest for these small models (docs/benchmarks.md).
+    env OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" \
+        LAB_JDBC_URL="jdbc:postgresql://127.0.0.1:$LAB_PG_PORT/interplab" \
+        KAFKA_BOOTSTRAP_SERVERS="$LAB_KAFKA_BOOTSTRAP" \
+        LAB_TRAINER_URL="http://127.0.0.1:$LAB_TRAINER_PORT" \
+        LAB_ANALYSIS_URL="http://127.0.0.1:$LAB_ANALYSIS_PORT" \
+        LAB_CODE_VERSION="$(git -C "$LAB_REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo dev)" \
+        LAB_TRAINER_WORKERS="${LAB_TRAINER_WORKERS:-1}" \
+        nohup java -Xmx"${LAB_SERVICE_HEAP:-1g}" \
+        -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=8G \
+        -Dquarkus.http.port="$port" -jar "$jar" >"$log" 2>&1 &
+    pid=$!
+    echo "$pid" >"$(pid_file_of "$svc")"
+    info "$svc starting (pid $pid, port $port, log $log)"
+}
+
+start() {
+    ensure_dirs
+    require_cmd java "install a JDK 17"
+    require_cmd curl "apt-get install -y curl"
+    local t0 svc
+    t0="$(now_ns)"
+    for svc in "${SERVICES[@]}"; do start_one "$svc"; done
+    for svc in "${SERVICES[@]}"; do
+        wait_until "$SERVICE_TIMEOUT" "$svc health at :$(port_of "$svc")/q/health/ready" \
+            "$(running_pid "$svc")" "$LAB_LOG_DIR/$svc.log" healthy "$svc"
+    done
+    info "services healthy in $(elapsed_since "$t0") s"
+}
+
+stop() {
+    local svc pid
+    for svc in dashboard analysis-service trainer-service; do
+        pid="$(running_pid "$svc")"
+        if [[ -n "$pid" ]]; then
+            stop_pid "$pid" "$svc" 30
+            info "$svc stopped"
+        fi
+        rm -f "$(pid_file_of "$svc")"
+    done
+}
+
+status() {
+    local svc rc=0
+    for svc in "${SERVICES[@]}"; do
+        if healthy "$svc"; then info "$svc healthy on :$(port_of "$svc")"; else info "$svc not healthy"; rc=3; fi
+    done
+    return "$rc"
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) usage_die "infra/services.sh start|stop|status" ;;
+esac

@@ -1,0 +1,199 @@
+package org.interplab.trainer.service;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.interplab.contracts.Json;
+import org.interplab.contracts.events.CheckpointPublished;
+import org.interplab.contracts.events.RunStatus;
+import org.interplab.contracts.events.TrainingProgress;
+import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.core.checkpoint.CheckpointMetadata;
+import org.interplab.core.train.ModelState;
+import org.interplab.core.train.Trainer;
+import org.interplab.core.train.TrainingListener;
+import org.interplab.core.train.TrainingOutcome;
+import org.interplab.trainer.config.TrainerConfig;
+import org.interplab.trainer.entity.TrainingJob;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Worker threads that claim jobs from the table and train them with interp-core. A worker that dies leaves its job
+ * RUNNING with an old heartbeat; any worker (this replica or another) then claims it and resumes from the last
+ * checkpoint, so the experiment finishes once.
+ */
+@ApplicationScoped
+public class TrainingWorkers {
+    @Inject
+    JobStore jobs;
+    @Inject
+    CheckpointStore checkpoints;
+    @Inject
+    TrainingEvents events;
+    @Inject
+    TrainerConfig config;
+
+    private ExecutorService pool;
+    private volatile boolean running;
+    private String backend;
+
+    void onStart(@Observes StartupEvent startup) {
+        backend = CheckpointMetadata.currentBackend();
+        Nd4j.create(1); // warm ND4J (natives load) at start-up, not on the first job
+        Log.infof("trainer backend: %s; OMP_NUM_THREADS=%s; javacpp maxbytes=%s", backend,
+                System.getenv("OMP_NUM_THREADS"), System.getProperty("org.bytedeco.javacpp.maxbytes"));
+        running = true;
+        int workers = config.trainer().workers();
+        pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "trainer-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        String host = ManagementFactory.getRuntimeMXBean().getName();
+        for (int i = 0; i < workers; i++) {
+            String workerId = host + "/" + i + "/" + UUID.randomUUID().toString().substring(0, 8);
+            pool.submit(() -> loop(workerId));
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent shutdown) {
+        running = false;
+        if (pool != null) {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop(String workerId) {
+        while (running) {
+            try {
+                Optional<TrainingJob> job = jobs.claimNext(workerId, config.trainer().staleAfter());
+                if (job.isPresent()) {
+                    run(job.get(), workerId);
+                } else {
+                    Thread.sleep(config.trainer().pollInterval().toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                Log.error("worker loop error; retrying", e);
+                sleepQuietly(config.trainer().pollInterval().toMillis());
+            }
+        }
+    }
+
+    private void run(TrainingJob job, String workerId) {
+        UUID id = job.experimentId;
+        ExperimentSpec spec = Json.read(job.spec, ExperimentSpec.class);
+        ModelState resume = checkpoints.latestState(id).orElse(null);
+        long total = spec.training().steps();
+        Log.infof("training %s (%s) attempt %d%s", id, spec.name(), job.attempts,
+                resume == null ? "" : " resuming at step " + resume.step());
+        events.progress(progress(id, RunStatus.RUNNING, resume == null ? 0 : resume.step(), total, Map.of(),
+                resume == null ? "started" : "resumed at step " + resume.step()));
+        RunListener listener = new RunListener(id, workerId, spec, total);
+        try {
+            TrainingOutcome outcome = Trainer.train(spec, resume, listener);
+            if (listener.lostClaim) {
+                Log.warnf("job %s was taken over by another worker; this worker stops", id);
+                return;
+            }
+            RunStatus status = outcome.cancelled() ? RunStatus.CANCELLED : RunStatus.COMPLETED;
+            if (jobs.finish(id, workerId, status, outcome.step(), outcome.finalMetrics(), null)) {
+                events.progress(progress(id, status, outcome.step(), total, outcome.finalMetrics(),
+                        status == RunStatus.CANCELLED ? "cancelled" : "completed"));
+            }
+            Log.infof("experiment %s %s at step %d: %s", id, status, outcome.step(), outcome.finalMetrics());
+        } catch (RuntimeException | Error e) {
+            Log.errorf(e, "experiment %s failed", id);
+            String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+            if (jobs.finish(id, workerId, RunStatus.FAILED, listener.lastStep, null, message)) {
+                events.progress(progress(id, RunStatus.FAILED, listener.lastStep, total, Map.of(), message));
+            }
+        }
+    }
+
+    private TrainingProgress progress(UUID id, RunStatus status, long step, long total, Map<String, Double> metrics,
+                                      String message) {
+        return new TrainingProgress(id, status, step, total, metrics, message, backend, Instant.now());
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Bridges interp-core's training loop to the job table and Kafka. */
+    private final class RunListener implements TrainingListener {
+        final UUID id;
+        final String workerId;
+        final ExperimentSpec spec;
+        final long total;
+        volatile boolean lostClaim;
+        long lastStep;
+        private long nextHeartbeat;
+        private boolean cancel;
+
+        RunListener(UUID id, String workerId, ExperimentSpec spec, long total) {
+            this.id = id;
+            this.workerId = workerId;
+            this.spec = spec;
+            this.total = total;
+        }
+
+        @Override
+        public void onEval(long step, long totalSteps, Map<String, Double> metrics) {
+            lastStep = step;
+            beat(step, metrics);
+            events.progress(progress(id, RunStatus.RUNNING, step, totalSteps, metrics, null));
+        }
+
+        @Override
+        public void onCheckpoint(ModelState state, Map<String, Double> metrics, boolean isFinal) {
+            if (lostClaim) {
+                return;
+            }
+            UUID checkpointId = checkpoints.saveTrained(id, spec, state, metrics, isFinal, config.codeVersion());
+            events.checkpoint(new CheckpointPublished(checkpointId, id, state.step(), isFinal, metrics, spec,
+                    Instant.now()));
+        }
+
+        @Override
+        public boolean cancelRequested() {
+            long now = System.currentTimeMillis();
+            if (now >= nextHeartbeat) {
+                beat(lastStep, null);
+            }
+            return cancel || lostClaim;
+        }
+
+        private void beat(long step, Map<String, Double> metrics) {
+            nextHeartbeat = System.currentTimeMillis() + config.trainer().heartbeatEvery().toMillis();
+            Optional<Boolean> cancelled = jobs.heartbeat(id, workerId, step, metrics);
+            if (cancelled.isEmpty()) {
+                lostClaim = true;
+            } else {
+                cancel = cancelled.get();
+            }
+        }
+    }
+}
