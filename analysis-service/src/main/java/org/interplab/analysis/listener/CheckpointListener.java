@@ -18,7 +18,7 @@ public class CheckpointListener {
     AnalysisService analysis;
 
     @Incoming("checkpoints-published")
-    @Blocking(ordered = false)
+    @Blocking
     public void onCheckpoint(String json) {
         CheckpointPublished event = Json.read(json, CheckpointPublished.class);
         if (event.checkpointId() == null || event.spec() == null) {

@@ -9,22 +9,46 @@ import org.interplab.contracts.spec.TaskShapes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Every circuit table of one checkpoint. The weights are validated against the spec first (an unusable checkpoint
- * fails as a whole); after that each table is computed on its own, so one failing table does not lose the others.
+ * Every circuit table of one checkpoint: transformers, Toy Models of Superposition (tms) and computation in
+ * superposition (cis). The weights are validated against the spec first (an unusable checkpoint fails as a whole);
+ * after that each table is computed on its own, so one failing table does not lose the others.
  */
 public final class CircuitAnalysis {
     private CircuitAnalysis() {
     }
 
     /**
+     * Every table of one checkpoint, chosen by {@code spec.model().kind()}: {@code transformer} (see
+     * {@link #transformer}), {@code tms} ({@link TmsCircuits#analyse}) or {@code cis} ({@link CisCircuits#analyse}).
+     *
+     * @throws IllegalArgumentException when the spec has no model, the kind is unknown, or a tensor is missing or
+     *                                  has the wrong shape (the message names the tensor and both shapes)
+     */
+    public static List<TableResult> analyse(Map<String, INDArray> weights, ExperimentSpec spec) {
+        String kind = spec == null || spec.model() == null ? null : spec.model().kind();
+        if (kind == null) {
+            throw new IllegalArgumentException("a spec with a model is required to analyse a checkpoint");
+        }
+        return switch (kind) {
+            case "transformer" -> transformer(weights, spec);
+            case "tms" -> TmsCircuits.analyse(weights, spec);
+            case "cis" -> CisCircuits.analyse(weights, spec);
+            default -> throw new IllegalArgumentException("no circuit tables for model kind '" + kind
+                    + "'; one of transformer, tms, cis");
+        };
+    }
+
+    /**
      * Tables, in this order: {@code EU}; per layer l and head h: {@code EQKE.LlHh}, {@code EQKE_pos.LlHh},
      * {@code EVOU.LlHh}, {@code skip_trigrams.LlHh}; then {@code scores_readoff.L0Hh} per head of layer 0 when the
      * task has a readoff token and the model has no LayerNorm; for the xor task, {@code skip_trigram_gap} (the best
-     * skip-trigram ensemble's accuracy on the four strings, seed 003).
-     *
-     * @throws IllegalArgumentException when a tensor is missing or has the wrong shape (message names both shapes)
+     * skip-trigram ensemble's accuracy on the four strings, seed 003); with a readoff and no LayerNorm,
+     * {@code head_order} and {@code head_order_reversed} (seed 000); when d_head = 2, {@code proj_Q.L0Hh},
+     * {@code proj_K.L0Hh}, {@code proj_V.L0Hh} per head (seed 001 §1); for sequence tasks, run through the model:
+     * {@code direct_logit_attribution} (1-layer attention-only models without LayerNorm) and, for addition,
+     * {@code only_head.LlHh} per head and {@code all_heads_ablated} (seed 001 §1's ablation heatmaps).
      */
-    public static List<TableResult> analyse(Map<String, INDArray> weights, ExperimentSpec spec) {
+    public static List<TableResult> transformer(Map<String, INDArray> weights, ExperimentSpec spec) {
         TransformerCircuits circuits = new TransformerCircuits(weights, spec);
         List<TableResult> results = new ArrayList<>();
         results.add(compute("EU", circuits::directPath));
@@ -38,7 +62,9 @@ public final class CircuitAnalysis {
                 results.add(compute("skip_trigrams." + label, () -> SkipTrigrams.table(circuits, layer, head)));
             }
         }
-        if (circuits.readoff() != null && !circuits.hasLayerNorm()) {
+        TransformerCircuits.Readoff readoff = circuits.readoff();
+        boolean readoffScores = readoff != null && !circuits.hasLayerNorm();
+        if (readoffScores) {
             for (int h = 0; h < circuits.nHeads(); h++) {
                 int head = h;
                 results.add(compute("scores_readoff." + TransformerCircuits.head(0, h),
@@ -49,6 +75,40 @@ public final class CircuitAnalysis {
             results.add(compute("skip_trigram_gap", () -> SkipTrigramGap.table(
                     SkipTrigramGap.xorExamples(TaskShapes.of(spec.task())), circuits.inputLabels().size(),
                     circuits.outputLabels().size(), "the four XOR strings")));
+        }
+        if (readoffScores) {
+            int[] keys = HeadOrder.keyTokens(spec.task().kind(), circuits.inputLabels(), readoff.token());
+            String readoffLabel = circuits.inputLabels().get(readoff.token()) + " at position " + readoff.position();
+            results.add(compute("head_order", () -> HeadOrder.table(HeadOrder.rankings(circuits, keys),
+                    circuits.inputLabels(), readoffLabel)));
+            results.add(compute("head_order_reversed", () -> HeadOrder.reversedTable(
+                    HeadOrder.rankings(circuits, keys), circuits.inputLabels())));
+        }
+        if (spec.model().dHead() == 2) {
+            for (int h = 0; h < circuits.nHeads(); h++) {
+                for (String m : HeadProjections.MATRICES) {
+                    int head = h;
+                    results.add(compute("proj_" + m + "." + TransformerCircuits.head(0, h), () -> HeadProjections.table(
+                            weights, circuits.inputLabels(), head, m, circuits.hasLayerNorm())));
+                }
+            }
+        }
+        String task = spec.task() == null ? null : spec.task().kind();
+        if (task != null && TaskShapes.SEQUENCE_TASKS.contains(task)) {
+            if (ForwardTables.attributionIsExact(spec.model())) {
+                results.add(compute("direct_logit_attribution",
+                        () -> ForwardTables.directLogitAttribution(weights, spec)));
+            }
+            if ("addition".equals(task)) {
+                for (int l = 0; l < circuits.nLayers(); l++) {
+                    for (int h = 0; h < circuits.nHeads(); h++) {
+                        int layer = l, head = h;
+                        results.add(compute("only_head." + TransformerCircuits.head(l, h),
+                                () -> ForwardTables.onlyHeadGrid(weights, spec, layer, head)));
+                    }
+                }
+                results.add(compute("all_heads_ablated", () -> ForwardTables.onlyHeadGrid(weights, spec, -1, 0)));
+            }
         }
         return results;
     }

@@ -106,7 +106,7 @@ public final class TransformerCircuits {
         }
     }
 
-    private static void require(Map<String, INDArray> weights, String name, boolean required, long... shape) {
+    static void require(Map<String, INDArray> weights, String name, boolean required, long... shape) {
         INDArray w = weights.get(name);
         if (w == null) {
             if (required) {

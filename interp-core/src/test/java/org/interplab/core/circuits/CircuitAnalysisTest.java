@@ -19,7 +19,8 @@ class CircuitAnalysisTest {
         assertEquals(List.of("EU",
                         "EQKE.L0H0", "EQKE_pos.L0H0", "EVOU.L0H0", "skip_trigrams.L0H0",
                         "EQKE.L0H1", "EQKE_pos.L0H1", "EVOU.L0H1", "skip_trigrams.L0H1",
-                        "scores_readoff.L0H0", "scores_readoff.L0H1", "skip_trigram_gap"),
+                        "scores_readoff.L0H0", "scores_readoff.L0H1", "skip_trigram_gap",
+                        "head_order", "head_order_reversed", "direct_logit_attribution"),
                 results.stream().map(TableResult::name).collect(Collectors.toList()));
         for (TableResult r : results) {
             assertNull(r.error(), r.name());

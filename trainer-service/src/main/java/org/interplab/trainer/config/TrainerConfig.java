@@ -11,6 +11,9 @@ public interface TrainerConfig {
     @WithName("code-version")
     String codeVersion();
 
+    /** Prefix of every topic name ("qt." in tests, so that tests never cross a running stack). */
+    java.util.Optional<String> topicPrefix();
+
     interface Trainer {
         /** Worker threads per replica; each trains one experiment at a time. */
         int workers();

@@ -1,0 +1,181 @@
+package org.interplab.core.circuits;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.contracts.spec.ModelSpec;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Computation in superposition (seed 001 §4): per instance y = act(act(x·W1 + b1)·W2 + b2) with {@code W1}
+ * [n_instances, n_features, n_hidden], {@code b1} [n_instances, n_hidden], {@code W2} [n_instances, n_hidden,
+ * n_out], {@code b2} [n_instances, n_out]. n_out is W2's last dimension: n_features for |x| and x², 1 for AND, OR
+ * and max(|x|,|y|). Biases are optional (absent = 0). Inputs are labelled x0…, hidden neurons n0…, outputs y0….
+ */
+public final class CisCircuits {
+    private final int nInstances, nFeatures, nHidden, nOut;
+    private final double[][][] w1, w2;
+    private final double[][] b1, b2;
+
+    public CisCircuits(Map<String, INDArray> weights, ExperimentSpec spec) {
+        validate(weights, spec);
+        INDArray w1t = weights.get("W1"), w2t = weights.get("W2");
+        nInstances = (int) w1t.size(0);
+        nFeatures = (int) w1t.size(1);
+        nHidden = (int) w1t.size(2);
+        nOut = (int) w2t.size(2);
+        w1 = new double[nInstances][][];
+        w2 = new double[nInstances][][];
+        for (int i = 0; i < nInstances; i++) {
+            w1[i] = w1t.slice(i).castTo(DataType.DOUBLE).toDoubleMatrix();
+            w2[i] = w2t.slice(i).castTo(DataType.DOUBLE).toDoubleMatrix();
+        }
+        b1 = matrixOrZero(weights.get("b1"), nInstances, nHidden);
+        b2 = matrixOrZero(weights.get("b2"), nInstances, nOut);
+    }
+
+    private static double[][] matrixOrZero(INDArray m, int rows, int cols) {
+        return m == null ? new double[rows][cols] : m.castTo(DataType.DOUBLE).toDoubleMatrix();
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the tensor and both shapes, or the spec field that is wrong
+     */
+    public static void validate(Map<String, INDArray> weights, ExperimentSpec spec) {
+        ModelSpec m = spec == null ? null : spec.model();
+        if (m == null || !"cis".equals(m.kind())) {
+            throw new IllegalArgumentException("computation-in-superposition tables need a model of kind 'cis', the "
+                    + "spec's model is '" + (m == null ? null : m.kind()) + "'");
+        }
+        TmsCircuits.positive("nInstances", m.nInstances());
+        TmsCircuits.positive("nHidden", m.nHidden());
+        Integer specFeatures = spec.task() == null ? null : spec.task().nFeatures();
+        long inst = m.nInstances(), hidden = m.nHidden();
+        INDArray w1 = weights.get("W1");
+        if (w1 == null) {
+            throw new IllegalArgumentException("missing tensor W1, expected shape [" + inst + ", "
+                    + (specFeatures == null ? "n_features" : specFeatures) + ", " + hidden + "]");
+        }
+        long features = specFeatures != null ? specFeatures : w1.rank() == 3 ? w1.size(1) : -1;
+        if (features <= 0 || w1.rank() != 3) {
+            throw new IllegalArgumentException("tensor W1 has shape " + java.util.Arrays.toString(w1.shape())
+                    + ", expected [" + inst + ", n_features, " + hidden + "]");
+        }
+        TransformerCircuits.require(weights, "W1", true, inst, features, hidden);
+        TransformerCircuits.require(weights, "b1", false, inst, hidden);
+        INDArray w2 = weights.get("W2");
+        if (w2 == null) {
+            throw new IllegalArgumentException("missing tensor W2, expected shape [" + inst + ", " + hidden
+                    + ", n_out]");
+        }
+        if (w2.rank() != 3 || w2.size(0) != inst || w2.size(1) != hidden || w2.size(2) <= 0) {
+            throw new IllegalArgumentException("tensor W2 has shape " + java.util.Arrays.toString(w2.shape())
+                    + ", expected [" + inst + ", " + hidden + ", n_out]");
+        }
+        TransformerCircuits.require(weights, "b2", false, inst, w2.size(2));
+        for (String name : new String[] {"W1", "W2"}) {
+            if (!weights.get(name).dataType().isFPType()) {
+                throw new IllegalArgumentException("tensor " + name + " has data type " + weights.get(name).dataType()
+                        + ", expected a floating type");
+            }
+        }
+    }
+
+    public int nInstances() {
+        return nInstances;
+    }
+
+    private List<String> inputs() {
+        return TmsCircuits.labels("x", nFeatures);
+    }
+
+    private List<String> neurons() {
+        return TmsCircuits.labels("n", nHidden);
+    }
+
+    private List<String> outputs() {
+        return TmsCircuits.labels("y", nOut);
+    }
+
+    private static double[][] copy(double[][] m) {
+        double[][] c = new double[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            c[i] = m[i].clone();
+        }
+        return c;
+    }
+
+    /** {@code W1.I{i}}: input feature × hidden neuron. */
+    public CircuitTable w1(int instance) {
+        return new CircuitTable("W1.I" + instance, "W1", "W1 of instance " + instance + ": input → hidden",
+                "W1[x, n]: how much input feature x drives hidden neuron n (before b1 and the activation).",
+                "input feature", "hidden neuron", inputs(), neurons(), copy(w1[instance]));
+    }
+
+    /** {@code W2.I{i}}: hidden neuron × output. */
+    public CircuitTable w2(int instance) {
+        return new CircuitTable("W2.I" + instance, "W2", "W2 of instance " + instance + ": hidden → output",
+                "W2[n, y]: how much hidden neuron n writes to output y (before b2 and the activation).",
+                "hidden neuron", "output", neurons(), outputs(), copy(w2[instance]));
+    }
+
+    /** {@code W1W2.I{i}}: input feature × output, W1·W2 (the linear path; the activation between is left out). */
+    public CircuitTable w1w2(int instance) {
+        double[][] product = new double[nFeatures][nOut];
+        for (int x = 0; x < nFeatures; x++) {
+            for (int y = 0; y < nOut; y++) {
+                double s = 0;
+                for (int n = 0; n < nHidden; n++) {
+                    s += w1[instance][x][n] * w2[instance][n][y];
+                }
+                product[x][y] = s;
+            }
+        }
+        return new CircuitTable("W1W2.I" + instance, "W1W2", "W1·W2 of instance " + instance + ": input → output",
+                "W1·W2, the combined weights as if the hidden activation were the identity. W1 and W2 are only "
+                        + "defined up to a positive rescaling of each neuron, so their product is what compares "
+                        + "across runs.", "input feature", "output", inputs(), outputs(), product);
+    }
+
+    /**
+     * {@code neuron_contributions.I{i}}: per hidden neuron its input weights W1[·, n], its bias b1[n] and its
+     * output weights W2[n, ·], stacked in one row (the seed's per-neuron stacks).
+     */
+    public CircuitTable neuronContributions(int instance) {
+        List<String> cols = new ArrayList<>();
+        inputs().forEach(x -> cols.add("in " + x));
+        cols.add("b1");
+        outputs().forEach(y -> cols.add("out " + y));
+        double[][] values = new double[nHidden][nFeatures + 1 + nOut];
+        for (int n = 0; n < nHidden; n++) {
+            for (int x = 0; x < nFeatures; x++) {
+                values[n][x] = w1[instance][x][n];
+            }
+            values[n][nFeatures] = b1[instance][n];
+            for (int y = 0; y < nOut; y++) {
+                values[n][nFeatures + 1 + y] = w2[instance][n][y];
+            }
+        }
+        return new CircuitTable("neuron_contributions.I" + instance, "neuron_contributions",
+                "Per-neuron weights of instance " + instance,
+                "One row per hidden neuron n: W1[x, n] for every input x, the bias b1[n], then W2[n, y] for every "
+                        + "output y: what the neuron reads and what it writes.",
+                "hidden neuron", "weight", neurons(), cols, values);
+    }
+
+    /** Every CiS table, per instance: W1.I{i}, W2.I{i}, W1W2.I{i}, neuron_contributions.I{i}. */
+    public static List<TableResult> analyse(Map<String, INDArray> weights, ExperimentSpec spec) {
+        CisCircuits cis = new CisCircuits(weights, spec);
+        List<TableResult> results = new ArrayList<>();
+        for (int i = 0; i < cis.nInstances; i++) {
+            int instance = i;
+            results.add(CircuitAnalysis.compute("W1.I" + i, () -> cis.w1(instance)));
+            results.add(CircuitAnalysis.compute("W2.I" + i, () -> cis.w2(instance)));
+            results.add(CircuitAnalysis.compute("W1W2.I" + i, () -> cis.w1w2(instance)));
+            results.add(CircuitAnalysis.compute("neuron_contributions.I" + i, () -> cis.neuronContributions(instance)));
+        }
+        return results;
+    }
+}

@@ -1,0 +1,208 @@
+package org.interplab.core.circuits;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.contracts.spec.ModelSpec;
+import org.interplab.core.model.Transformer;
+import org.interplab.core.task.AdditionTask;
+import org.interplab.core.task.SequenceTask;
+import org.interplab.core.task.TokenBatch;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Tables that need the model run on inputs, computed with {@link Transformer#logits} only. A head is zero-ablated
+ * by zeroing its W_O[h] in a copy of the weights (its output z·W_O[h] is then 0; the shared b_O stays), so "only
+ * head h" keeps W_O of that one head and zeroes every other head of every layer.
+ */
+public final class ForwardTables {
+    /** Test sequences the direct logit attribution averages over. */
+    public static final int DLA_SAMPLE = 256;
+
+    private ForwardTables() {
+    }
+
+    /** The model with only the heads {@code keep[layer][head]} writing (null = all heads write). */
+    static Transformer model(Map<String, INDArray> weights, ModelSpec m, boolean[][] keep) {
+        ModelSpec spec = m.dVocabOut() != null ? m : new ModelSpec(m.kind(), m.nLayers(), m.nHeads(), m.dHead(),
+                m.dModel(), m.nCtx(), m.dVocab(), m.dVocab(), m.dMlp(), m.attnOnly(), m.normalization(),
+                m.useAttnScale(), m.actFn(), m.window(), m.nInstances(), m.nHidden(), m.dropout(), m.l1());
+        Transformer.Config cfg = Transformer.Config.of(spec);
+        var dtype = weights.get("embed.W_E").dataType();
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        Transformer.shapes(cfg).forEach((name, shape) -> {
+            INDArray w = weights.get(name);
+            String leaf = name.substring(name.lastIndexOf('.') + 1);
+            if (w == null && (leaf.startsWith("b_") || leaf.equals("b"))) {
+                w = Nd4j.zeros(dtype, shape); // imports may lack biases; absent = zero, as in the weight tables
+            } else if (w == null && leaf.equals("w")) {
+                w = Nd4j.ones(dtype, shape);
+            }
+            if (w != null) {
+                w = w.castTo(dtype);
+            }
+            if (w != null && keep != null && leaf.equals("W_O")) {
+                int layer = Integer.parseInt(name.split("\\.")[1]);
+                w = w.dup();
+                for (int h = 0; h < cfg.nHeads(); h++) {
+                    if (!keep[layer][h]) {
+                        w.get(point(h), all(), all()).assign(0);
+                    }
+                }
+            }
+            if (w != null) {
+                params.put(name, w);
+            }
+        });
+        return new Transformer(cfg, params);
+    }
+
+    static boolean[][] only(ModelSpec m, int layer, int head) {
+        boolean[][] keep = new boolean[m.nLayers()][m.nHeads()];
+        if (layer >= 0) {
+            keep[layer][head] = true;
+        }
+        return keep;
+    }
+
+    /** The 100 sequences a0 + b0 with every other operand digit 0, row-major over (a0, b0). */
+    static int[][] digitGrid(int nDigits) {
+        int[][] tokens = new int[100][];
+        for (int a = 0; a < 10; a++) {
+            for (int b = 0; b < 10; b++) {
+                tokens[a * 10 + b] = AdditionTask.encode(a, b, nDigits);
+            }
+        }
+        return tokens;
+    }
+
+    /**
+     * Seed 001 §1's ablation heatmap: for the digits a0 at position 0 and b0 at position n (the least significant
+     * digits; every other operand digit 0), the logit of the correct first answer digit (a0 + b0) mod 10 at
+     * position 2n−1, which predicts position 2n. {@code layer} &lt; 0 ablates every head (the baseline).
+     */
+    public static CircuitTable onlyHeadGrid(Map<String, INDArray> weights, ExperimentSpec spec, int layer, int head) {
+        if (spec.task() == null || !"addition".equals(spec.task().kind())) {
+            throw new IllegalArgumentException("the digit grid is defined for the addition task only");
+        }
+        int n = spec.task().nDigits() == null ? 6 : spec.task().nDigits();
+        Transformer model = model(weights, spec.model(), only(spec.model(), layer, head));
+        int[][] tokens = digitGrid(n);
+        INDArray logits = model.logits(tokens);
+        int readPosition = 2 * n - 1;
+        double[][] values = new double[10][10];
+        for (int a = 0; a < 10; a++) {
+            for (int b = 0; b < 10; b++) {
+                values[a][b] = logits.getDouble(a * 10 + b, readPosition, (a + b) % 10);
+            }
+        }
+        List<String> digits = TransformerCircuits.numbered(10);
+        String rowAxis = "digit at position 0", colAxis = "digit at position " + n;
+        String what = "the logit of the correct first answer digit (a0 + b0) mod 10, read at position " + readPosition
+                + " (it predicts position " + (2 * n) + "); every other operand digit is 0";
+        if (layer < 0) {
+            return new CircuitTable("all_heads_ablated", "all_heads_ablated",
+                    "All heads zero-ablated: correct first-digit logit", "Baseline of the only-head grids: " + what
+                    + ", with every head's output zeroed (W_O = 0; embeddings, b_O and the unembedding remain).",
+                    rowAxis, colAxis, digits, digits, values);
+        }
+        String h = TransformerCircuits.head(layer, head);
+        return new CircuitTable("only_head." + h, "only_head", "Only " + h + ": correct first-digit logit",
+                what + ", with every head but " + h + " zero-ablated (their W_O set to 0). Compare with "
+                        + "all_heads_ablated to see what " + h + " adds.", rowAxis, colAxis, digits, digits, values);
+    }
+
+    /**
+     * {@code direct_logit_attribution}: per head, its direct contribution to the correct output's logit, averaged
+     * over the loss positions of the first {@link #DLA_SAMPLE} test sequences, and the same minus the head's mean
+     * contribution over all outputs (what softmax sees). Computed as logits(only head h) − logits(no head), which is
+     * the head's output times W_U exactly when the model has one layer, no MLP and no LayerNorm; other models are
+     * refused.
+     */
+    public static CircuitTable directLogitAttribution(Map<String, INDArray> weights, ExperimentSpec spec) {
+        ModelSpec m = spec.model();
+        if (!attributionIsExact(m)) {
+            throw new IllegalStateException("direct logit attribution by ablation is exact only for 1-layer "
+                    + "attention-only models without LayerNorm; other models need per-head outputs (hook_result) "
+                    + "from the forward pass");
+        }
+        SequenceTask task = SequenceTask.create(spec.task(), spec.seed() == null ? 0L : spec.seed());
+        TokenBatch test = task.test();
+        int size = Math.min(DLA_SAMPLE, test.size());
+        int[][] tokens = new int[size][];
+        int[][] targets = new int[size][];
+        for (int i = 0; i < size; i++) {
+            tokens[i] = test.tokens()[i];
+            targets[i] = test.targets()[i];
+        }
+        double[][] none = lossPositionLogits(model(weights, m, only(m, -1, 0)).logits(tokens), targets);
+        int[] correct = correctOutputs(targets);
+        double[][] values = new double[m.nHeads()][2];
+        List<String> heads = new ArrayList<>();
+        for (int h = 0; h < m.nHeads(); h++) {
+            heads.add(TransformerCircuits.head(0, h));
+            double[][] with = lossPositionLogits(model(weights, m, only(m, 0, h)).logits(tokens), targets);
+            double onCorrect = 0, vsMean = 0;
+            for (int r = 0; r < correct.length; r++) {
+                double mean = 0;
+                for (int o = 0; o < with[r].length; o++) {
+                    mean += with[r][o] - none[r][o];
+                }
+                mean /= with[r].length;
+                double c = with[r][correct[r]] - none[r][correct[r]];
+                onCorrect += c;
+                vsMean += c - mean;
+            }
+            values[h][0] = onCorrect / correct.length;
+            values[h][1] = vsMean / correct.length;
+        }
+        return new CircuitTable("direct_logit_attribution", "direct_logit_attribution",
+                "Direct logit attribution per head",
+                "Each head's output times W_U at the correct output token, averaged over the " + correct.length
+                        + " loss positions of the first " + size + " test sequences (" + spec.task().kind()
+                        + "), and the same minus its mean over all outputs. Computed as logits with only that head "
+                        + "minus logits with every head zero-ablated (exact for a 1-layer attention-only model "
+                        + "without LayerNorm).",
+                "head", "measure", heads, List.of("correct logit", "correct − mean logit"), values);
+    }
+
+    /** True for 1-layer attention-only models without LayerNorm, where logits are linear in each head's output. */
+    public static boolean attributionIsExact(ModelSpec m) {
+        return m.nLayers() == 1 && (Boolean.TRUE.equals(m.attnOnly()) || m.dMlp() == null)
+                && !"LN".equalsIgnoreCase(m.normalization());
+    }
+
+    /** Logits at every position with a target, in row-major order: [count, d_vocab_out]. */
+    private static double[][] lossPositionLogits(INDArray logits, int[][] targets) {
+        int ctx = (int) logits.size(1), vOut = (int) logits.size(2);
+        double[] flat = logits.dup('c').reshape(logits.length()).toDoubleVector(); // one copy, not one get per row
+        List<double[]> rows = new ArrayList<>();
+        for (int i = 0; i < targets.length; i++) {
+            for (int p = 0; p < targets[i].length; p++) {
+                if (targets[i][p] != TokenBatch.NO_LOSS) {
+                    int from = (i * ctx + p) * vOut;
+                    rows.add(java.util.Arrays.copyOfRange(flat, from, from + vOut));
+                }
+            }
+        }
+        return rows.toArray(new double[0][]);
+    }
+
+    private static int[] correctOutputs(int[][] targets) {
+        List<Integer> out = new ArrayList<>();
+        for (int[] row : targets) {
+            for (int y : row) {
+                if (y != TokenBatch.NO_LOSS) {
+                    out.add(y);
+                }
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

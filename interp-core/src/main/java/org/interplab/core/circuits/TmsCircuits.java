@@ -1,0 +1,189 @@
+package org.interplab.core.circuits;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.contracts.spec.ModelSpec;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The tables of Elhage et al., "Toy Models of Superposition" (2022), read off a TMS checkpoint: {@code W}
+ * [n_instances, n_features, n_hidden] and {@code b_final} [n_instances, n_features] (optional, absent = 0).
+ *
+ * <p>Convention: the paper writes W as [hidden, features] (feature i is the column W_i) and plots WᵀW. Here W is
+ * stored [features, hidden] per instance, so feature i is the row W[i] and the same features × features matrix
+ * is W·Wᵀ. Everything below calls a feature's embedding W_i, as the paper does.
+ */
+public final class TmsCircuits {
+    private final int nInstances, nFeatures, nHidden;
+    private final double[][][] w;
+    private final double[][] bFinal;
+    private final Double featureProbability;
+
+    public TmsCircuits(Map<String, INDArray> weights, ExperimentSpec spec) {
+        validate(weights, spec);
+        INDArray wt = weights.get("W");
+        nInstances = (int) wt.size(0);
+        nFeatures = (int) wt.size(1);
+        nHidden = (int) wt.size(2);
+        w = new double[nInstances][][];
+        for (int i = 0; i < nInstances; i++) {
+            w[i] = wt.slice(i).castTo(DataType.DOUBLE).toDoubleMatrix();
+        }
+        INDArray b = weights.get("b_final");
+        bFinal = b == null ? new double[nInstances][nFeatures] : b.castTo(DataType.DOUBLE).toDoubleMatrix();
+        featureProbability = spec.task() == null ? null : spec.task().featureProbability();
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the tensor and both shapes, or the spec field that is wrong
+     */
+    public static void validate(Map<String, INDArray> weights, ExperimentSpec spec) {
+        ModelSpec m = spec == null ? null : spec.model();
+        if (m == null || !"tms".equals(m.kind())) {
+            throw new IllegalArgumentException("TMS tables need a model of kind 'tms', the spec's model is '"
+                    + (m == null ? null : m.kind()) + "'");
+        }
+        positive("nInstances", m.nInstances());
+        positive("nHidden", m.nHidden());
+        Integer specFeatures = spec.task() == null ? null : spec.task().nFeatures();
+        INDArray wt = weights.get("W");
+        if (wt == null) {
+            throw new IllegalArgumentException("missing tensor W, expected shape [" + m.nInstances() + ", "
+                    + (specFeatures == null ? "n_features" : specFeatures) + ", " + m.nHidden() + "]");
+        }
+        long features = specFeatures != null ? specFeatures : wt.rank() == 3 ? wt.size(1) : -1;
+        if (features <= 0) {
+            throw new IllegalArgumentException("tensor W has shape " + java.util.Arrays.toString(wt.shape())
+                    + ", expected [" + m.nInstances() + ", n_features, " + m.nHidden() + "]");
+        }
+        TransformerCircuits.require(weights, "W", true, m.nInstances(), features, m.nHidden());
+        TransformerCircuits.require(weights, "b_final", false, m.nInstances(), features);
+        if (!wt.dataType().isFPType()) {
+            throw new IllegalArgumentException("tensor W has data type " + wt.dataType() + ", expected a floating type");
+        }
+    }
+
+    static void positive(String field, Integer value) {
+        if (value == null || value <= 0) {
+            throw new IllegalArgumentException("model." + field + " must be a positive integer, is " + value);
+        }
+    }
+
+    public int nInstances() {
+        return nInstances;
+    }
+
+    /** W_i·W_j for features i, j of one instance (the paper's WᵀW). */
+    double[][] gram(int instance) {
+        if ((long) nFeatures * nFeatures > TransformerCircuits.MAX_TABLE_CELLS) {
+            throw new IllegalArgumentException("WᵀW would have " + nFeatures + " × " + nFeatures + " cells, more than "
+                    + "the " + TransformerCircuits.MAX_TABLE_CELLS + " a table may hold");
+        }
+        double[][] wi = w[instance];
+        double[][] g = new double[nFeatures][nFeatures];
+        for (int a = 0; a < nFeatures; a++) {
+            for (int b = a; b < nFeatures; b++) {
+                double dot = 0;
+                for (int k = 0; k < nHidden; k++) {
+                    dot += wi[a][k] * wi[b][k];
+                }
+                g[a][b] = dot;
+                g[b][a] = dot;
+            }
+        }
+        return g;
+    }
+
+    /** {@code WtW.I{i}}: features × features. */
+    public CircuitTable wtw(int instance) {
+        List<String> f = labels("f", nFeatures);
+        return new CircuitTable("WtW.I" + instance, "WtW", "WᵀW of instance " + instance + ": feature × feature",
+                "W_i·W_j, the TMS paper's WᵀW with W as [hidden, features]; this checkpoint stores W as [features, "
+                        + "hidden], so the matrix is computed as W Wᵀ. The diagonal is ‖W_i‖², off-diagonal entries "
+                        + "are the interference between features.", "feature", "feature", f, f, gram(instance));
+    }
+
+    /**
+     * {@code feature_geometry.I{i}}: per feature ‖W_i‖, superposition Σ_{j≠i}(Ŵ_i·W_j)², dimensionality
+     * D_i = ‖W_i‖² / Σ_j(Ŵ_i·W_j)², and b_i. A feature with W_i = 0 is not represented: superposition 0, D 0.
+     */
+    public CircuitTable featureGeometry(int instance) {
+        double[][] g = gram(instance);
+        double[][] values = new double[nFeatures][];
+        for (int a = 0; a < nFeatures; a++) {
+            double norm2 = g[a][a];
+            double others = 0;
+            double all = 0;
+            if (norm2 > 0) {
+                for (int b = 0; b < nFeatures; b++) {
+                    double projected = g[a][b] * g[a][b] / norm2; // (Ŵ_a·W_b)²
+                    all += projected;
+                    if (b != a) {
+                        others += projected;
+                    }
+                }
+            }
+            double dimensionality = norm2 > 0 ? norm2 / all : 0;
+            values[a] = new double[] {Math.sqrt(norm2), others, dimensionality, bFinal[instance][a]};
+        }
+        return new CircuitTable("feature_geometry.I" + instance, "feature_geometry",
+                "Feature geometry of instance " + instance,
+                "Per feature i: ‖W_i‖ (how strongly it is represented), superposition Σ_{j≠i}(Ŵ_i·W_j)² (how much "
+                        + "other features share its direction), dimensionality D_i = ‖W_i‖² / Σ_j(Ŵ_i·W_j)² (1 for a "
+                        + "dedicated dimension, 1/2 for an antipodal pair, 2/5 in a pentagon) and the output bias "
+                        + "b_i. Features with W_i = 0 get superposition 0 and D_i 0.",
+                "feature", "measure", labels("f", nFeatures), List.of("‖W_i‖", "superposition", "D_i", "b_i"), values);
+    }
+
+    /**
+     * {@code dims_per_feature}: per instance m/‖W‖_F² (hidden dimensions per embedded feature; 0 when W = 0, so that
+     * every value stays finite JSON),
+     * with the task's feature probability p and 1/(1−S) = 1/p when the spec gives p.
+     */
+    public CircuitTable dimsPerFeature() {
+        boolean withP = featureProbability != null && featureProbability > 0;
+        double[][] values = new double[nInstances][];
+        for (int i = 0; i < nInstances; i++) {
+            double frob2 = 0;
+            for (double[] row : w[i]) {
+                for (double v : row) {
+                    frob2 += v * v;
+                }
+            }
+            double dims = frob2 > 0 ? nHidden / frob2 : 0;
+            values[i] = withP ? new double[] {dims, featureProbability, 1 / featureProbability} : new double[] {dims};
+        }
+        return new CircuitTable("dims_per_feature", "dims_per_feature", "Dimensions per feature, per instance",
+                "m/‖W‖_F² with m = n_hidden = " + nHidden + ": hidden dimensions per (fully) embedded feature, the "
+                        + "TMS paper's y-axis, plotted against 1/(1−S) = 1/p for sparsity S = 1 − p; 0 for an instance "
+                        + "whose W is zero (it embeds no feature)."
+                        + (withP ? " The spec gives one feature probability for every instance." : " The spec gives "
+                        + "no feature probability, so only m/‖W‖_F² is listed."),
+                "instance", "measure", labels("I", nInstances),
+                withP ? List.of("m/‖W‖_F²", "feature probability", "1/(1−S)") : List.of("m/‖W‖_F²"), values);
+    }
+
+    /** Every TMS table: WtW.I{i} and feature_geometry.I{i} per instance, then dims_per_feature. */
+    public static List<TableResult> analyse(Map<String, INDArray> weights, ExperimentSpec spec) {
+        TmsCircuits tms = new TmsCircuits(weights, spec);
+        List<TableResult> results = new ArrayList<>();
+        for (int i = 0; i < tms.nInstances; i++) {
+            int instance = i;
+            results.add(CircuitAnalysis.compute("WtW.I" + i, () -> tms.wtw(instance)));
+            results.add(CircuitAnalysis.compute("feature_geometry.I" + i, () -> tms.featureGeometry(instance)));
+        }
+        results.add(CircuitAnalysis.compute("dims_per_feature", tms::dimsPerFeature));
+        return results;
+    }
+
+    static List<String> labels(String prefix, int n) {
+        List<String> labels = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            labels.add(prefix + i);
+        }
+        return labels;
+    }
+}

@@ -1,0 +1,162 @@
+package org.interplab.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.interplab.contracts.Json;
+import org.interplab.contracts.events.ExperimentRequested;
+import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.contracts.spec.Presets;
+import org.interplab.trainer.entity.TrainingJob;
+import org.interplab.trainer.service.JobStore;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trainer against a real Kafka broker and PostgreSQL (started by ./lab test), on "qt."-prefixed topics and the
+ * interplab_test database.
+ */
+@QuarkusTest
+class TrainingFlowTest {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @Inject
+    JobStore jobs;
+    @Inject
+    EntityManager em;
+
+    @Test
+    void aRequestIsTrainedOnceCheckpointedAndAnnounced() throws Exception {
+        UUID id = UUID.randomUUID();
+        ExperimentSpec spec = Presets.expand("xor", 7L, null);
+        String event = Json.write(new ExperimentRequested(id, spec, Instant.now()));
+        send("qt.experiments.requested", id.toString(), event);
+        send("qt.experiments.requested", id.toString(), event); // a replay must not train it twice
+
+        TrainingJob job = awaitStatus(id, "COMPLETED");
+        assertEquals(1, job.attempts, "trained once");
+        String list = given().queryParam("experimentId", id).get("/checkpoints").then().statusCode(200)
+                .extract().asString();
+        assertTrue(list.contains("\"isFinal\":true"), list);
+        String finalId = Json.MAPPER.readTree(list).get(Json.MAPPER.readTree(list).size() - 1).get("id").asText();
+        byte[] file = given().get("/checkpoints/" + finalId + "/safetensors").then().statusCode(200).extract()
+                .asByteArray();
+        long headerLength = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        String header = new String(file, 8, (int) headerLength);
+        assertTrue(header.contains("\"blocks.0.attn.W_Q\""), header);
+        assertTrue(header.contains("\"code_version\""), header);
+
+        List<String> published = readKeyed("qt.checkpoints.published", id.toString());
+        assertTrue(published.stream().anyMatch(v -> v.contains(finalId)), "final checkpoint announced");
+        List<String> progress = readKeyed("qt.training.progress", id.toString());
+        assertEquals(1, progress.stream().filter(v -> v.contains("\"COMPLETED\"")).count(), "completed once");
+    }
+
+    @Test
+    void aJobWhoseWorkerDiedIsResumedFromItsLastCheckpoint() throws Exception {
+        UUID id = UUID.randomUUID();
+        // long enough (thousands of steps) that the run is still going when the test pulls the plug
+        ExperimentSpec spec = Presets.expand("xor", 3L, Json.MAPPER.readTree(
+                "{\"training\":{\"steps\":6000,\"checkpoints\":\"every\",\"checkpointEvery\":300}}"));
+        jobs.enqueue(id, spec);
+        // wait until the worker has stored a checkpoint past step 0, then make it look crashed: another "worker"
+        // holds the claim with a stale heartbeat
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (countCheckpoints(id) < 2 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        markCrashed(id);
+        TrainingJob job = awaitStatus(id, "COMPLETED");
+        assertTrue(job.attempts >= 2, "the job was claimed again after the crash: attempts " + job.attempts);
+        String list = given().queryParam("experimentId", id).get("/checkpoints").then().statusCode(200)
+                .extract().asString();
+        var nodes = Json.MAPPER.readTree(list);
+        long finals = 0;
+        for (var n : nodes) {
+            finals += n.get("isFinal").asBoolean() ? 1 : 0;
+        }
+        assertEquals(1, finals, "one final checkpoint: " + list);
+        assertEquals(spec.training().steps().longValue(), nodes.get(nodes.size() - 1).get("step").asLong());
+    }
+
+    long countCheckpoints(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                        "select count(*) from checkpoint where experiment_id = :id")
+                .setParameter("id", id).getSingleResult()).longValue());
+    }
+
+    void markCrashed(UUID id) {
+        int updated = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+                update training_job set claimed_by = 'dead-worker', heartbeat_at = now() - interval '1 hour'
+                where experiment_id = :id and status = 'RUNNING'""").setParameter("id", id).executeUpdate());
+        assertEquals(1, updated, "the job was running when the test crashed it");
+    }
+
+    private TrainingJob awaitStatus(UUID id, String status) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            var job = QuarkusTransaction.requiringNew().call(() -> jobs.find(id));
+            if (job.isPresent() && status.equals(job.get().status)) {
+                return job.get();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("job " + id + " never reached " + status + ": " + jobs.find(id).map(j -> j.status));
+    }
+
+    private void send(String topic, String key, String value) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        }
+    }
+
+    private List<String> readKeyed(String topic, String key) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "qt-reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of(topic));
+            long idleSince = System.currentTimeMillis();
+            while (System.currentTimeMillis() - idleSince < 4000) {
+                var records = consumer.poll(Duration.ofMillis(300));
+                if (!records.isEmpty()) {
+                    idleSince = System.currentTimeMillis();
+                }
+                records.forEach(r -> {
+                    if (key.equals(r.key())) {
+                        values.add(r.value());
+                    }
+                });
+            }
+        }
+        return values;
+    }
+}
