@@ -14,7 +14,7 @@ import org.interplab.contracts.Json;
  */
 public final class Presets {
     /** Presets whose JSON ships in this module. The design names more; they arrive with their tasks. */
-    public static final List<String> NAMES = List.of("xor");
+    public static final List<String> NAMES = List.of("xor", "ov-coherent", "ov-coherent-1head", "addition");
 
     private Presets() {
     }

@@ -1,0 +1,66 @@
+package org.interplab.dashboard.entity;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+import org.interplab.contracts.events.RunStatus;
+
+/** A submitted experiment and the latest state the trainer reported for it. JSON documents are stored as text. */
+@Entity
+@Table(name = "experiment")
+public class Experiment extends PanacheEntityBase {
+    @Id
+    public UUID id;
+
+    @Column(nullable = false)
+    public String name;
+
+    /** The preset the spec was expanded from, or null for a full spec. */
+    public String preset;
+
+    /** {@code spec.task.kind}, kept in its own column for filtering. */
+    @Column(nullable = false)
+    public String task;
+
+    /** The full {@link org.interplab.contracts.spec.ExperimentSpec} as JSON. */
+    @Column(nullable = false, columnDefinition = "text")
+    public String spec;
+
+    @Column(nullable = false)
+    public long seed;
+
+    /** JSON array of strings. */
+    @Column(columnDefinition = "text")
+    public String tags;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public RunStatus status;
+
+    @Column(nullable = false)
+    public long step;
+
+    @Column(name = "total_steps", nullable = false)
+    public long totalSteps;
+
+    /** JSON object: the metrics at the latest evaluated step. */
+    @Column(name = "last_metrics", columnDefinition = "text")
+    public String lastMetrics;
+
+    public String backend;
+
+    @Column(name = "error_message", columnDefinition = "text")
+    public String errorMessage;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+}

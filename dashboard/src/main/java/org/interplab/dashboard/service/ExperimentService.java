@@ -1,0 +1,107 @@
+package org.interplab.dashboard.service;
+
+import io.quarkus.logging.Log;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import org.interplab.contracts.Json;
+import org.interplab.contracts.events.RunStatus;
+import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.dashboard.entity.AnalysisRecord;
+import org.interplab.dashboard.entity.CheckpointRecord;
+import org.interplab.dashboard.entity.Experiment;
+import org.interplab.dashboard.entity.MetricPoint;
+
+/** Stores submitted experiments and reads what the dashboard knows about them. */
+@ApplicationScoped
+@Transactional
+public class ExperimentService {
+
+    /** Stores a validated submission as QUEUED. Runs in its own transaction: it has committed when this returns. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Experiment create(Submission submission) {
+        ExperimentSpec spec = submission.spec();
+        Experiment e = new Experiment();
+        e.id = UUID.randomUUID();
+        e.name = spec.name() != null && !spec.name().isBlank() ? spec.name()
+                : submission.preset() != null ? submission.preset() : spec.task().kind();
+        e.preset = submission.preset();
+        e.task = spec.task().kind();
+        e.spec = Json.write(spec);
+        e.seed = spec.seed();
+        e.tags = spec.tags() == null ? null : Json.write(spec.tags());
+        e.status = RunStatus.QUEUED;
+        e.createdAt = Instant.now();
+        e.updatedAt = e.createdAt;
+        e.persist();
+        Log.infof("experiment %s (%s, seed %d) stored as QUEUED", e.id, e.name, e.seed);
+        return e;
+    }
+
+    /** The submission could not be handed to Kafka: the experiment will never train. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void markNotQueued(UUID id, String reason) {
+        Experiment e = Experiment.findById(id);
+        if (e != null && e.status == RunStatus.QUEUED) {
+            e.status = RunStatus.FAILED;
+            e.errorMessage = reason;
+            e.updatedAt = Instant.now();
+        }
+    }
+
+    /** Newest first; each filter is optional. {@code q} matches name, preset, task and tags, case-insensitively. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Experiment> list(RunStatus status, String task, String q, int limit) {
+        List<String> where = new ArrayList<>();
+        Parameters params = new Parameters();
+        if (status != null) {
+            where.add("status = :status");
+            params = params.and("status", status);
+        }
+        if (task != null && !task.isBlank()) {
+            where.add("task = :task");
+            params = params.and("task", task);
+        }
+        if (q != null && !q.isBlank()) {
+            where.add("(lower(name) like :q or lower(coalesce(preset, '')) like :q or lower(task) like :q"
+                    + " or lower(coalesce(tags, '')) like :q)");
+            params = params.and("q", "%" + q.toLowerCase(Locale.ROOT) + "%");
+        }
+        Sort newestFirst = Sort.descending("createdAt").and("id");
+        var query = where.isEmpty() ? Experiment.<Experiment>findAll(newestFirst)
+                : Experiment.<Experiment>find(String.join(" and ", where), newestFirst, params);
+        return query.page(0, limit).list();
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<Experiment> find(UUID id) {
+        return Experiment.findByIdOptional(id);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<MetricPoint> metrics(UUID experimentId) {
+        return MetricPoint.list("experimentId", Sort.ascending("step"), experimentId);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<CheckpointRecord> checkpoints(UUID experimentId) {
+        return CheckpointRecord.list("experimentId", Sort.ascending("step"), experimentId);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<CheckpointRecord> checkpoint(UUID checkpointId) {
+        return CheckpointRecord.findByIdOptional(checkpointId);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<AnalysisRecord> analyses(UUID experimentId) {
+        return AnalysisRecord.list("experimentId", Sort.ascending("completedAt"), experimentId);
+    }
+}
