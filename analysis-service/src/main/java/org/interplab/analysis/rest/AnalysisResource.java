@@ -12,7 +12,6 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.UUID;
 import org.interplab.analysis.entity.AnalysisRun;
-import org.interplab.analysis.entity.AnalysisTableRow;
 import org.interplab.analysis.service.AnalysisStore;
 import org.interplab.analysis.service.TableCsv;
 import org.interplab.contracts.Json;
@@ -46,16 +45,16 @@ public class AnalysisResource {
     @Produces({MediaType.APPLICATION_JSON, "text/csv"})
     public Response table(@PathParam("checkpointId") UUID checkpointId, @PathParam("name") String name,
                           @QueryParam("format") String format) {
-        AnalysisTableRow row = store.table(checkpointId, name)
+        AnalysisStore.StoredTable row = store.table(checkpointId, name)
                 .orElseThrow(() -> new NotFoundException("checkpoint " + checkpointId + " has no table '" + name + "'"));
-        if (row.error != null) {
-            return ErrorMappers.json(422, "table '" + name + "' failed: " + row.error, "name");
+        if (row.error() != null) {
+            return ErrorMappers.json(422, "table '" + name + "' failed: " + row.error(), "name");
         }
         if (format == null || format.equals("json")) {
-            return Response.ok(row.body, MediaType.APPLICATION_JSON).build();
+            return Response.ok(row.body(), MediaType.APPLICATION_JSON).build();
         }
         if (format.equals("csv")) {
-            CircuitTable table = Json.read(row.body, CircuitTable.class);
+            CircuitTable table = Json.read(row.body(), CircuitTable.class);
             return Response.ok(TableCsv.write(table), "text/csv")
                     .header("Content-Disposition", "attachment; filename=\"" + name + ".csv\"").build();
         }

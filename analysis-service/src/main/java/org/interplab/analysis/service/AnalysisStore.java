@@ -21,7 +21,6 @@ public class AnalysisStore {
     @Inject
     EntityManager em;
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public boolean isComplete(UUID checkpointId) {
         AnalysisRun run = em.find(AnalysisRun.class, checkpointId);
         return run != null && "COMPLETED".equals(run.status);
@@ -29,11 +28,11 @@ public class AnalysisStore {
 
     public void save(UUID checkpointId, UUID experimentId, List<TableResult> results) {
         AnalysisRun run = em.find(AnalysisRun.class, checkpointId);
-        if (run == null) {
+        boolean isNew = run == null;
+        if (isNew) {
             run = new AnalysisRun();
             run.checkpointId = checkpointId;
             run.startedAt = Instant.now();
-            em.persist(run);
         } else {
             em.createQuery("delete from AnalysisTableRow t where t.checkpointId = :c")
                     .setParameter("c", checkpointId).executeUpdate();
@@ -41,8 +40,11 @@ public class AnalysisStore {
         run.experimentId = experimentId;
         run.status = "COMPLETED";
         run.completedAt = Instant.now();
-        run.tablesOk = 0;
-        run.tablesFailed = 0;
+        run.tablesOk = (int) results.stream().filter(r -> r.table() != null).count();
+        run.tablesFailed = results.size() - run.tablesOk;
+        if (isNew) {
+            em.persist(run);
+        }
         for (TableResult result : results) {
             AnalysisTableRow row = new AnalysisTableRow();
             row.checkpointId = checkpointId;
@@ -55,21 +57,16 @@ public class AnalysisStore {
                 row.nRows = table.rowLabels().size();
                 row.nCols = table.colLabels().size();
                 row.body = Json.write(table);
-                run.tablesOk++;
-            } else {
-                run.tablesFailed++;
             }
             em.persist(row);
         }
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<AnalysisRun> run(UUID checkpointId) {
         return Optional.ofNullable(em.find(AnalysisRun.class, checkpointId));
     }
 
     /** The index of a checkpoint's tables, without their bodies. */
-    @Transactional(Transactional.TxType.SUPPORTS)
     public List<AnalysisTableRow> index(UUID checkpointId) {
         return em.createQuery("""
                         select new org.interplab.analysis.entity.AnalysisTableRow(t.checkpointId, t.name, t.kind,
@@ -78,8 +75,12 @@ public class AnalysisStore {
                 .setParameter("c", checkpointId).getResultList();
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public Optional<AnalysisTableRow> table(UUID checkpointId, String name) {
-        return Optional.ofNullable(em.find(AnalysisTableRow.class, new AnalysisTableRow.Key(checkpointId, name)));
+    /** One table's JSON body, or the error that stopped it. */
+    public record StoredTable(String body, String error) {
+    }
+
+    public Optional<StoredTable> table(UUID checkpointId, String name) {
+        return Optional.ofNullable(em.find(AnalysisTableRow.class, new AnalysisTableRow.Key(checkpointId, name)))
+                .map(row -> new StoredTable(row.body, row.error));
     }
 }

@@ -1,0 +1,137 @@
+package org.interplab.analysis;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.interplab.contracts.Json;
+import org.interplab.contracts.events.CheckpointPublished;
+import org.interplab.core.checkpoint.Safetensors;
+import org.interplab.core.circuits.ReferenceModels;
+import org.interplab.core.circuits.ReferenceModels.ReferenceModel;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The analysis service against a real Kafka broker and PostgreSQL: seed 003's hand-built XOR construction goes in
+ * as a checkpoint; its tables must come back through the API equal to the seed's closed-form tables.
+ */
+@QuarkusTest
+class AnalysisFlowTest {
+    static final String TOPIC = "qt.checkpoints.published";
+    static final List<String> TOKENS = List.of("A", "B", "C", "D", "Q");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Test
+    void theXorConstructionsTablesComeBackInClosedForm() throws Exception {
+        UUID checkpointId = publishXorConstruction();
+        awaitAnalysis(checkpointId);
+
+        // seed 003: head 0 from Q scores A −10000, B +10000, C 0, D 0, Q −10000; head 1 swaps A and B
+        double[][] expected = {{-10000, 10000, 0, 0, -10000}, {10000, -10000, 0, 0, -10000}};
+        for (int head = 0; head < 2; head++) {
+            JsonNode scores = table(checkpointId, "scores_readoff.L0H" + head);
+            assertEquals(TOKENS.toString().replace(" ", ""), scores.get("rowLabels").toString().replace("\"", ""));
+            for (int token = 0; token < 5; token++) {
+                for (JsonNode score : scores.get("values").get(token)) {
+                    assertEquals(expected[head][token], score.asDouble(), 1e-3 * 10000,
+                            "L0H" + head + " score of " + TOKENS.get(token));
+                }
+            }
+        }
+        // OV: head 0 writes T for C and F for D; head 1 the reverse; A, B, Q write nothing
+        JsonNode evou0 = table(checkpointId, "EVOU.L0H0").get("values");
+        JsonNode evou1 = table(checkpointId, "EVOU.L0H1").get("values");
+        assertTrue(evou0.get(2).get(0).asDouble() > evou0.get(2).get(1).asDouble(), "L0H0: C → T");
+        assertTrue(evou0.get(3).get(1).asDouble() > evou0.get(3).get(0).asDouble(), "L0H0: D → F");
+        assertTrue(evou1.get(2).get(1).asDouble() > evou1.get(2).get(0).asDouble(), "L0H1: C → F");
+        assertTrue(evou1.get(3).get(0).asDouble() > evou1.get(3).get(1).asDouble(), "L0H1: D → T");
+        for (int token : new int[] {0, 1, 4}) {
+            for (JsonNode v : evou0.get(token)) {
+                assertEquals(0.0, v.asDouble(), 1e-6);
+            }
+        }
+        String csv = given().queryParam("format", "csv")
+                .get("/analysis/" + checkpointId + "/tables/EVOU.L0H0").then().statusCode(200).extract().asString();
+        assertTrue(csv.startsWith("input token \\ output token,T,F") || csv.split("\n")[0].endsWith(",T,F"), csv);
+        assertEquals(6, csv.strip().split("\n").length);
+    }
+
+    @Test
+    void aReplayChangesNothingAndAPoisonEventDoesNotStopTheConsumer() throws Exception {
+        UUID first = publishXorConstruction();
+        JsonNode before = awaitAnalysis(first);
+        String completedBefore = before.toString();
+
+        send(first.toString(), "this is not JSON"); // goes to the dead-letter topic
+        CheckpointPublished replay = event(first);
+        send(first.toString(), Json.write(replay));
+        UUID second = publishXorConstruction(); // the consumer is still alive after the poison event
+        awaitAnalysis(second);
+        assertEquals(completedBefore, given().get("/analysis/" + first).then().statusCode(200).extract().asString());
+
+        Response unknown = given().get("/analysis/" + UUID.randomUUID());
+        assertEquals(404, unknown.statusCode());
+        assertTrue(unknown.jsonPath().getString("error").contains("no analysis"));
+        Response badFormat = given().queryParam("format", "xml").get("/analysis/" + first + "/tables/EVOU.L0H0");
+        assertEquals(400, badFormat.statusCode());
+        assertEquals("format", badFormat.jsonPath().getString("field"));
+    }
+
+    private UUID publishXorConstruction() throws Exception {
+        ReferenceModel reference = ReferenceModels.xorConstruction();
+        UUID checkpointId = UUID.randomUUID();
+        TestTrainerCheckpoints.FILES.put(checkpointId, Safetensors.write(reference.weights(), Map.of()));
+        send(checkpointId.toString(), Json.write(event(checkpointId)));
+        return checkpointId;
+    }
+
+    private static CheckpointPublished event(UUID checkpointId) {
+        return new CheckpointPublished(checkpointId, null, 0, true, Map.of(),
+                ReferenceModels.xorConstruction().spec(), Instant.now());
+    }
+
+    private JsonNode awaitAnalysis(UUID checkpointId) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            Response r = given().get("/analysis/" + checkpointId);
+            if (r.statusCode() == 200) {
+                JsonNode index = Json.MAPPER.readTree(r.asString());
+                assertEquals(0, index.get("tablesFailed").asInt(), index.toString());
+                return index;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("checkpoint " + checkpointId + " was never analysed");
+    }
+
+    private static JsonNode table(UUID checkpointId, String name) throws Exception {
+        String body = given().get("/analysis/" + checkpointId + "/tables/" + name).then().statusCode(200).extract()
+                .asString();
+        return Json.MAPPER.readTree(body);
+    }
+
+    private void send(String key, String value) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(TOPIC, key, value)).get();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package org.interplab.analysis;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Test-only: serves safetensors files the way the trainer's checkpoint API does, from files a test registers. */
+@Path("/test-trainer/checkpoints")
+public class TestTrainerCheckpoints {
+    static final Map<UUID, byte[]> FILES = new ConcurrentHashMap<>();
+
+    @GET
+    @Path("/{id}/safetensors")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public byte[] safetensors(@PathParam("id") UUID id) {
+        byte[] bytes = FILES.get(id);
+        if (bytes == null) {
+            throw new NotFoundException("no checkpoint " + id);
+        }
+        return bytes;
+    }
+}
