@@ -77,7 +77,7 @@ class TrainingFlowTest {
         UUID id = UUID.randomUUID();
         // long enough (thousands of steps) that the run is still going when the test pulls the plug
         ExperimentSpec spec = Presets.expand("xor", 3L, Json.MAPPER.readTree(
-                "{\"training\":{\"steps\":6000,\"checkpoints\":\"every\",\"checkpointEvery\":300}}"));
+                "{\"training\":{\"steps\":2500,\"checkpoints\":\"every\",\"checkpointEvery\":100}}"));
         jobs.enqueue(id, spec);
         // wait until the worker has stored a checkpoint past step 0, then make it look crashed: another "worker"
         // holds the claim with a stale heartbeat

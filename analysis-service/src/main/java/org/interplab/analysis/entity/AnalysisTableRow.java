@@ -26,8 +26,12 @@ public class AnalysisTableRow {
     public Integer nRows;
     @Column(name = "n_cols")
     public Integer nCols;
+    /** The table without its values, as JSON ({@code TableMeta}). */
     @Basic(fetch = FetchType.LAZY)
-    public String body;
+    public String meta;
+    /** The values, row-major little-endian float32. */
+    @Basic(fetch = FetchType.LAZY)
+    public byte[] data;
     public String error;
 
     public AnalysisTableRow() {

@@ -14,6 +14,11 @@ public class ErrorMappers {
         return json(404, e.getMessage(), null);
     }
 
+    @ServerExceptionMapper
+    public Response badRequest(BadRequest e) {
+        return json(400, e.getMessage(), e.field);
+    }
+
     static Response json(int status, String error, String field) {
         Map<String, Object> body = new HashMap<>();
         body.put("error", error);

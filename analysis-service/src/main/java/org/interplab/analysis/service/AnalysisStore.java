@@ -56,7 +56,8 @@ public class AnalysisStore {
                 row.title = table.title();
                 row.nRows = table.rowLabels().size();
                 row.nCols = table.colLabels().size();
-                row.body = Json.write(table);
+                row.meta = Json.write(TableMeta.of(table));
+                row.data = TableMeta.values(table);
             }
             em.persist(row);
         }
@@ -75,12 +76,13 @@ public class AnalysisStore {
                 .setParameter("c", checkpointId).getResultList();
     }
 
-    /** One table's JSON body, or the error that stopped it. */
-    public record StoredTable(String body, String error) {
+    /** One table: its description and float32 values, or the error that stopped it. */
+    public record StoredTable(TableMeta meta, byte[] data, String error) {
     }
 
     public Optional<StoredTable> table(UUID checkpointId, String name) {
         return Optional.ofNullable(em.find(AnalysisTableRow.class, new AnalysisTableRow.Key(checkpointId, name)))
-                .map(row -> new StoredTable(row.body, row.error));
+                .map(row -> new StoredTable(row.meta == null ? null : Json.read(row.meta, TableMeta.class),
+                        row.data, row.error));
     }
 }

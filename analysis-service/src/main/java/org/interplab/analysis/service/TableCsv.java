@@ -1,32 +1,37 @@
 package org.interplab.analysis.service;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.interplab.core.circuits.CircuitTable;
 
-/** CSV of a table: a header of column labels, then one row per row label. */
+/** CSV of a table, streamed: a header of column labels, then one line per row label. */
 public final class TableCsv {
     private TableCsv() {
     }
 
-    public static String write(CircuitTable table) {
-        StringBuilder out = new StringBuilder();
-        out.append(cell(table.rowAxis() + " \\ " + table.colAxis()));
-        appendLabels(out, table.colLabels());
-        for (int i = 0; i < table.values().length; i++) {
-            out.append(cell(table.rowLabels().get(i)));
-            for (double v : table.values()[i]) {
-                out.append(',').append(v);
+    public static void write(TableMeta meta, float[][] values, TableSlice slice, OutputStream stream)
+            throws IOException {
+        Writer out = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+        out.write(cell(meta.rowAxis() + " \\ " + meta.colAxis()));
+        for (String label : TableSlice.labels(meta.colLabels(), slice.colStart(), slice.colEnd(), slice.colStride())) {
+            out.write(',');
+            out.write(cell(label));
+        }
+        out.write('\n');
+        List<String> rowLabels = TableSlice.labels(meta.rowLabels(), slice.rowStart(), slice.rowEnd(),
+                slice.rowStride());
+        for (int i = 0; i < values.length; i++) {
+            out.write(cell(rowLabels.get(i)));
+            for (float v : values[i]) {
+                out.write(',');
+                out.write(Float.toString(v));
             }
-            out.append('\n');
+            out.write('\n');
         }
-        return out.toString();
-    }
-
-    private static void appendLabels(StringBuilder out, List<String> labels) {
-        for (String label : labels) {
-            out.append(',').append(cell(label));
-        }
-        out.append('\n');
+        out.flush();
     }
 
     private static String cell(String s) {
