@@ -6,7 +6,10 @@ package org.interplab.contracts.spec;
  *
  * <p>Transformer fields: nLayers, nHeads, dHead, dModel, nCtx, dVocab, dVocabOut, dMlp, attnOnly, normalization
  * ("LN" or "none"), useAttnScale (1/√d_head), actFn ("gelu", "gelu_new", "relu"), window (local attention, null =
- * global). TMS / CiS fields: nInstances, nHidden, actFn, dropout, l1.
+ * global). TMS / CiS fields: nInstances (independent copies trained together, each with its own data and, for
+ * TMS, its own feature probability), nHidden, actFn ("relu" default, "gelu", "gelu_new"); TMS only: dropout
+ * (probability of zeroing a hidden unit during training, inverted scaling, default 0) and l1 (coefficient of the
+ * penalty l1·Σ_k |h_k| on the hidden activations, averaged over the batch, default 0).
  */
 public record ModelSpec(String kind, Integer nLayers, Integer nHeads, Integer dHead, Integer dModel, Integer nCtx,
                         Integer dVocab, Integer dVocabOut, Integer dMlp, Boolean attnOnly, String normalization,
@@ -30,5 +33,17 @@ public record ModelSpec(String kind, Integer nLayers, Integer nHeads, Integer dH
             return 2L * nInstances * nHidden * 8; // an upper bound sized by the task's feature count elsewhere
         }
         return 0;
+    }
+
+    /**
+     * Trainable scalars of a TMS or CiS model for a task with {@code nFeatures} inputs and {@code nOut} outputs
+     * (CiS; ignored for TMS): TMS W + b_final, CiS W1 + b1 + W2 + b2, times nInstances.
+     */
+    public long toyParameterCount(int nFeatures, int nOut) {
+        long i = nInstances, f = nFeatures, h = nHidden;
+        if ("tms".equals(kind)) {
+            return i * (f * h + f);
+        }
+        return i * (f * h + h + h * nOut + nOut);
     }
 }

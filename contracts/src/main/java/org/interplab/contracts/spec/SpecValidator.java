@@ -51,6 +51,9 @@ public final class SpecValidator {
         if (errors.isEmpty() && "transformer".equals(model.kind())) {
             validateTransformer(task, model, training, errors);
         }
+        if (errors.isEmpty() && ("tms".equals(model.kind()) || "cis".equals(model.kind()))) {
+            validateToy(task, model, training, errors);
+        }
         return errors;
     }
 
@@ -119,6 +122,91 @@ public final class SpecValidator {
                     "needs about %.1f GiB to train (%d parameters, batch %d) but a run may use %.1f GiB; "
                             + "reduce model.dModel, model.nHeads or training.batchSize",
                     bytes / (double) (1L << 30), params, t.batchSize(), MEMORY_BUDGET_BYTES / (double) (1L << 30))));
+        }
+    }
+
+    /** CiS target functions: elementwise (n_out = n_features) or reducing to one output. */
+    public static final Set<String> CIS_FUNCTIONS = Set.of("abs", "square", "max-abs", "and", "or");
+
+    /** Outputs of a CiS model for the function: n_features for abs and square, else 1. */
+    public static int cisOutputs(String function, int nFeatures) {
+        return "abs".equals(function) || "square".equals(function) ? nFeatures : 1;
+    }
+
+    private static void validateToy(TaskSpec task, ModelSpec m, TrainingSpec t, List<FieldError> errors) {
+        if (!m.kind().equals(task.kind())) {
+            errors.add(new FieldError("task.kind", "a " + m.kind() + " model needs task kind '" + m.kind()
+                    + "', was '" + task.kind() + "'"));
+            return;
+        }
+        positive(m.nInstances(), "model.nInstances", errors);
+        positive(m.nHidden(), "model.nHidden", errors);
+        positive(task.nFeatures(), "task.nFeatures", errors);
+        if (m.actFn() != null && !ACTIVATIONS.contains(m.actFn())) {
+            errors.add(new FieldError("model.actFn", "must be one of " + sorted(ACTIVATIONS)));
+        }
+        if (m.dropout() != null && (m.dropout() < 0 || m.dropout() >= 1)) {
+            errors.add(new FieldError("model.dropout", "must be in [0, 1), was " + m.dropout()));
+        }
+        if (m.l1() != null && m.l1() < 0) {
+            errors.add(new FieldError("model.l1", "must be ≥ 0, was " + m.l1()));
+        }
+        if ("cis".equals(m.kind()) && ((m.dropout() != null && m.dropout() != 0) || (m.l1() != null && m.l1() != 0))) {
+            errors.add(new FieldError(m.dropout() != null && m.dropout() != 0 ? "model.dropout" : "model.l1",
+                    "applies to tms models only"));
+        }
+        if (task.featureProbability() != null && !(task.featureProbability() > 0 && task.featureProbability() <= 1)) {
+            errors.add(new FieldError("task.featureProbability", "must be in (0, 1], was "
+                    + task.featureProbability()));
+        }
+        if (task.featureProbabilities() != null) {
+            List<Double> ps = task.featureProbabilities();
+            if (m.nInstances() != null && m.nInstances() > 0 && ps.size() != m.nInstances()) {
+                errors.add(new FieldError("task.featureProbabilities", "needs one entry per instance ("
+                        + m.nInstances() + "), has " + ps.size()));
+            }
+            for (int i = 0; i < ps.size(); i++) {
+                Double p = ps.get(i);
+                if (p == null || !(p > 0 && p <= 1)) {
+                    errors.add(new FieldError("task.featureProbabilities[" + i + "]", "must be in (0, 1], was " + p));
+                }
+            }
+        }
+        if ("tms".equals(m.kind())) {
+            if (task.featureProbability() == null && task.featureProbabilities() == null) {
+                errors.add(new FieldError("task.featureProbability",
+                        "is required (or task.featureProbabilities, one per instance)"));
+            }
+            if (task.importanceDecay() != null && !(task.importanceDecay() > 0)) {
+                errors.add(new FieldError("task.importanceDecay", "must be > 0, was " + task.importanceDecay()));
+            }
+        } else {
+            if (task.function() == null || !CIS_FUNCTIONS.contains(task.function())) {
+                errors.add(new FieldError("task.function", "must be one of " + sorted(CIS_FUNCTIONS)
+                        + (task.function() == null ? "" : ", was '" + task.function() + "'")));
+            } else if (Set.of("max-abs", "and", "or").contains(task.function()) && task.nFeatures() != null
+                    && task.nFeatures() > 0 && task.nFeatures() < 2) {
+                errors.add(new FieldError("task.nFeatures", task.function() + " combines features: needs ≥ 2, was "
+                        + task.nFeatures()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            return;
+        }
+        int f = task.nFeatures();
+        int out = "cis".equals(m.kind()) ? cisOutputs(task.function(), f) : f;
+        long params = m.toyParameterCount(f, out);
+        // weights + gradients + two Adam moments; per example and instance the kept activations: TMS x, h,
+        // dropout mask, pre-activation, output and their gradients; CiS x, two pre-activations and activations.
+        long perExample = "tms".equals(m.kind()) ? 6L * f + 4L * m.nHidden() : 2L * f + 4L * m.nHidden() + 6L * out;
+        long activations = (long) t.batchSize() * m.nInstances() * perExample;
+        long bytes = 4L * (4 * params + activations);
+        if (bytes > MEMORY_BUDGET_BYTES) {
+            errors.add(new FieldError("model", String.format(
+                    "needs about %.1f GiB to train (%d parameters, batch %d × %d instances) but a run may use %.1f "
+                            + "GiB; reduce model.nInstances, task.nFeatures or training.batchSize",
+                    bytes / (double) (1L << 30), params, t.batchSize(), m.nInstances(),
+                    MEMORY_BUDGET_BYTES / (double) (1L << 30))));
         }
     }
 

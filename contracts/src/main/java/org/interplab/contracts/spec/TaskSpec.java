@@ -1,5 +1,7 @@
 package org.interplab.contracts.spec;
 
+import java.util.List;
+
 /**
  * The data a model is trained on. {@code kind} selects the task; the other fields apply to some kinds only.
  *
@@ -8,15 +10,39 @@ package org.interplab.contracts.spec;
  *   <li>{@code ov-coherent}: seeds 000/002; 12 input tokens (0 readoff, 1–4 signal, 5–11 noise), 10 outputs =
  *       unordered pairs of signals; {@code seqLen} tokens ending in the readoff.</li>
  *   <li>{@code addition}: seed 001 §1; {@code nDigits}-digit addition, operands LSB first.</li>
- *   <li>{@code tms}: Toy Models of Superposition features, {@code nFeatures}, {@code featureProbability},
- *       {@code importanceDecay}.</li>
- *   <li>{@code cis}: computation in superposition, {@code function} one of abs, and, or, max-abs, square.</li>
+ *   <li>{@code tms}: Toy Models of Superposition features: {@code nFeatures} features, feature j is
+ *       uniform [0, 1] with probability p else 0, importance_j = {@code importanceDecay}^j (default 1). p is
+ *       {@code featureProbabilities[i]} for instance i when that list is given (one entry per model instance, the
+ *       paper's sparsity sweep), else {@code featureProbability} for every instance.</li>
+ *   <li>{@code cis}: computation in superposition, {@code function} one of abs (|x_k| per feature), square
+ *       (x_k² per feature), max-abs (max_k |x_k|, one output), and / or (inputs are bits b_k ∈ {0, 1}; one output,
+ *       1 iff all / any bit is 1). Continuous inputs are uniform [−1, 1] with probability p else 0 (default p = 1,
+ *       dense); bits are 1 with probability p (default 0.5). p per instance as for tms.</li>
  * </ul>
  */
 public record TaskSpec(String kind, Integer seqLen, Integer nDigits, Integer nTrain, Integer nTest,
-                       Integer nFeatures, Double featureProbability, Double importanceDecay, String function) {
+                       Integer nFeatures, Double featureProbability, Double importanceDecay, String function,
+                       List<Double> featureProbabilities) {
+
+    /** The fields before {@code featureProbabilities} existed; that list stays absent. */
+    public TaskSpec(String kind, Integer seqLen, Integer nDigits, Integer nTrain, Integer nTest, Integer nFeatures,
+                    Double featureProbability, Double importanceDecay, String function) {
+        this(kind, seqLen, nDigits, nTrain, nTest, nFeatures, featureProbability, importanceDecay, function, null);
+    }
 
     public static TaskSpec of(String kind) {
-        return new TaskSpec(kind, null, null, null, null, null, null, null, null);
+        return new TaskSpec(kind, null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * The feature probability of model instance {@code instance}: {@code featureProbabilities[instance]} when the
+     * list is given, else {@code featureProbability}, else {@code fallback}.
+     */
+    public double featureProbabilityOf(int instance, double fallback) {
+        if (featureProbabilities != null && instance < featureProbabilities.size()
+                && featureProbabilities.get(instance) != null) {
+            return featureProbabilities.get(instance);
+        }
+        return featureProbability != null ? featureProbability : fallback;
     }
 }

@@ -20,7 +20,7 @@ public final class TmsCircuits {
     private final int nInstances, nFeatures, nHidden;
     private final double[][][] w;
     private final double[][] bFinal;
-    private final Double featureProbability;
+    private final org.interplab.contracts.spec.TaskSpec task;
 
     public TmsCircuits(Map<String, INDArray> weights, ExperimentSpec spec) {
         validate(weights, spec);
@@ -34,7 +34,7 @@ public final class TmsCircuits {
         }
         INDArray b = weights.get("b_final");
         bFinal = b == null ? new double[nInstances][nFeatures] : b.castTo(DataType.DOUBLE).toDoubleMatrix();
-        featureProbability = spec.task() == null ? null : spec.task().featureProbability();
+        task = spec.task();
     }
 
     /**
@@ -144,7 +144,8 @@ public final class TmsCircuits {
      * with the task's feature probability p and 1/(1−S) = 1/p when the spec gives p.
      */
     public CircuitTable dimsPerFeature() {
-        boolean withP = featureProbability != null && featureProbability > 0;
+        // per instance: the TMS sparsity sweep varies p across instances (task.featureProbabilities)
+        boolean withP = task != null && task.featureProbabilityOf(0, -1) > 0;
         double[][] values = new double[nInstances][];
         for (int i = 0; i < nInstances; i++) {
             double frob2 = 0;
@@ -154,7 +155,8 @@ public final class TmsCircuits {
                 }
             }
             double dims = frob2 > 0 ? nHidden / frob2 : 0;
-            values[i] = withP ? new double[] {dims, featureProbability, 1 / featureProbability} : new double[] {dims};
+            double p = withP ? task.featureProbabilityOf(i, -1) : -1;
+            values[i] = withP ? new double[] {dims, p, 1 / p} : new double[] {dims};
         }
         return new CircuitTable("dims_per_feature", "dims_per_feature", "Dimensions per feature, per instance",
                 "m/‖W‖_F² with m = n_hidden = " + nHidden + ": hidden dimensions per (fully) embedded feature, the "

@@ -149,6 +149,54 @@ public final class Transformer {
         return f.logits.reshape(tokens.length, tokens[0].length, cfg.dVocabOut);
     }
 
+    /**
+     * The forward pass with TransformerLens's activation cache: {@code logits} [batch, pos, d_vocab_out] and, per
+     * layer l, {@code blocks.l.attn.hook_pattern} [batch, head, query_pos, key_pos] (softmax over key_pos, 0 where
+     * masked), {@code blocks.l.attn.hook_z} [batch, pos, head, d_head], {@code blocks.l.attn.hook_result} [batch,
+     * pos, head, d_model] (each head's output z_h·W_O[h]; the attention output is Σ_h hook_result + b_O) and, with
+     * an MLP, {@code blocks.l.mlp.hook_pre} and {@code blocks.l.mlp.hook_post} [batch, pos, d_mlp] (before and
+     * after the activation). Every array is a fresh c-order copy.
+     */
+    public Map<String, INDArray> runWithCache(int[][] tokens) {
+        return runWithCache(tokens, name -> true);
+    }
+
+    /**
+     * As {@link #runWithCache(int[][])}, keeping only the hooks whose names pass {@code keep} ({@code logits} is
+     * always there). hook_result is the big one (batch·pos·head·d_model): leave it out when it is not needed.
+     */
+    public Map<String, INDArray> runWithCache(int[][] tokens, java.util.function.Predicate<String> keep) {
+        Forward f = forward(tokens);
+        int bsz = f.batch, t = f.ctx, h = cfg.nHeads, dh = cfg.dHead, d = cfg.dModel;
+        Map<String, INDArray> cache = new LinkedHashMap<>();
+        cache.put("logits", f.logits.reshape(bsz, t, cfg.dVocabOut).dup('c'));
+        for (int l = 0; l < cfg.nLayers; l++) {
+            String b = "blocks." + l + ".";
+            BlockCache c = f.blocks.get(l);
+            if (keep.test(b + "attn.hook_pattern")) {
+                cache.put(b + "attn.hook_pattern", c.pattern.reshape(bsz, h, t, t).dup('c'));
+            }
+            if (keep.test(b + "attn.hook_z")) {
+                cache.put(b + "attn.hook_z", c.z.reshape(bsz, t, h, dh).dup('c'));
+            }
+            if (keep.test(b + "attn.hook_result")) {
+                // [batch·pos, head, d_head] → [head, batch·pos, d_head], times W_O[h] → [head, batch·pos, d_model]
+                INDArray zHeads = c.z.reshape((long) bsz * t, h, dh).permute(1, 0, 2).dup('c');
+                INDArray result = Nd4j.matmul(zHeads, p(b + "attn.W_O"));
+                cache.put(b + "attn.hook_result", result.reshape(h, bsz, t, d).permute(1, 2, 0, 3).dup('c'));
+            }
+            if (!cfg.attnOnly) {
+                if (keep.test(b + "mlp.hook_pre")) {
+                    cache.put(b + "mlp.hook_pre", c.mlpPre.reshape(bsz, t, cfg.dMlp).dup('c'));
+                }
+                if (keep.test(b + "mlp.hook_post")) {
+                    cache.put(b + "mlp.hook_post", c.mlpPost.reshape(bsz, t, cfg.dMlp).dup('c'));
+                }
+            }
+        }
+        return cache;
+    }
+
     /** Loss and logits only (evaluation). */
     public Output loss(TokenBatch batch) {
         Forward f = forward(batch.tokens());

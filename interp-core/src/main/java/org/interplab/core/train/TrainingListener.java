@@ -6,7 +6,8 @@ import java.util.Map;
 public interface TrainingListener {
     /**
      * Metrics at an evaluation step. Names: {@code loss} (train, this step), {@code test_loss}, {@code test_acc},
-     * {@code train_acc}, and per answer position {@code test_acc_pos<i>} where that means something.
+     * {@code train_acc}, and per answer position {@code test_acc_pos<i>} where that means something; toy models
+     * (tms, cis) report {@code test_loss_I<i>} per model instance.
      */
     void onEval(long step, long totalSteps, Map<String, Double> metrics);
 

@@ -106,6 +106,17 @@ class TmsCircuitsTest {
     }
 
     @Test
+    void eachInstanceIsPlottedAgainstItsOwnFeatureProbability() {
+        ExperimentSpec base = spec(2, 2, 5, null);
+        TaskSpec perInstance = new TaskSpec("tms", null, null, null, null, 5, null, null, null, List.of(0.5, 0.01));
+        Map<String, CircuitTable> tables = tables(twoInstances(),
+                new ExperimentSpec("tms", perInstance, base.model(), null, 1L, List.of()));
+        double[][] dims = tables.get("dims_per_feature").values();
+        assertArrayEquals(new double[] {0.5, 2}, new double[] {dims[0][1], dims[0][2]}, EPS);
+        assertArrayEquals(new double[] {0.01, 100}, new double[] {dims[1][1], dims[1][2]}, EPS);
+    }
+
+    @Test
     void anInstanceThatEmbedsNothingStaysFinite() {
         Map<String, INDArray> w = Map.of("W", Nd4j.zeros(DataType.DOUBLE, 1, 3, 2));
         Map<String, CircuitTable> t = tables(w, spec(1, 2, 3, 0.5));
