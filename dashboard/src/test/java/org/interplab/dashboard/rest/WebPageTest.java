@@ -2,28 +2,30 @@ package org.interplab.dashboard.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The web page and its scripts are served next to the API, with the ids browser tests rely on. */
 @QuarkusTest
 class WebPageTest {
 
+    /** The SPA shell is served at / and its bundled script (built by the Maven build with npm) answers too. */
     @Test
     void theDashboardPageIsServed() {
-        given().when().get("/").then()
+        String page = given().when().get("/").then()
                 .statusCode(200)
                 .contentType(containsString("text/html"))
-                .body(containsString("data-testid=\"experiments-table\""))
-                .body(containsString("data-testid=\"submit-preset\""))
-                .body(containsString("data-testid=\"metrics-chart\""))
-                .body(containsString("class=\"cell-value\""));
-        given().when().get("/app.js").then().statusCode(200)
-                .body(containsString("/api/experiments"))
-                .body(containsString("'data-testid': 'experiment-row'"))
-                .body(containsString("`table-${entry.name}`"));
-        given().when().get("/style.css").then().statusCode(200);
+                .body(containsString("id=\"app\""))
+                .body(containsString("data-testid=\"cell-value\""))
+                .body(containsString("data-testid=\"nav-new\""))
+                .extract().asString();
+        Matcher script = Pattern.compile("<script type=\"module\"[^>]*src=\"(/assets/[^\"]+\\.js)\"").matcher(page);
+        assertTrue(script.find(), "the page loads its bundle: " + page);
+        given().when().get(script.group(1)).then().statusCode(200).body(containsString("/api/experiments"));
     }
 
     @Test

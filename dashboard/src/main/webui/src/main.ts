@@ -1,0 +1,35 @@
+// interplab's web UI: hash routes, one page at a time; leaving a page stops its timers and event streams.
+import './style.css';
+import { Lifetime, el, showError } from './util';
+import { listPage } from './views/list';
+import { newExperimentPage } from './views/newExperiment';
+import { runPage } from './views/run';
+import { analysisPage } from './views/analysis';
+import { comparePage } from './views/compare';
+import { sweepPage } from './views/sweep';
+
+const UUID = '([0-9a-f-]{36})';
+let life = new Lifetime();
+
+function route() {
+  life.dispose();
+  life = new Lifetime();
+  showError(null);
+  document.getElementById('tooltip')!.hidden = true;
+  const root = document.getElementById('app')!;
+  root.replaceChildren();
+  const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
+  const params = new URLSearchParams(query);
+  let m: RegExpMatchArray | null;
+  document.querySelectorAll('header nav a').forEach((a) => a.classList.toggle('active', (a as HTMLAnchorElement).hash === '#' + (path || '/')));
+  if ((m = path.match(new RegExp(`^/experiments/${UUID}$`, 'i')))) runPage(root, m[1], life);
+  else if ((m = path.match(new RegExp(`^/checkpoints/${UUID}$`, 'i')))) analysisPage(root, m[1], params, life);
+  else if ((m = path.match(new RegExp(`^/sweeps/${UUID}$`, 'i')))) sweepPage(root, m[1], life);
+  else if (path === '/new') newExperimentPage(root, params, life);
+  else if (path === '/compare') comparePage(root, params, life);
+  else if (path === '' || path === '/') listPage(root, life);
+  else root.append(el('p', { class: 'error', text: `No page ${path}.` }), el('a', { href: '#/', text: 'Experiments' }));
+}
+
+window.addEventListener('hashchange', route);
+route();

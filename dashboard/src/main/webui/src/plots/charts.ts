@@ -1,0 +1,236 @@
+// The small special-purpose plots of the analysis views, on canvas so that each exports as PNG.
+import { el, fmt } from '../util';
+import { SERIES, sequentialCss } from './colour';
+
+export function hiDpiCanvas(width: number, height: number, testid: string): [HTMLCanvasElement, CanvasRenderingContext2D] {
+  const ratio = window.devicePixelRatio || 1;
+  const canvas = el('canvas', { 'data-testid': testid });
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  canvas.style.width = width + 'px';
+  canvas.style.height = height + 'px';
+  const ctx = canvas.getContext('2d')!;
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.font = '11px system-ui, sans-serif';
+  return [canvas, ctx];
+}
+
+function showTip(e: MouseEvent, text: string, data: Record<string, string>) {
+  const tip = document.getElementById('tooltip')!;
+  tip.textContent = text;
+  Object.assign(tip.dataset, data);
+  tip.style.left = (e.clientX + 14) + 'px';
+  tip.style.top = (e.clientY + 14) + 'px';
+  tip.hidden = false;
+}
+const hideTip = () => { document.getElementById('tooltip')!.hidden = true; };
+
+function niceRange(values: number[]): [number, number] {
+  let lo = Math.min(...values), hi = Math.max(...values);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [-1, 1];
+  if (hi - lo < 1e-12) { lo -= 1; hi += 1; }
+  const pad = (hi - lo) * 0.08;
+  return [lo - pad, hi + pad];
+}
+
+/**
+ * 2-D projection of every token@position through one head's W_Q/W_K/W_V (seed 001 §1): one point per row "t@p",
+ * labelled with the token and coloured by position.
+ */
+export function projectionScatter(name: string, rowLabels: string[], values: number[][], size = 340): HTMLCanvasElement {
+  const [canvas, ctx] = hiDpiCanvas(size + 120, size, 'projection-scatter');
+  const pad = 30;
+  const xs = values.map((v) => v[0]), ys = values.map((v) => v[1]);
+  const [x0, x1] = niceRange(xs), [y0, y1] = niceRange(ys);
+  const X = (x: number) => pad + (x - x0) / (x1 - x0) * (size - 2 * pad);
+  const Y = (y: number) => size - pad - (y - y0) / (y1 - y0) * (size - 2 * pad);
+  ctx.strokeStyle = '#d9dde5';
+  ctx.strokeRect(pad, pad, size - 2 * pad, size - 2 * pad);
+  if (x0 < 0 && x1 > 0) { ctx.beginPath(); ctx.moveTo(X(0), pad); ctx.lineTo(X(0), size - pad); ctx.stroke(); }
+  if (y0 < 0 && y1 > 0) { ctx.beginPath(); ctx.moveTo(pad, Y(0)); ctx.lineTo(size - pad, Y(0)); ctx.stroke(); }
+  const parsed = rowLabels.map((l) => { const at = String(l).lastIndexOf('@'); return at < 0 ? { t: String(l), p: '' } : { t: l.slice(0, at), p: l.slice(at + 1) }; });
+  const positions = [...new Set(parsed.map((q) => q.p))];
+  parsed.forEach((q, i) => {
+    const colour = SERIES[positions.indexOf(q.p) % SERIES.length];
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    ctx.arc(X(xs[i]), Y(ys[i]), 3.5, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.fillText(q.t, X(xs[i]) + 5, Y(ys[i]) - 4);
+  });
+  ctx.fillStyle = '#6b7280';
+  ctx.fillText(`x ${fmt(x0, 2)} … ${fmt(x1, 2)}`, pad, size - 8);
+  ctx.fillText(`y ${fmt(y0, 2)} … ${fmt(y1, 2)}`, pad, 14);
+  positions.forEach((p, i) => {
+    ctx.fillStyle = SERIES[i % SERIES.length];
+    ctx.fillRect(size + 8, pad + i * 16, 10, 10);
+    ctx.fillStyle = '#1d2330';
+    ctx.fillText(p === '' ? 'all' : `position ${p}`, size + 22, pad + i * 16 + 9);
+  });
+  canvas.addEventListener('mousemove', (e) => {
+    let best = -1, bestD = 64;
+    parsed.forEach((_, i) => {
+      const d = (X(xs[i]) - e.offsetX) ** 2 + (Y(ys[i]) - e.offsetY) ** 2;
+      if (d < bestD) { bestD = d; best = i; }
+    });
+    if (best < 0) { hideTip(); return; }
+    showTip(e, `${name} · ${rowLabels[best]}: (${fmt(xs[best], 4)}, ${fmt(ys[best], 4)})`,
+      { table: name, row: String(best), col: '0', value: String(xs[best]) });
+  });
+  canvas.addEventListener('mouseleave', hideTip);
+  return canvas;
+}
+
+/** Between dark (a feature alone in its dimension) and yellow (fully superposed), as in the TMS paper. */
+function superpositionColour(s: number): string {
+  const a = Math.max(0, Math.min(1, s));
+  const lo = [31, 42, 68], hi = [246, 192, 0];
+  return `rgb(${lo.map((c, i) => Math.round(c + (hi[i] - c) * a)).join(',')})`;
+}
+
+/**
+ * TMS feature bars: ‖W_i‖ per feature, coloured by superposition Σ_{j≠i}(Ŵ_i·W_j)² (clamped to [0, 1]);
+ * columns as the analysis names them (‖W_i‖, superposition, D_i, b_i).
+ */
+export function featureBars(name: string, rowLabels: string[], colLabels: string[], values: number[][]): HTMLCanvasElement {
+  const col = (want: string, fallback: number) => { const i = colLabels.findIndex((c) => c.includes(want)); return i >= 0 ? i : fallback; };
+  const iNorm = col('‖W', 0), iSup = col('superposition', 1), iD = col('D_', 2), iB = col('b_', 3);
+  const bar = 14, gap = 3, left = 56, width = 420;
+  const height = 30 + values.length * (bar + gap);
+  const [canvas, ctx] = hiDpiCanvas(left + width + 140, Math.max(height, 80), 'feature-bars');
+  const max = Math.max(1e-9, ...values.map((v) => v[iNorm]));
+  values.forEach((v, i) => {
+    const y = 20 + i * (bar + gap);
+    ctx.fillStyle = superpositionColour(v[iSup]);
+    ctx.fillRect(left, y, v[iNorm] / max * width, bar);
+    ctx.fillStyle = '#1d2330';
+    ctx.fillText(rowLabels[i] ?? `f${i}`, 4, y + 11);
+  });
+  ctx.fillStyle = '#6b7280';
+  ctx.fillText(`‖W_i‖ (max ${fmt(max, 3)})`, left, 12);
+  for (let k = 0; k <= 20; k++) {
+    ctx.fillStyle = superpositionColour(k / 20);
+    ctx.fillRect(left + width + 20, 20 + k * 5, 12, 5);
+  }
+  ctx.fillStyle = '#1d2330';
+  ctx.fillText('superposition 0', left + width + 36, 26);
+  ctx.fillText('1', left + width + 36, 124);
+  canvas.addEventListener('mousemove', (e) => {
+    const i = Math.floor((e.offsetY - 20) / (bar + gap));
+    if (i < 0 || i >= values.length) { hideTip(); return; }
+    const v = values[i];
+    showTip(e, `${name} · ${rowLabels[i]}: ‖W_i‖ ${fmt(v[iNorm])}, superposition ${fmt(v[iSup])}, D_i ${fmt(v[iD])}` +
+      (v[iB] !== undefined ? `, b_i ${fmt(v[iB])}` : ''), { table: name, row: String(i), col: String(iNorm), value: String(v[iNorm]) });
+  });
+  canvas.addEventListener('mouseleave', hideTip);
+  return canvas;
+}
+
+/**
+ * Phase diagram of a TMS sweep: dims per feature (m/‖W‖_F²) against 1/(1−S), one point per final checkpoint
+ * (and instance), log x axis, as in the TMS paper's feature-dimensionality plot.
+ */
+export function phaseDiagram(points: { x: number; y: number; label: string; group: string }[], width = 560, height = 340): HTMLCanvasElement {
+  const [canvas, ctx] = hiDpiCanvas(width, height, 'phase-diagram');
+  const pad = { l: 52, r: 120, t: 20, b: 36 };
+  const valid = points.filter((p) => Number.isFinite(p.x) && p.x > 0 && Number.isFinite(p.y));
+  if (!valid.length) {
+    ctx.fillStyle = '#6b7280';
+    ctx.fillText('No dims_per_feature table among the final checkpoints yet.', 16, 30);
+    return canvas;
+  }
+  const lx = valid.map((p) => Math.log10(p.x));
+  const [x0, x1] = niceRange(lx);
+  const [y0, y1] = niceRange([0, ...valid.map((p) => p.y)]);
+  const X = (x: number) => pad.l + (Math.log10(x) - x0) / (x1 - x0) * (width - pad.l - pad.r);
+  const Y = (y: number) => height - pad.b - (y - y0) / (y1 - y0) * (height - pad.t - pad.b);
+  ctx.strokeStyle = '#d9dde5';
+  ctx.strokeRect(pad.l, pad.t, width - pad.l - pad.r, height - pad.t - pad.b);
+  ctx.fillStyle = '#6b7280';
+  for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) ctx.fillText(String(10 ** e), X(10 ** e) - 6, height - pad.b + 14);
+  for (let i = 0; i <= 4; i++) { const v = y0 + (y1 - y0) * i / 4; ctx.fillText(fmt(v, 2), 6, Y(v) + 4); }
+  ctx.fillText('1/(1−S)', width / 2 - 20, height - 6);
+  ctx.save(); ctx.translate(12, height / 2 + 30); ctx.rotate(-Math.PI / 2); ctx.fillText('m/‖W‖_F²', 0, 0); ctx.restore();
+  const groups = [...new Set(valid.map((p) => p.group))];
+  valid.forEach((p) => {
+    ctx.fillStyle = SERIES[groups.indexOf(p.group) % SERIES.length];
+    ctx.beginPath(); ctx.arc(X(p.x), Y(p.y), 4, 0, 2 * Math.PI); ctx.fill();
+  });
+  groups.forEach((g, i) => {
+    ctx.fillStyle = SERIES[i % SERIES.length];
+    ctx.fillRect(width - pad.r + 10, pad.t + i * 16, 10, 10);
+    ctx.fillStyle = '#1d2330';
+    ctx.fillText(g, width - pad.r + 24, pad.t + i * 16 + 9);
+  });
+  canvas.addEventListener('mousemove', (e) => {
+    const hit = valid.find((p) => (X(p.x) - e.offsetX) ** 2 + (Y(p.y) - e.offsetY) ** 2 < 36);
+    if (!hit) { hideTip(); return; }
+    showTip(e, `${hit.label}: 1/(1−S) ${fmt(hit.x)}, m/‖W‖_F² ${fmt(hit.y)}`, { table: 'dims_per_feature', value: String(hit.y) });
+  });
+  canvas.addEventListener('mouseleave', hideTip);
+  return canvas;
+}
+
+/**
+ * Attention patterns in the CircuitsVis manner: one thumbnail per head, the selected head large (query position ×
+ * key position, white → the head's colour), and the tokens in a row: hovering a token shades the tokens it attends to.
+ */
+export function attentionPatterns(heads: { name: string; tokens: string[]; keys: string[]; values: number[][] }[]): HTMLElement {
+  const root = el('div', { class: 'attention', 'data-testid': 'attention-patterns' });
+  const thumbs = el('div', { class: 'attention-heads' });
+  const big = el('div', { class: 'attention-main' });
+  const tokenRow = el('div', { class: 'attention-tokens', 'data-testid': 'attention-tokens' });
+  root.append(thumbs, big, tokenRow);
+  const rgbOf = (i: number): [number, number, number] => {
+    const hex = SERIES[i % SERIES.length];
+    return [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16)) as [number, number, number];
+  };
+  const draw = (head: typeof heads[number], i: number, cell: number, testid: string) => {
+    const n = head.values.length, m = n ? head.values[0].length : 0;
+    const labels = cell >= 14;
+    const left = labels ? 60 : 2, top = labels ? 60 : 2;
+    const [canvas, ctx] = hiDpiCanvas(left + m * cell + 2, top + n * cell + 2, testid);
+    head.values.forEach((row, r) => row.forEach((v, c) => {
+      ctx.fillStyle = sequentialCss(v, 1, rgbOf(i));
+      ctx.fillRect(left + c * cell, top + r * cell, cell, cell);
+    }));
+    if (labels) {
+      ctx.fillStyle = '#1d2330';
+      head.tokens.forEach((t, r) => ctx.fillText(t, left - 4 - ctx.measureText(t).width, top + r * cell + cell / 2 + 4));
+      head.keys.forEach((t, c) => { ctx.save(); ctx.translate(left + c * cell + cell / 2 + 4, top - 4); ctx.rotate(-Math.PI / 2); ctx.fillText(t, 0, 0); ctx.restore(); });
+      canvas.addEventListener('mousemove', (e) => {
+        const r = Math.floor((e.offsetY - top) / cell), c = Math.floor((e.offsetX - left) / cell);
+        if (r < 0 || c < 0 || r >= n || c >= m) { hideTip(); return; }
+        showTip(e, `${head.name} · query ${head.tokens[r]} → key ${head.keys[c]}: ${fmt(head.values[r][c], 4)}`,
+          { table: head.name, row: String(r), col: String(c), value: String(head.values[r][c]) });
+      });
+      canvas.addEventListener('mouseleave', hideTip);
+    }
+    return canvas;
+  };
+  const select = (i: number) => {
+    const head = heads[i];
+    thumbs.querySelectorAll('.attention-thumb').forEach((t, k) => t.classList.toggle('selected', k === i));
+    const n = Math.max(head.values.length, head.values[0]?.length ?? 0);
+    big.replaceChildren(el('div', { class: 'muted small', text: `${head.name} (hook_pattern: query × key)` }),
+      draw(head, i, Math.max(14, Math.min(40, Math.floor(420 / Math.max(n, 1)))), 'attention-pattern'));
+    tokenRow.replaceChildren(...head.tokens.map((t, q) => {
+      const span = el('span', { class: 'attention-token', text: t });
+      span.addEventListener('mouseenter', () => tokenRow.querySelectorAll<HTMLElement>('.attention-token').forEach((s, k) => {
+        s.style.background = k < (head.values[q]?.length ?? 0) ? sequentialCss(head.values[q][k], 1, rgbOf(i)) : '';
+      }));
+      span.addEventListener('mouseleave', () => tokenRow.querySelectorAll<HTMLElement>('.attention-token').forEach((s) => { s.style.background = ''; }));
+      return span;
+    }));
+  };
+  heads.forEach((head, i) => {
+    const thumb = el('button', { type: 'button', class: 'attention-thumb', title: head.name },
+      draw(head, i, Math.max(2, Math.floor(64 / Math.max(head.values.length, 1))), 'attention-thumb'), el('span', { text: head.name.replace(/^.*\./, '') }));
+    thumb.addEventListener('click', () => select(i));
+    thumbs.append(thumb);
+  });
+  if (heads.length) select(0);
+  return root;
+}

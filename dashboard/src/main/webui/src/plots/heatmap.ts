@@ -1,0 +1,278 @@
+// Heatmaps on our own canvas code. Chart libraries draw a heatmap as one DOM/SVG/canvas shape per cell with a
+// retained scene graph: fine for 12 × 12, hopeless for 4096 × 4096 (16 M shapes). Here a matrix is pooled
+// (max |v| per block) to at most one cell per screen pixel and painted as one ImageData; zooming re-pools the
+// visible region, from memory or from server tiles (MatrixSource), so no frame does work proportional to the
+// whole table.
+import { divergingCss, divergingRgb } from './colour';
+import { Matrix, Region, pool, poolInFrames } from './matrix';
+import { el, fmt } from '../util';
+
+/** Where the cells come from: the whole table in memory, or a server that slices it (…?rows=a:b&cols=c:d&stride=k). */
+export interface MatrixSource {
+  rows: number;
+  cols: number;
+  maxAbs: number;
+  /** The region pooled to at most maxRows × maxCols. */
+  region(region: Region, maxRows: number, maxCols: number): Promise<Matrix>;
+  /** The exact value of one cell when it is at hand (for the hover read-out). */
+  valueAt(r: number, c: number): number | undefined;
+}
+
+export class InMemorySource implements MatrixSource {
+  readonly rows: number;
+  readonly cols: number;
+  constructor(readonly m: Matrix, readonly maxAbs: number) {
+    this.rows = m.rows;
+    this.cols = m.cols;
+  }
+  region(region: Region, maxRows: number, maxCols: number): Promise<Matrix> {
+    const cells = (region.r1 - region.r0) * (region.c1 - region.c0);
+    return cells <= 1_000_000 ? Promise.resolve(pool(this.m, region, maxRows, maxCols))
+      : poolInFrames(this.m, region, maxRows, maxCols);
+  }
+  valueAt(r: number, c: number) {
+    return this.m.data[r * this.m.cols + c];
+  }
+}
+
+export interface HeatmapOptions {
+  name: string;
+  rowLabels?: string[];
+  colLabels?: string[];
+  rowAxis?: string;
+  colAxis?: string;
+  /** Largest plot side in CSS pixels. */
+  maxSide?: number;
+  /** A first view to paint while the real source is loading (e.g. the worker's overview). */
+  overview?: Matrix;
+}
+
+const LABEL_FONT = '11px system-ui, sans-serif';
+const MIN_LABEL_CELL = 10;
+
+export class Heatmap {
+  readonly canvas: HTMLCanvasElement;
+  readonly element: HTMLElement;
+  private view: Region;
+  private shown: Matrix | null = null;
+  private layout = { left: 0, top: 0, plotW: 0, plotH: 0, width: 0, height: 0 };
+  private drag: { x: number; y: number } | null = null;
+  private renderToken = 0;
+
+  constructor(private source: MatrixSource, private options: HeatmapOptions) {
+    this.view = { r0: 0, r1: source.rows, c0: 0, c1: source.cols };
+    this.canvas = el('canvas', {
+      'data-testid': 'heatmap', 'data-table': options.name, 'data-rows': source.rows, 'data-cols': source.cols,
+    });
+    const reset = el('button', { type: 'button', class: 'small', 'data-testid': 'heatmap-reset', text: 'reset zoom', hidden: true });
+    reset.addEventListener('click', () => this.zoom({ r0: 0, r1: source.rows, c0: 0, c1: source.cols }));
+    const hint = el('span', { class: 'muted small', 'data-testid': 'heatmap-note' });
+    this.element = el('div', { class: 'heatmap' }, this.canvas, el('div', { class: 'heatmap-bar' }, hint, reset));
+    this.canvas.addEventListener('mousemove', (e) => this.hover(e));
+    this.canvas.addEventListener('mouseleave', () => { tooltip().hidden = true; this.drag = null; });
+    this.canvas.addEventListener('mousedown', (e) => { this.drag = this.cellAt(e) ? { x: e.offsetX, y: e.offsetY } : null; });
+    this.canvas.addEventListener('mouseup', (e) => this.endDrag(e));
+    this.canvas.addEventListener('dblclick', () => reset.click());
+    if (options.overview) {
+      this.shown = options.overview;
+      this.paint();
+    }
+  }
+
+  /** Paints the current view; large regions are pooled in slices between frames. */
+  async render(): Promise<void> {
+    const token = ++this.renderToken;
+    const side = this.plotSide();
+    const m = await this.source.region(this.view, Math.round(side.h * dpr()), Math.round(side.w * dpr()));
+    if (token !== this.renderToken) return;
+    this.shown = m;
+    this.paint();
+  }
+
+  async zoom(region: Region) {
+    this.view = region;
+    const reset = this.element.querySelector<HTMLButtonElement>('[data-testid=heatmap-reset]')!;
+    reset.hidden = region.r0 === 0 && region.c0 === 0 && region.r1 === this.source.rows && region.c1 === this.source.cols;
+    await this.render();
+  }
+
+  private plotSide() {
+    const rows = this.view.r1 - this.view.r0;
+    const cols = this.view.c1 - this.view.c0;
+    const max = this.options.maxSide ?? 560;
+    const cell = Math.min(36, max / Math.max(rows, cols)); // below 1 for big tables: pooled to the plot
+    return { w: Math.max(1, Math.round(cols * cell)), h: Math.max(1, Math.round(rows * cell)), cell };
+  }
+
+  private labelsShown(cell: number) {
+    return cell >= MIN_LABEL_CELL;
+  }
+
+  private paint() {
+    const m = this.shown!;
+    const { w: plotW, h: plotH, cell } = this.plotSide();
+    const rows = this.view.r1 - this.view.r0;
+    const cols = this.view.c1 - this.view.c0;
+    const rowLabels = (this.options.rowLabels ?? []).slice(this.view.r0, this.view.r1);
+    const colLabels = (this.options.colLabels ?? []).slice(this.view.c0, this.view.c1);
+    const showLabels = this.labelsShown(cell);
+    const measure = this.canvas.getContext('2d')!;
+    measure.font = LABEL_FONT;
+    const widest = (labels: string[]) => Math.max(0, ...labels.map((l) => measure.measureText(String(l)).width));
+    const axisPad = 16;
+    const left = axisPad + (showLabels ? widest(rowLabels) + 8 : 0);
+    const top = axisPad + (showLabels ? widest(colLabels) + 8 : 0);
+    const legend = 64;
+    const width = left + plotW + legend;
+    const height = Math.max(top + plotH + 6, 170);
+    this.layout = { left, top, plotW, plotH, width, height };
+    const ratio = dpr();
+    this.canvas.width = Math.round(width * ratio);
+    this.canvas.height = Math.round(height * ratio);
+    this.canvas.style.width = width + 'px';
+    this.canvas.style.height = height + 'px';
+    const ctx = this.canvas.getContext('2d')!;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+
+    // cells: one pixel per pooled cell in an offscreen image, scaled up without smoothing
+    const image = new ImageData(m.cols, m.rows);
+    const maxAbs = this.source.maxAbs;
+    for (let i = 0; i < m.rows * m.cols; i++) {
+      const [r, g, b] = divergingRgb(m.data[i], maxAbs);
+      image.data[4 * i] = r; image.data[4 * i + 1] = g; image.data[4 * i + 2] = b; image.data[4 * i + 3] = 255;
+    }
+    const off = document.createElement('canvas');
+    off.width = m.cols;
+    off.height = m.rows;
+    off.getContext('2d')!.putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(off, left * ratio, top * ratio, plotW * ratio, plotH * ratio);
+
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.font = LABEL_FONT;
+    ctx.fillStyle = '#1d2330';
+    if (showLabels) {
+      rowLabels.forEach((label, r) => {
+        const text = String(label);
+        ctx.fillText(text, left - 4 - ctx.measureText(text).width, top + (r + 0.5) * (plotH / rows) + 4);
+      });
+      colLabels.forEach((label, c) => {
+        ctx.save();
+        ctx.translate(left + (c + 0.5) * (plotW / cols) + 4, top - 4);
+        ctx.rotate(-Math.PI / 2);
+        ctx.fillText(String(label), 0, 0);
+        ctx.restore();
+      });
+      if (cell >= 28 && rows * cols <= 400) {
+        // small tables (XOR's EVOU, head_order): the numbers themselves, as a researcher reads them
+        ctx.textAlign = 'center';
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < cols; c++) {
+            const v = m.data[r * m.cols + c];
+            ctx.fillStyle = Math.abs(v) > 0.6 * maxAbs ? '#fff' : '#1d2330';
+            ctx.fillText(fmt(v, 2), left + (c + 0.5) * (plotW / cols), top + (r + 0.5) * (plotH / rows) + 4);
+          }
+        }
+        ctx.textAlign = 'start';
+      }
+    }
+    ctx.fillStyle = '#6b7280';
+    if (this.options.colAxis) ctx.fillText(this.options.colAxis + (showLabels ? '' : ` [${this.view.c0}:${this.view.c1}]`), left, 11);
+    if (this.options.rowAxis) {
+      ctx.save();
+      const text = this.options.rowAxis + (showLabels ? '' : ` [${this.view.r0}:${this.view.r1}]`);
+      ctx.translate(11, top + plotH / 2 + ctx.measureText(text).width / 2);
+      ctx.rotate(-Math.PI / 2);
+      ctx.fillText(text, 0, 0);
+      ctx.restore();
+    }
+    // colour bar: +max at the top, 0 in the middle, −max at the bottom
+    const barX = left + plotW + 10;
+    const barH = Math.max(60, Math.min(plotH, 200));
+    for (let i = 0; i < barH; i++) {
+      ctx.fillStyle = divergingCss(maxAbs * (1 - 2 * i / (barH - 1)), maxAbs);
+      ctx.fillRect(barX, top + i, 10, 1);
+    }
+    ctx.fillStyle = '#1d2330';
+    ctx.fillText(fmt(maxAbs, 3), barX + 13, top + 8);
+    ctx.fillText('0', barX + 13, top + barH / 2 + 4);
+    ctx.fillText(fmt(-maxAbs, 3), barX + 13, top + barH);
+
+    const block = Math.max(rows / m.rows, cols / m.cols);
+    const note = this.element.querySelector('[data-testid=heatmap-note]')!;
+    note.textContent = block > 1.0001
+      ? `${this.source.rows} × ${this.source.cols}, shown as ${m.rows} × ${m.cols} (max |v| of ${fmt(block, 3)}-cell blocks); drag to zoom, double-click to reset`
+      : (this.source.rows * this.source.cols > 400 ? 'drag to zoom, double-click to reset' : '');
+    this.canvas.dataset.rendered = String(m.rows * m.cols);
+    this.canvas.dataset.plot = `${left},${top},${plotW},${plotH}`; // for browser tests that hover a given cell
+    this.canvas.dataset.view = `${this.view.r0}:${this.view.r1},${this.view.c0}:${this.view.c1}`;
+  }
+
+  /** The full-table cell under the mouse, or null outside the plot. */
+  private cellAt(e: MouseEvent): { r: number; c: number } | null {
+    const rect = this.canvas.getBoundingClientRect();
+    const x = e.clientX - rect.left - this.layout.left;
+    const y = e.clientY - rect.top - this.layout.top;
+    if (x < 0 || y < 0 || x >= this.layout.plotW || y >= this.layout.plotH) return null;
+    const r = this.view.r0 + Math.floor(y / this.layout.plotH * (this.view.r1 - this.view.r0));
+    const c = this.view.c0 + Math.floor(x / this.layout.plotW * (this.view.c1 - this.view.c0));
+    return { r, c };
+  }
+
+  private hover(e: MouseEvent) {
+    const tip = tooltip();
+    const cell = this.cellAt(e);
+    if (!cell || !this.shown) { tip.hidden = true; return; }
+    let value = this.source.valueAt(cell.r, cell.c);
+    let approx = false;
+    if (value === undefined) {
+      const m = this.shown;
+      const pr = Math.floor((cell.r - this.view.r0) / (this.view.r1 - this.view.r0) * m.rows);
+      const pc = Math.floor((cell.c - this.view.c0) / (this.view.c1 - this.view.c0) * m.cols);
+      value = m.data[pr * m.cols + pc];
+      approx = m.rows < this.view.r1 - this.view.r0 || m.cols < this.view.c1 - this.view.c0;
+    }
+    const rowName = this.options.rowLabels?.[cell.r] ?? cell.r;
+    const colName = this.options.colLabels?.[cell.c] ?? cell.c;
+    tip.textContent = `${this.options.name} · ${this.options.rowAxis || 'row'} ${rowName}, ${this.options.colAxis || 'col'} ${colName}: ${approx ? '≈ max |v| ' : ''}${fmt(value, 5)}`;
+    tip.dataset.table = this.options.name;
+    tip.dataset.row = String(cell.r);
+    tip.dataset.col = String(cell.c);
+    tip.dataset.value = String(value);
+    tip.style.left = (e.clientX + 14) + 'px';
+    tip.style.top = (e.clientY + 14) + 'px';
+    tip.hidden = false;
+    if (this.drag) this.paintDrag(e);
+  }
+
+  private paintDrag(e: MouseEvent) {
+    const ctx = this.canvas.getContext('2d')!;
+    if (!this.shown) return;
+    this.paint();
+    ctx.strokeStyle = '#1d2330';
+    ctx.setLineDash([4, 3]);
+    ctx.strokeRect(this.drag!.x, this.drag!.y, e.offsetX - this.drag!.x, e.offsetY - this.drag!.y);
+    ctx.setLineDash([]);
+  }
+
+  private endDrag(e: MouseEvent) {
+    const start = this.drag;
+    this.drag = null;
+    if (!start || Math.abs(e.offsetX - start.x) < 6 || Math.abs(e.offsetY - start.y) < 6) return;
+    const rect = this.canvas.getBoundingClientRect();
+    const a = this.cellAt({ clientX: rect.left + Math.min(start.x, e.offsetX), clientY: rect.top + Math.min(start.y, e.offsetY) } as MouseEvent);
+    const b = this.cellAt({ clientX: rect.left + Math.max(start.x, e.offsetX) - 1, clientY: rect.top + Math.max(start.y, e.offsetY) - 1 } as MouseEvent);
+    if (!a || !b) { this.paint(); return; }
+    this.zoom({ r0: a.r, r1: b.r + 1, c0: a.c, c1: b.c + 1 });
+  }
+}
+
+function tooltip(): HTMLElement {
+  return document.getElementById('tooltip')!;
+}
+
+function dpr() {
+  return window.devicePixelRatio || 1;
+}

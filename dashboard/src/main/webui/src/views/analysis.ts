@@ -1,0 +1,69 @@
+// #/checkpoints/{id}: every circuit table of one checkpoint, grouped by kind, each loaded when scrolled into view.
+import { AnalysisIndex, CheckpointView, CircuitTable, ExperimentDetail, TableEntry, api, tableUrl } from '../api';
+import { attentionPatterns } from '../plots/charts';
+import { Lifetime, download, el, showError } from '../util';
+import { PATTERN_KINDS, tableCard } from './tableCard';
+
+export async function analysisPage(root: HTMLElement, checkpointId: string, params: URLSearchParams, _life: Lifetime) {
+  let index: AnalysisIndex;
+  try {
+    index = await api<AnalysisIndex>(`/api/checkpoints/${checkpointId}/analysis`);
+  } catch (e) {
+    showError(`No analysis for checkpoint ${checkpointId} (yet): ${(e as Error).message}`);
+    return;
+  }
+  const heading = el('h2', { 'data-testid': 'analysis-title', text: `Circuit tables of checkpoint ${checkpointId.slice(0, 8)}` });
+  const meta = el('p', { class: 'meta' }, `${index.tablesOk} tables`, index.tablesFailed ? `, ${index.tablesFailed} failed` : '');
+  root.append(el('section', { 'data-testid': 'analysis-view' }, heading, meta));
+  if (index.experimentId) {
+    try {
+      const [x, checkpoints] = await Promise.all([
+        api<ExperimentDetail>(`/api/experiments/${index.experimentId}`),
+        api<CheckpointView[]>(`/api/experiments/${index.experimentId}/checkpoints`)]);
+      const c = checkpoints.find((k) => k.checkpointId === checkpointId);
+      heading.textContent = `${x.name} · step ${c ? c.step : '?'}${c?.finalCheckpoint ? ' (final)' : ''}`;
+      const i = checkpoints.findIndex((k) => k.checkpointId === checkpointId);
+      const step = (k: CheckpointView | undefined, text: string) => k ? el('a', { href: `#/checkpoints/${k.checkpointId}`, text }) : null;
+      meta.prepend(el('a', { href: `#/experiments/${x.id}`, 'data-testid': 'experiment-link', text: x.name }), ' · ',
+        step(checkpoints[i - 1], '← previous checkpoint') ?? '', ' ', step(checkpoints[i + 1], 'next checkpoint →') ?? '', ' · ');
+    } catch { /* an uploaded model has no experiment */ }
+  }
+  const kinds = [...new Set(index.tables.map((t) => t.kind))];
+  const chosen = new Set(params.get('kinds')?.split(',').filter(Boolean) ?? []);
+  const chips = el('div', { class: 'chips', 'data-testid': 'kind-filter' }, ...kinds.map((k) => {
+    const chip = el('button', { type: 'button', class: `chip${chosen.has(k) ? ' on' : ''}`, 'data-kind': k, text: k });
+    chip.addEventListener('click', () => {
+      chip.classList.toggle('on');
+      const on = [...chips.querySelectorAll<HTMLElement>('.chip.on')].map((c) => c.dataset.kind!);
+      grid.querySelectorAll<HTMLElement>('[data-kind]').forEach((card) => { card.hidden = on.length > 0 && !on.includes(card.dataset.kind!); });
+    });
+    return chip;
+  }));
+  const exportAll = el('button', { type: 'button', class: 'small', 'data-testid': 'export-index', text: 'index JSON' });
+  exportAll.addEventListener('click', () => download(`analysis-${checkpointId}.json`, new Blob([JSON.stringify(index, null, 2)], { type: 'application/json' })));
+  root.append(el('div', { class: 'toolbar' }, chips, exportAll));
+  const grid = el('div', { class: 'cards', 'data-testid': 'analysis-tables' });
+  root.append(grid);
+
+  const patterns = index.tables.filter((t) => PATTERN_KINDS.has(t.kind) && !t.error);
+  if (patterns.length) grid.append(patternCard(checkpointId, patterns));
+  for (const entry of index.tables) {
+    if (PATTERN_KINDS.has(entry.kind) && !entry.error) continue;
+    const card = tableCard(checkpointId, entry, { lazy: true, index: index.tables });
+    if (chosen.size && !chosen.has(entry.kind)) card.hidden = true;
+    grid.append(card);
+  }
+  const focus = params.get('table');
+  if (focus) grid.querySelector(`[data-table="${CSS.escape(focus)}"]`)?.scrollIntoView();
+}
+
+/** All hook_pattern tables of a checkpoint in one CircuitsVis-style card. */
+function patternCard(checkpointId: string, entries: TableEntry[]): HTMLElement {
+  const body = el('div', {}, el('p', { class: 'muted', text: 'loading …' }));
+  const card = el('section', { class: 'table-card wide', 'data-testid': 'table-hook_pattern', 'data-kind': entries[0].kind },
+    el('header', {}, el('h4', { text: 'Attention patterns (hook_pattern)' })), body);
+  Promise.all(entries.map((e) => api<CircuitTable>(tableUrl(checkpointId, e.name)))).then((tables) => {
+    body.replaceChildren(attentionPatterns(tables.map((t) => ({ name: t.name, tokens: t.rowLabels, keys: t.colLabels, values: t.values }))));
+  }).catch((e) => body.replaceChildren(el('p', { class: 'error', text: String(e) })));
+  return card;
+}

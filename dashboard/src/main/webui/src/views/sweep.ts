@@ -1,0 +1,97 @@
+// #/sweeps/{sweepId}: the runs of a sweep with their grid values, overlaid curves, and for TMS the phase diagram
+// (dims per feature of each final checkpoint against 1/(1−S)).
+import { AnalysisIndex, CircuitTable, ExperimentDetail, ExperimentSummary, MetricPoint, api, tableUrl } from '../api';
+import { CurvesChart } from '../plots/curves';
+import { phaseDiagram } from '../plots/charts';
+import { Lifetime, download, el, fmt, getPath, metricOf, showError, statusBadge } from '../util';
+import { specDiff } from './compare';
+
+const POLL_MS = 4000;
+
+export async function sweepPage(root: HTMLElement, sweepId: string, life: Lifetime) {
+  const section = el('section', { 'data-testid': 'sweep-view', 'data-sweep': sweepId },
+    el('h2', { text: `Sweep ${sweepId.slice(0, 8)}` }));
+  const summary = el('p', { class: 'meta', 'data-testid': 'sweep-summary' });
+  const tableBox = el('div');
+  const chart = new CurvesChart(560, 260);
+  life.add(() => chart.destroy());
+  const phaseBox = el('div', { 'data-testid': 'phase-box' });
+  const phasePng = el('button', { type: 'button', class: 'small', 'data-testid': 'export-png', text: 'PNG' });
+  const phaseCsv = el('button', { type: 'button', class: 'small', 'data-testid': 'export-csv', text: 'CSV' });
+  const compare = el('a', { 'data-testid': 'sweep-compare', text: 'compare all runs →' });
+  section.append(summary, compare, tableBox, el('h3', { text: 'Curves' }), chart.element,
+    el('h3', {}, 'Phase diagram ', el('span', { class: 'exports' }, phaseCsv, phasePng)), phaseBox);
+  root.append(section);
+  let phasePoints: { x: number; y: number; label: string; group: string }[] = [];
+  phaseCsv.addEventListener('click', () => download(`sweep-${sweepId}-phase.csv`, new Blob([
+    'run,group,inverse_sparsity,dims_per_feature\n' + phasePoints.map((p) => `${p.label},${p.group},${p.x},${p.y}`).join('\n') + '\n'], { type: 'text/csv' })));
+  phasePng.addEventListener('click', () => phaseBox.querySelector('canvas')?.toBlob((b) => b && download(`sweep-${sweepId}-phase.png`, b)));
+  const phaseDone = new Set<string>();
+
+  async function runIds(): Promise<string[]> {
+    const all = await api<ExperimentSummary[]>('/api/experiments?limit=500');
+    const tagged = all.filter((x) => x.sweepId === sweepId).map((x) => x.id);
+    if (tagged.length) return tagged;
+    return JSON.parse(localStorage.getItem(`sweep:${sweepId}`) ?? '[]');
+  }
+
+  async function refresh() {
+    let runs: { detail: ExperimentDetail; points: MetricPoint[] }[];
+    try {
+      const ids = await runIds();
+      runs = await Promise.all(ids.map(async (id) => ({
+        detail: await api<ExperimentDetail>(`/api/experiments/${id}`),
+        points: await api<MetricPoint[]>(`/api/experiments/${id}/metrics`),
+      })));
+    } catch (e) {
+      showError('Cannot load the sweep: ' + (e as Error).message);
+      return;
+    }
+    if (!life.alive) return;
+    if (!runs.length) { summary.textContent = 'No runs of this sweep are known here.'; return; }
+    const gridPaths = specDiff(runs.map((r) => r.detail.spec)).filter((d) => d.differs && d.path !== 'name').map((d) => d.path);
+    const label = (d: ExperimentDetail, except?: string) => gridPaths.filter((p) => p !== except)
+      .map((p) => `${p.split('.').pop()}=${JSON.stringify(getPath(d.spec, p))}`).join(' ') || d.name;
+    const done = runs.filter((r) => r.detail.status === 'COMPLETED').length;
+    summary.textContent = `${runs.length} runs · ${done} completed · grid over ${gridPaths.join(', ') || '—'}`;
+    compare.href = `#/compare?ids=${runs.map((r) => r.detail.id).join(',')}`;
+    tableBox.replaceChildren(el('table', { class: 'list', 'data-testid': 'sweep-runs' },
+      el('thead', {}, el('tr', {}, el('th', { text: 'run' }), ...gridPaths.map((p) => el('th', { text: p })),
+        ...['status', 'step', 'loss', 'accuracy'].map((h) => el('th', { text: h })))),
+      el('tbody', {}, ...runs.map((r) => el('tr', { 'data-testid': 'sweep-run', 'data-id': r.detail.id, 'data-status': r.detail.status },
+        el('td', {}, el('a', { href: `#/experiments/${r.detail.id}`, text: r.detail.id.slice(0, 8) })),
+        ...gridPaths.map((p) => el('td', { class: 'num', text: JSON.stringify(getPath(r.detail.spec, p)) })),
+        el('td', {}, statusBadge(r.detail.status)), el('td', { class: 'num', text: r.detail.step }),
+        el('td', { class: 'num', text: fmt(metricOf(r.detail.lastMetrics, 'loss')) }),
+        el('td', { class: 'num', text: fmt(metricOf(r.detail.lastMetrics, 'accuracy')) }))))));
+    chart.setRuns(runs.map((r) => ({ label: label(r.detail), points: r.points })));
+
+    // phase diagram from each final checkpoint's dims_per_feature
+    for (const r of runs) {
+      const final = r.detail.checkpoints.finalCheckpointId;
+      if (!final || phaseDone.has(final)) continue;
+      try {
+        const index = await api<AnalysisIndex>(`/api/checkpoints/${final}/analysis`);
+        if (!index.tables.some((t) => t.name === 'dims_per_feature' && !t.error)) { if (index.tables.length) phaseDone.add(final); continue; }
+        const t = await api<CircuitTable>(tableUrl(final, 'dims_per_feature'));
+        phaseDone.add(final);
+        const iDims = Math.max(0, t.colLabels.findIndex((c) => c.includes('‖W‖')));
+        const iInv = t.colLabels.findIndex((c) => c.includes('1/(1−S)'));
+        const p = Number(getPath(r.detail.spec, 'task.featureProbability'));
+        t.values.forEach((row, i) => phasePoints.push({
+          x: iInv >= 0 ? row[iInv] : 1 / p, y: row[iDims], label: `${r.detail.id.slice(0, 8)} ${t.rowLabels[i]}`,
+          group: label(r.detail, 'task.featureProbability'),
+        }));
+      } catch { /* not analysed yet */ }
+    }
+    phasePoints = phasePoints.slice();
+    const isTms = runs.some((r) => r.detail.task === 'tms');
+    phaseBox.replaceChildren(isTms || phasePoints.length ? phaseDiagram(phasePoints)
+      : el('p', { class: 'muted', 'data-testid': 'phase-none', text: 'The phase diagram plots dims_per_feature of TMS runs; this sweep has none.' }));
+    if (runs.every((r) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(r.detail.status)) && phaseDone.size >= done) stop();
+  }
+  let stopped = false;
+  const stop = () => { stopped = true; };
+  await refresh();
+  life.interval(() => { if (!stopped) refresh(); }, POLL_MS);
+}
