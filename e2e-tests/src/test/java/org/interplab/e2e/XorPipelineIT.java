@@ -71,7 +71,11 @@ class XorPipelineIT {
         JsonNode experiment = await("experiment " + experimentId + " completed and analysed", () -> {
             JsonNode e = getJson("/api/experiments/" + experimentId);
             boolean done = "COMPLETED".equals(e.path("status").asText());
-            boolean analysed = e.path("analysedCheckpoints").asInt(0) > 0;
+            String finalId = e.path("checkpoints").path("finalCheckpointId").asText("");
+            boolean analysed = false;
+            for (JsonNode a : e.path("analysis")) {
+                analysed |= !finalId.isEmpty() && finalId.equals(a.path("checkpointId").asText());
+            }
             assertFalse("FAILED".equals(e.path("status").asText()), "training failed: " + e);
             return done && analysed ? e : null;
         });
@@ -87,7 +91,7 @@ class XorPipelineIT {
         JsonNode checkpoints = getJson("/api/experiments/" + experimentId + "/checkpoints");
         JsonNode last = null;
         for (JsonNode c : checkpoints) {
-            if (c.path("isFinal").asBoolean()) {
+            if (c.path("finalCheckpoint").asBoolean()) {
                 last = c;
             }
         }

@@ -33,7 +33,11 @@ public final class Upstream {
         if (status < 400) {
             return response;
         }
-        String body = readQuietly(response);
+        throw failure(service, status, readQuietly(response));
+    }
+
+    /** The dashboard's error for another service's 4xx/5xx answer: 4xx passed on (error and field), 5xx as 502. */
+    public static ApiException failure(String service, int status, String body) {
         String error = null;
         String field = null;
         try {
@@ -50,9 +54,9 @@ public final class Upstream {
                     : service + " answered " + status + ": " + abbreviate(body);
         }
         if (status >= 500) {
-            throw new ApiException(502, service + " failed: " + error, field, null);
+            return new ApiException(502, service + " failed: " + error, field, null);
         }
-        throw new ApiException(status, error, field, null);
+        return new ApiException(status, error, field, null);
     }
 
     private static String readQuietly(Response response) {

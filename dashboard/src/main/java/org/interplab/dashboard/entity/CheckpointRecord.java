@@ -8,7 +8,10 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** The dashboard's record of a checkpoint the trainer published; the weights stay with the trainer. */
+/**
+ * The dashboard's record of a checkpoint the trainer published (trained, uploaded or a reference construction);
+ * the weights stay with the trainer.
+ */
 @Entity
 @Table(name = "checkpoint")
 public class CheckpointRecord extends PanacheEntityBase {
@@ -32,4 +35,15 @@ public class CheckpointRecord extends PanacheEntityBase {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** "trained", "uploaded" or "reference". */
+    @Column(nullable = false)
+    public String source;
+
+    /** The model's name: its spec's name (uploads, references) or its experiment's. */
+    public String name;
+
+    /** The ExperimentSpec that came with the event, as JSON. */
+    @Column(columnDefinition = "text")
+    public String spec;
 }

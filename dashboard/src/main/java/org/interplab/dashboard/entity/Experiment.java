@@ -58,6 +58,14 @@ public class Experiment extends PanacheEntityBase {
     @Column(name = "error_message", columnDefinition = "text")
     public String errorMessage;
 
+    /** The sweep this experiment is a point of, or null. */
+    @Column(name = "sweep_id")
+    public UUID sweepId;
+
+    /** JSON object: the grid values of this point (field path → value), or null outside a sweep. */
+    @Column(name = "grid_point", columnDefinition = "text")
+    public String gridPoint;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

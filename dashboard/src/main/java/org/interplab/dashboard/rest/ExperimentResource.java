@@ -38,14 +38,17 @@ import org.interplab.dashboard.entity.Experiment;
 import org.interplab.dashboard.service.ExperimentRequestSender;
 import org.interplab.dashboard.service.ExperimentService;
 import org.interplab.dashboard.service.LiveEvents;
-import org.interplab.dashboard.service.Submission;
+import org.interplab.dashboard.service.SpecDiff;
 import org.interplab.dashboard.service.SubmissionParser;
+import org.interplab.dashboard.service.SweepService;
+import org.interplab.dashboard.service.SweepSubmission;
 
 /** Experiments: submit, list, inspect, follow live, cancel. */
 @Path("/api/experiments")
 @Produces(MediaType.APPLICATION_JSON)
 public class ExperimentResource {
     static final int MAX_LIST = 500;
+    static final int MAX_COMPARE = 20;
 
     @Inject
     SubmissionParser parser;
@@ -55,6 +58,9 @@ public class ExperimentResource {
 
     @Inject
     ExperimentRequestSender sender;
+
+    @Inject
+    SweepService sweeps;
 
     @Inject
     LiveEvents liveEvents;
@@ -67,23 +73,83 @@ public class ExperimentResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit an experiment: a full spec, or {\"preset\": name, \"seed\": n, \"overrides\": {...}}",
-            description = "The experiment is stored as QUEUED, then requested from the trainer on Kafka. 400 names "
-                    + "the offending field; a spec that fails validation lists every error in 'errors'.")
+    @Operation(summary = "Submit an experiment or a sweep: a full spec, {\"spec\": {...}, \"grid\": {...}}, or "
+            + "{\"preset\": name, \"seed\": n, \"overrides\": {...}, \"grid\": {...}}",
+            description = "A grid maps a field's JSON path (\"model.dropout\", \"task.featureProbability\", "
+                    + "\"seed\") to a list of values; the sweep is their cartesian product, one experiment per "
+                    + "point (at most 256). Everything is stored as QUEUED in one transaction, then requested from "
+                    + "the trainer on Kafka. 400 names the offending field (e.g. grid.model.dropout[1]) and nothing "
+                    + "is stored; a spec that fails validation lists every error in 'errors'.")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = ExperimentSpec.class)))
     public Response submit(String body, @Context UriInfo uri) {
-        Submission submission = parser.parse(body);
-        Experiment stored = experiments.create(submission); // committed when it returns
+        SubmissionParser.Parsed parsed = parser.parseRequest(body);
+        if (parsed.sweep() != null) {
+            return submitSweep(parsed.sweep(), uri);
+        }
+        Experiment stored = experiments.create(parsed.single()); // committed when it returns
         ExperimentRequestSender.Outcome outcome = sender.send(stored);
         if (outcome == ExperimentRequestSender.Outcome.REFUSED) {
             experiments.markNotQueued(stored.id, "Kafka refused the experiment request; submit again");
             throw new ApiException(503, "the experiment could not be handed to the trainer (Kafka refused it); "
                     + "it is stored as FAILED", null, null);
         }
-        return Response.accepted(new Views.Submitted(List.of(stored.id), stored.id, stored.status.name()))
+        return Response.accepted(new Views.Submitted(List.of(stored.id), stored.id, stored.status.name(), null))
                 .location(uri.getBaseUriBuilder().path("api/experiments").path(stored.id.toString()).build())
                 .build();
+    }
+
+    private Response submitSweep(SweepSubmission submission, UriInfo uri) {
+        SweepService.Created created = sweeps.create(submission); // sweep + experiments, committed together
+        List<ExperimentRequestSender.Outcome> outcomes = sender.sendAll(created.experiments());
+        int refused = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) == ExperimentRequestSender.Outcome.REFUSED) {
+                experiments.markNotQueued(created.experiments().get(i).id,
+                        "Kafka refused the experiment request; submit again");
+                refused++;
+            }
+        }
+        if (refused == outcomes.size()) {
+            throw new ApiException(503, "the sweep's experiments could not be handed to the trainer (Kafka refused "
+                    + "them); they are stored as FAILED", null, null);
+        }
+        List<UUID> ids = created.experiments().stream().map(e -> e.id).toList();
+        return Response.accepted(new Views.Submitted(ids, ids.get(0), RunStatus.QUEUED.name(), created.sweep().id))
+                .location(uri.getBaseUriBuilder().path("api/sweeps").path(created.sweep().id.toString()).build())
+                .build();
+    }
+
+    @GET
+    @Path("compare")
+    @Operation(summary = "Compare runs: ?ids=a,b[,...] → their specs, where the specs differ (path and value per "
+            + "run), and their metric curves")
+    public Views.Comparison compare(@QueryParam("ids") String ids) {
+        if (ids == null || ids.isBlank()) {
+            throw ApiException.badRequest("ids is required: two or more experiment ids separated by commas", "ids");
+        }
+        List<UUID> wanted = new java.util.ArrayList<>();
+        for (String part : ids.split(",")) {
+            UUID id = Ids.parse(part.strip(), "ids");
+            if (!wanted.contains(id)) {
+                wanted.add(id);
+            }
+        }
+        if (wanted.size() < 2 || wanted.size() > MAX_COMPARE) {
+            throw ApiException.badRequest("compare takes 2 to " + MAX_COMPARE + " distinct experiment ids, got "
+                    + wanted.size(), "ids");
+        }
+        List<Experiment> found = experiments.findAll(wanted);
+        if (found.size() < wanted.size()) {
+            List<UUID> known = found.stream().map(e -> e.id).toList();
+            UUID missing = wanted.stream().filter(id -> !known.contains(id)).findFirst().orElseThrow();
+            throw ApiException.notFound("no experiment " + missing);
+        }
+        List<Views.ComparedRun> runs = found.stream()
+                .map(e -> Views.ComparedRun.of(e, experiments.metrics(e.id))).toList();
+        List<Views.SpecDifference> diff = SpecDiff.of(runs.stream().map(Views.ComparedRun::spec).toList()).stream()
+                .map(d -> new Views.SpecDifference(d.path(), d.values())).toList();
+        return new Views.Comparison(wanted, runs, diff);
     }
 
     @GET

@@ -8,6 +8,7 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.spec.Presets;
+import org.interplab.contracts.spec.SweepSpec;
 
 /** The named experiments that reproduce the seeds' settings. */
 @Path("/api/presets")
@@ -15,10 +16,14 @@ import org.interplab.contracts.spec.Presets;
 public class PresetResource {
 
     @GET
-    @Operation(summary = "Preset names with the full spec each expands to (before seed and overrides)")
+    @Operation(summary = "Preset names with the full spec each expands to (before seed and overrides); a sweep "
+            + "preset also has its default grid and number of points")
     public List<Views.PresetView> list() {
-        return Presets.NAMES.stream()
-                .map(name -> new Views.PresetView(name, Json.MAPPER.valueToTree(Presets.expand(name, null, null))))
-                .toList();
+        return Presets.NAMES.stream().map(name -> {
+            var grid = Presets.grid(name);
+            Integer points = grid.map(g -> (int) SweepSpec.of(Presets.load(name), g).size()).orElse(null);
+            return new Views.PresetView(name, Json.MAPPER.valueToTree(Presets.expand(name, null, null)),
+                    grid.orElse(null), points);
+        }).toList();
     }
 }

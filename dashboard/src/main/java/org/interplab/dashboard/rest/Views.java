@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
 import org.interplab.contracts.Json;
@@ -12,6 +13,7 @@ import org.interplab.dashboard.entity.AnalysisRecord;
 import org.interplab.dashboard.entity.CheckpointRecord;
 import org.interplab.dashboard.entity.Experiment;
 import org.interplab.dashboard.entity.MetricPoint;
+import org.interplab.dashboard.entity.Sweep;
 
 /** The JSON shapes of the public API, built from the dashboard's rows. */
 public final class Views {
@@ -22,10 +24,12 @@ public final class Views {
     /** One row of {@code GET /api/experiments}. */
     public record ExperimentSummary(UUID id, String name, String preset, String task, long seed, RunStatus status,
                                     long step, long totalSteps, JsonNode lastMetrics, String backend,
-                                    String error, Instant createdAt, Instant updatedAt) {
+                                    String error, Instant createdAt, Instant updatedAt, UUID sweepId,
+                                    JsonNode gridPoint) {
         static ExperimentSummary of(Experiment e) {
             return new ExperimentSummary(e.id, e.name, e.preset, e.task, e.seed, e.status, e.step, e.totalSteps,
-                    tree(e.lastMetrics), e.backend, e.errorMessage, e.createdAt, e.updatedAt);
+                    tree(e.lastMetrics), e.backend, e.errorMessage, e.createdAt, e.updatedAt, e.sweepId,
+                    tree(e.gridPoint));
         }
     }
 
@@ -33,12 +37,13 @@ public final class Views {
     public record ExperimentDetail(UUID id, String name, String preset, String task, long seed, List<String> tags,
                                    RunStatus status, long step, long totalSteps, JsonNode lastMetrics,
                                    String backend, String error, JsonNode spec, CheckpointsSummary checkpoints,
-                                   List<AnalysisView> analysis, Instant createdAt, Instant updatedAt) {
+                                   List<AnalysisView> analysis, Instant createdAt, Instant updatedAt,
+                                   UUID sweepId, JsonNode gridPoint) {
         static ExperimentDetail of(Experiment e, List<CheckpointRecord> checkpoints, List<AnalysisRecord> analyses) {
             return new ExperimentDetail(e.id, e.name, e.preset, e.task, e.seed, strings(e.tags), e.status, e.step,
                     e.totalSteps, tree(e.lastMetrics), e.backend, e.errorMessage, tree(e.spec),
                     CheckpointsSummary.of(checkpoints), analyses.stream().map(AnalysisView::of).toList(),
-                    e.createdAt, e.updatedAt);
+                    e.createdAt, e.updatedAt, e.sweepId, tree(e.gridPoint));
         }
     }
 
@@ -80,12 +85,121 @@ public final class Views {
         }
     }
 
-    /** {@code 202} answer of a submission: the ids of the stored experiments (one for now; a sweep gives many). */
-    public record Submitted(List<UUID> ids, UUID id, String status) {
+    /**
+     * {@code 202} answer of a submission: the ids of the stored experiments (a sweep gives one per point, in grid
+     * order), the first of them as {@code id}, and the sweep's id (null for a single experiment).
+     */
+    public record Submitted(List<UUID> ids, UUID id, String status, UUID sweepId) {
     }
 
-    /** One entry of {@code GET /api/presets}. */
-    public record PresetView(String name, JsonNode spec) {
+    /** One entry of {@code GET /api/presets}: the spec, and for a sweep preset its default grid and size. */
+    public record PresetView(String name, JsonNode spec, JsonNode grid, Integer points) {
+    }
+
+    /** One row of {@code GET /api/sweeps}: how many of its experiments are in each status. */
+    public record SweepSummary(UUID id, String name, String preset, int points, String status,
+                               Map<RunStatus, Long> counts, Instant createdAt) {
+        static SweepSummary of(Sweep s, Map<RunStatus, Long> counts) {
+            return new SweepSummary(s.id, s.name, s.preset, s.pointCount, sweepStatus(counts), counts, s.createdAt);
+        }
+    }
+
+    /** {@code GET /api/sweeps/{id}}: the grid, the base spec, and each experiment with its grid point. */
+    public record SweepDetail(UUID id, String name, String preset, int points, String status,
+                              Map<RunStatus, Long> counts, JsonNode grid, JsonNode baseSpec, Instant createdAt,
+                              List<SweepExperiment> experiments) {
+        static SweepDetail of(Sweep s, Map<RunStatus, Long> counts, List<Experiment> experiments) {
+            return new SweepDetail(s.id, s.name, s.preset, s.pointCount, sweepStatus(counts), counts, tree(s.grid),
+                    tree(s.baseSpec), s.createdAt, experiments.stream().map(SweepExperiment::of).toList());
+        }
+    }
+
+    /** One point of a sweep. */
+    public record SweepExperiment(UUID id, String name, JsonNode gridPoint, long seed, RunStatus status, long step,
+                                  long totalSteps, JsonNode lastMetrics, String error) {
+        static SweepExperiment of(Experiment e) {
+            return new SweepExperiment(e.id, e.name, tree(e.gridPoint), e.seed, e.status, e.step, e.totalSteps,
+                    tree(e.lastMetrics), e.errorMessage);
+        }
+    }
+
+    /**
+     * A sweep's status from its experiments': RUNNING while any runs (or some finished and some wait), QUEUED when
+     * none started, else COMPLETED when all completed, FAILED when any failed, CANCELLED otherwise.
+     */
+    static String sweepStatus(Map<RunStatus, Long> counts) {
+        long queued = counts.getOrDefault(RunStatus.QUEUED, 0L);
+        long running = counts.getOrDefault(RunStatus.RUNNING, 0L);
+        long completed = counts.getOrDefault(RunStatus.COMPLETED, 0L);
+        long failed = counts.getOrDefault(RunStatus.FAILED, 0L);
+        long cancelled = counts.getOrDefault(RunStatus.CANCELLED, 0L);
+        if (running > 0 || (queued > 0 && completed + failed + cancelled > 0)) {
+            return RunStatus.RUNNING.name();
+        }
+        if (queued > 0) {
+            return RunStatus.QUEUED.name();
+        }
+        if (failed > 0) {
+            return RunStatus.FAILED.name();
+        }
+        return cancelled > 0 ? RunStatus.CANCELLED.name() : RunStatus.COMPLETED.name();
+    }
+
+    /**
+     * A model the lab knows, for {@code GET /api/checkpoints}: trained here, uploaded or a reference construction,
+     * with its analysis status: {@code pending} (none yet), {@code completed}, {@code partial} (some tables
+     * failed) or {@code failed} (all failed).
+     */
+    public record ModelView(UUID checkpointId, String source, String name, String task, UUID experimentId, long step,
+                            boolean finalCheckpoint, JsonNode metrics, Instant createdAt, String analysisStatus,
+                            int tables, int failedTables, String url, String safetensorsUrl, String analysisUrl) {
+        static ModelView of(CheckpointRecord c, AnalysisRecord a) {
+            List<String> ok = a == null ? List.of() : strings(a.tables);
+            List<String> failed = a == null ? List.of() : strings(a.failedTables);
+            JsonNode spec = tree(c.spec);
+            String task = spec == null ? null : spec.path("task").path("kind").asText(null);
+            return new ModelView(c.checkpointId, c.source, c.name, task, c.experimentId, c.step, c.finalCheckpoint,
+                    tree(c.metrics), c.createdAt, analysisStatus(a, ok, failed), ok.size(), failed.size(),
+                    "/api/checkpoints/" + c.checkpointId, "/api/checkpoints/" + c.checkpointId + "/safetensors",
+                    "/api/checkpoints/" + c.checkpointId + "/analysis");
+        }
+
+        private static String analysisStatus(AnalysisRecord a, List<String> ok, List<String> failed) {
+            if (a == null) {
+                return "pending";
+            }
+            if (failed.isEmpty()) {
+                return "completed";
+            }
+            return ok.isEmpty() ? "failed" : "partial";
+        }
+    }
+
+    /** {@code GET /api/checkpoints/{id}}: the model, its spec, and its analysis. */
+    public record ModelDetail(ModelView model, JsonNode spec, AnalysisView analysis) {
+    }
+
+    /** {@code 202} answer of an upload: what the trainer stored; its analysis follows (see {@code url}). */
+    public record UploadAccepted(UUID checkpointId, String source, String name, long step, JsonNode metrics,
+                                 JsonNode tensors, long sizeBytes, String url, String safetensorsUrl,
+                                 String analysisUrl) {
+    }
+
+    /** {@code GET /api/experiments/compare}: the runs side by side, and where their specs differ. */
+    public record Comparison(List<UUID> ids, List<ComparedRun> runs, List<SpecDifference> diff) {
+    }
+
+    /** One run of a comparison, with its whole curve. */
+    public record ComparedRun(UUID id, String name, String preset, RunStatus status, long seed, UUID sweepId,
+                              JsonNode gridPoint, JsonNode lastMetrics, JsonNode spec, List<MetricPointView> metrics) {
+        static ComparedRun of(Experiment e, List<MetricPoint> curve) {
+            return new ComparedRun(e.id, e.name, e.preset, e.status, e.seed, e.sweepId, tree(e.gridPoint),
+                    tree(e.lastMetrics), tree(e.spec), curve.stream().map(MetricPointView::of).toList());
+        }
+    }
+
+    /** A spec field whose value is not the same in every run: its JSON path and its value per run (null: absent). */
+    public record SpecDifference(String path, List<JsonNode> values) {
     }
 
     static JsonNode tree(String json) {
@@ -99,7 +213,7 @@ public final class Views {
         }
     }
 
-    private static List<String> strings(String jsonArray) {
+    static List<String> strings(String jsonArray) {
         JsonNode node = tree(jsonArray);
         return node == null ? List.of()
                 : StreamSupport.stream(node.spliterator(), false).map(JsonNode::asText).toList();

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.UUID;
 import org.hibernate.query.NativeQuery;
 import org.interplab.contracts.Json;
+import org.interplab.contracts.checkpoints.ReferenceCheckpoints;
 import org.interplab.contracts.events.AnalysisCompleted;
 import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.contracts.events.RunStatus;
@@ -32,9 +33,12 @@ public class EventIngestService {
             ON CONFLICT (experiment_id, step) DO UPDATE SET metrics = EXCLUDED.metrics
             WHERE metric_point.metrics IS DISTINCT FROM EXCLUDED.metrics""";
     private static final String INSERT_CHECKPOINT = """
-            INSERT INTO {h-schema}checkpoint (checkpoint_id, experiment_id, step, final_checkpoint, metrics, created_at)
-            VALUES (:checkpointId, :experimentId, :step, :finalCheckpoint, :metrics, :createdAt)
-            ON CONFLICT (checkpoint_id) DO NOTHING""";
+            INSERT INTO {h-schema}checkpoint (checkpoint_id, experiment_id, step, final_checkpoint, metrics, created_at,
+                                              source, name, spec)
+            VALUES (:checkpointId, :experimentId, :step, :finalCheckpoint, :metrics, :createdAt, :source, :name, :spec)
+            ON CONFLICT (checkpoint_id) DO UPDATE SET metrics = COALESCE(checkpoint.metrics, EXCLUDED.metrics),
+                spec = COALESCE(checkpoint.spec, EXCLUDED.spec)
+            WHERE checkpoint.metrics IS NULL OR checkpoint.spec IS NULL""";
     private static final String UPSERT_ANALYSIS = """
             INSERT INTO {h-schema}analysis (checkpoint_id, experiment_id, tables, failed_tables, completed_at)
             VALUES (:checkpointId, :experimentId, :tables, :failedTables, :completedAt)
@@ -116,24 +120,33 @@ public class EventIngestService {
         return next.isTerminal() || next.ordinal() > current.ordinal();
     }
 
-    /** @return whether the checkpoint was recorded now or before (false: unknown experiment, ignored). */
+    /**
+     * Records a checkpoint: of a known experiment ("trained"), or without one: an upload or a reference
+     * construction (told apart by {@link ReferenceCheckpoints#isReference}).
+     *
+     * @return whether the checkpoint was recorded now or before (false: unknown experiment, ignored)
+     */
     public boolean recordCheckpoint(CheckpointPublished c) {
         if (c.checkpointId() == null) {
             Log.warnf("checkpoints.published without checkpointId ignored: %s", c);
             return false;
         }
-        if (c.experimentId() != null && em.find(Experiment.class, c.experimentId()) == null) {
-            Log.warnf("checkpoint %s of unknown experiment %s ignored", c.checkpointId(), c.experimentId());
-            return false;
+        Experiment experiment = null;
+        if (c.experimentId() != null) {
+            experiment = em.find(Experiment.class, c.experimentId());
+            if (experiment == null) {
+                Log.warnf("checkpoint %s of unknown experiment %s ignored", c.checkpointId(), c.experimentId());
+                return false;
+            }
         }
-        nativeQuery(INSERT_CHECKPOINT)
-                .setParameter("checkpointId", c.checkpointId())
-                .setParameter("experimentId", c.experimentId(), UUID.class)
-                .setParameter("step", c.step())
-                .setParameter("finalCheckpoint", c.finalCheckpoint())
-                .setParameter("metrics", c.metrics() == null ? null : Json.write(c.metrics()), String.class)
-                .setParameter("createdAt", Objects.requireNonNullElseGet(c.at(), Instant::now))
-                .executeUpdate();
+        String source = experiment != null ? ReferenceCheckpoints.SOURCE_TRAINED
+                : ReferenceCheckpoints.isReference(c.checkpointId()) ? ReferenceCheckpoints.SOURCE_REFERENCE
+                : ReferenceCheckpoints.SOURCE_UPLOADED;
+        String name = experiment != null ? experiment.name
+                : c.spec() != null && c.spec().name() != null ? c.spec().name() : "uploaded model";
+        insertCheckpoint(c.checkpointId(), c.experimentId(), c.step(), c.finalCheckpoint(), c.metrics(),
+                Objects.requireNonNullElseGet(c.at(), Instant::now), source, name,
+                experiment != null || c.spec() == null ? null : Json.write(c.spec()));
         if (c.experimentId() != null) {
             // The spec is the experiment's own; the browser needs only what identifies the checkpoint.
             live.fire(new LiveEvent(c.experimentId(), LiveEvent.CHECKPOINT, Map.of(
@@ -141,6 +154,23 @@ public class EventIngestService {
                     "metrics", c.metrics() == null ? Map.of() : c.metrics())));
         }
         return true;
+    }
+
+    /** Insert-if-absent (a row recorded without metrics or spec gets them); replays change nothing. */
+    public void insertCheckpoint(UUID checkpointId, UUID experimentId, long step, boolean finalCheckpoint,
+                                 Map<String, Double> metrics, Instant at, String source, String name, String spec) {
+        nativeQuery(INSERT_CHECKPOINT)
+                .setParameter("checkpointId", checkpointId)
+                .setParameter("experimentId", experimentId, UUID.class)
+                .setParameter("step", step)
+                .setParameter("finalCheckpoint", finalCheckpoint)
+                .setParameter("metrics", metrics == null ? null : Json.write(metrics),
+                        String.class)
+                .setParameter("createdAt", at)
+                .setParameter("source", source)
+                .setParameter("name", name, String.class)
+                .setParameter("spec", spec, String.class)
+                .executeUpdate();
     }
 
     /** @return whether the analysis was recorded (false: unknown experiment, ignored). */

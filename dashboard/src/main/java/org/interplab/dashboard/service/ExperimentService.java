@@ -27,21 +27,30 @@ public class ExperimentService {
     /** Stores a validated submission as QUEUED. Runs in its own transaction: it has committed when this returns. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Experiment create(Submission submission) {
+        Experiment e = newExperiment(submission, null);
+        e.persist();
+        Log.infof("experiment %s (%s, seed %d) stored as QUEUED", e.id, e.name, e.seed);
+        return e;
+    }
+
+    /** A QUEUED experiment row for the submission, not yet persisted; in a sweep its name carries its grid values. */
+    static Experiment newExperiment(Submission submission, UUID sweepId) {
         ExperimentSpec spec = submission.spec();
         Experiment e = new Experiment();
         e.id = UUID.randomUUID();
-        e.name = spec.name() != null && !spec.name().isBlank() ? spec.name()
+        String name = spec.name() != null && !spec.name().isBlank() ? spec.name()
                 : submission.preset() != null ? submission.preset() : spec.task().kind();
+        e.name = submission.label() == null ? name : name + " [" + submission.label() + "]";
         e.preset = submission.preset();
         e.task = spec.task().kind();
         e.spec = Json.write(spec);
         e.seed = spec.seed();
         e.tags = spec.tags() == null ? null : Json.write(spec.tags());
         e.status = RunStatus.QUEUED;
+        e.sweepId = sweepId;
+        e.gridPoint = submission.gridPoint() == null ? null : Json.write(submission.gridPoint());
         e.createdAt = Instant.now();
         e.updatedAt = e.createdAt;
-        e.persist();
-        Log.infof("experiment %s (%s, seed %d) stored as QUEUED", e.id, e.name, e.seed);
         return e;
     }
 
@@ -98,6 +107,14 @@ public class ExperimentService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<CheckpointRecord> checkpoint(UUID checkpointId) {
         return CheckpointRecord.findByIdOptional(checkpointId);
+    }
+
+    /** The experiments with these ids that exist, in the order asked. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Experiment> findAll(List<UUID> ids) {
+        java.util.Map<UUID, Experiment> found = new java.util.HashMap<>();
+        Experiment.<Experiment>list("id in ?1", ids).forEach(e -> found.put(e.id, e));
+        return ids.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

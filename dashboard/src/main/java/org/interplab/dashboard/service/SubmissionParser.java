@@ -12,19 +12,41 @@ import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.FieldError;
 import org.interplab.contracts.spec.Presets;
 import org.interplab.contracts.spec.SpecValidator;
+import org.interplab.contracts.spec.SweepSpec;
 import org.interplab.dashboard.rest.ApiException;
 import org.interplab.dashboard.rest.ErrorMappers;
 
 /**
- * Reads the body of {@code POST /api/experiments}: either a full {@link ExperimentSpec} or
- * {@code {"preset": name, "seed": n, "overrides": {...}}}. Anything that would not train is refused here, before
- * anything is stored or sent.
+ * Reads the body of {@code POST /api/experiments}, one of:
+ * <ul>
+ *   <li>a full {@link ExperimentSpec} (optionally with a {@code "grid"} key beside its fields);</li>
+ *   <li>{@code {"spec": {...}, "grid": {...}}};</li>
+ *   <li>{@code {"preset": name, "seed": n, "overrides": {...}, "grid": {...}}} — a preset with a default grid
+ *       is a sweep unless {@code "grid": null}.</li>
+ * </ul>
+ * With a grid it is a sweep ({@link SweepSpec}): one experiment per point. Anything that would not train is refused
+ * here, before anything is stored or sent.
  */
 @ApplicationScoped
 public class SubmissionParser {
-    static final Set<String> PRESET_FIELDS = Set.of("preset", "seed", "overrides");
+    static final Set<String> PRESET_FIELDS = Set.of("preset", "seed", "overrides", "grid");
+    static final Set<String> WRAPPED_FIELDS = Set.of("spec", "grid");
+    static final String GRID = "grid";
 
+    /** What a submission asks for: one experiment ({@code single}) or a sweep. */
+    public record Parsed(Submission single, SweepSubmission sweep) {
+    }
+
+    /** A single experiment; a sweep is refused (callers that accept sweeps use {@link #parseRequest}). */
     public Submission parse(String body) {
+        Parsed parsed = parseRequest(body);
+        if (parsed.sweep() != null) {
+            throw ApiException.badRequest("a sweep is not accepted here", GRID);
+        }
+        return parsed.single();
+    }
+
+    public Parsed parseRequest(String body) {
         if (body == null || body.isBlank()) {
             throw ApiException.badRequest("the request body is empty; send an experiment spec or {\"preset\": ...}",
                     null);
@@ -39,25 +61,25 @@ public class SubmissionParser {
             throw ApiException.badRequest("the body must be a JSON object (an experiment spec or a preset request)",
                     null);
         }
-        Submission submission = tree.has("preset") ? fromPreset((ObjectNode) tree) : fromSpec(tree);
-        List<FieldError> errors = SpecValidator.validate(submission.spec());
-        if (!errors.isEmpty()) {
-            FieldError first = errors.get(0);
-            String message = errors.size() == 1 ? first.field() + " " + first.error()
-                    : first.field() + " " + first.error() + " (and " + (errors.size() - 1) + " more)";
-            throw new ApiException(400, message, first.field(), errors);
+        ObjectNode object = (ObjectNode) tree;
+        if (object.has("preset")) {
+            return fromPreset(object);
         }
-        return submission;
+        if (object.has("spec")) {
+            onlyFields(object, WRAPPED_FIELDS, "a {\"spec\": ..., \"grid\": ...} request");
+            JsonNode spec = object.get("spec");
+            if (!(spec instanceof ObjectNode specObject)) {
+                throw ApiException.badRequest("spec must be a JSON object (an experiment spec)", "spec");
+            }
+            return build(specObject, object.get(GRID), null, null);
+        }
+        ObjectNode spec = object.deepCopy();
+        JsonNode grid = spec.remove(GRID);
+        return build(spec, grid, null, null);
     }
 
-    private Submission fromPreset(ObjectNode tree) {
-        for (Iterator<String> names = tree.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!PRESET_FIELDS.contains(name)) {
-                throw ApiException.badRequest("unknown property '" + name + "' in a preset request; allowed: "
-                        + PRESET_FIELDS.stream().sorted().toList(), name);
-            }
-        }
+    private Parsed fromPreset(ObjectNode tree) {
+        onlyFields(tree, PRESET_FIELDS, "a preset request");
         JsonNode presetNode = tree.get("preset");
         if (!presetNode.isTextual()) {
             throw ApiException.badRequest("preset must be a string; one of " + Presets.NAMES, "preset");
@@ -78,27 +100,77 @@ public class SubmissionParser {
         if (overrides != null && !overrides.isNull() && !overrides.isObject()) {
             throw ApiException.badRequest("overrides must be a JSON object", "overrides");
         }
-        try {
-            return new Submission(Presets.expand(preset, seed, overrides), preset);
-        } catch (Presets.UnknownPresetException e) {
-            throw ApiException.badRequest(e.getMessage(), "preset");
-        } catch (IllegalArgumentException e) {
-            if (e.getCause() instanceof JsonProcessingException jpe) {
-                ApiException described = toApiException(jpe);
-                String field = described.body().field();
-                throw ApiException.badRequest("overrides: " + described.getMessage(), field == null ? "overrides"
-                        : field);
+        JsonNode grid = tree.has(GRID) ? tree.get(GRID) : Presets.grid(preset).orElse(null);
+        if (grid == null || grid.isNull()) {
+            try {
+                return single(new Submission(Presets.expand(preset, seed, overrides), preset));
+            } catch (Presets.UnknownPresetException e) {
+                throw ApiException.badRequest(e.getMessage(), "preset");
+            } catch (IllegalArgumentException e) {
+                throw overridesProblem(e);
             }
-            throw ApiException.badRequest("overrides: " + e.getMessage(), "overrides");
+        }
+        ObjectNode base;
+        try {
+            base = Presets.expandTree(preset, seed, overrides);
+        } catch (IllegalArgumentException e) {
+            throw overridesProblem(e);
+        }
+        return build(base, grid, preset, preset);
+    }
+
+    /** One experiment when {@code grid} is absent or null, else every point of the sweep. */
+    private Parsed build(ObjectNode spec, JsonNode grid, String preset, String fallbackName) {
+        if (grid == null || grid.isNull()) {
+            try {
+                return single(new Submission(Json.MAPPER.treeToValue(spec, ExperimentSpec.class), preset));
+            } catch (JsonProcessingException e) {
+                throw toApiException(e);
+            }
+        }
+        List<SweepSpec.Point> points;
+        try {
+            points = SweepSpec.of(spec, grid).expand();
+        } catch (SweepSpec.InvalidSweepException e) {
+            throw new ApiException(400, e.getMessage(), e.errors().get(0).field(), e.errors());
+        }
+        ExperimentSpec first = points.get(0).spec();
+        String name = first.name() != null && !first.name().isBlank() ? first.name()
+                : fallbackName != null ? fallbackName : first.task().kind();
+        List<Submission> submissions = points.stream()
+                .map(p -> new Submission(p.spec(), preset, p.valuesJson(), p.label())).toList();
+        return new Parsed(null, new SweepSubmission(name, preset, spec, (ObjectNode) grid, submissions));
+    }
+
+    private static Parsed single(Submission submission) {
+        List<FieldError> errors = SpecValidator.validate(submission.spec());
+        if (!errors.isEmpty()) {
+            FieldError first = errors.get(0);
+            String message = errors.size() == 1 ? first.field() + " " + first.error()
+                    : first.field() + " " + first.error() + " (and " + (errors.size() - 1) + " more)";
+            throw new ApiException(400, message, first.field(), errors);
+        }
+        return new Parsed(submission, null);
+    }
+
+    private static void onlyFields(ObjectNode tree, Set<String> allowed, String what) {
+        for (Iterator<String> names = tree.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw ApiException.badRequest("unknown property '" + name + "' in " + what + "; allowed: "
+                        + allowed.stream().sorted().toList(), name);
+            }
         }
     }
 
-    private Submission fromSpec(JsonNode tree) {
-        try {
-            return new Submission(Json.MAPPER.treeToValue(tree, ExperimentSpec.class), null);
-        } catch (JsonProcessingException e) {
-            throw toApiException(e);
+    private static ApiException overridesProblem(IllegalArgumentException e) {
+        if (e.getCause() instanceof JsonProcessingException jpe) {
+            ApiException described = toApiException(jpe);
+            String field = described.body().field();
+            return ApiException.badRequest("overrides: " + described.getMessage(), field == null ? "overrides"
+                    : field);
         }
+        return ApiException.badRequest("overrides: " + e.getMessage(), "overrides");
     }
 
     private static ApiException toApiException(JsonProcessingException e) {

@@ -24,7 +24,7 @@ public class StoredCheckpoint extends PanacheEntityBase {
     public long step;
     @Column(name = "is_final")
     public boolean isFinal;
-    /** "trained" or "uploaded". */
+    /** "trained", "uploaded" or "reference" (org.interplab.contracts.checkpoints.ReferenceCheckpoints.SOURCES). */
     public String source;
     @Basic(fetch = FetchType.LAZY)
     public byte[] weights;
@@ -36,4 +36,7 @@ public class StoredCheckpoint extends PanacheEntityBase {
     public long sizeBytes;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** When CheckpointPublished went out for an uploaded or reference checkpoint; null until then. */
+    @Column(name = "published_at")
+    public Instant publishedAt;
 }

@@ -1,7 +1,9 @@
 package org.interplab.trainer.rest;
 
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -9,10 +11,18 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.UUID;
+import org.interplab.contracts.checkpoints.ReferenceCheckpoints;
+import org.interplab.trainer.service.CheckpointUploads;
 import org.interplab.trainer.service.CheckpointStore;
 import org.interplab.trainer.service.CheckpointStore.CheckpointInfo;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** Internal API: the owner of the checkpoint table serves its files (the dashboard proxies it publicly). */
 @Path("/checkpoints")
@@ -21,12 +31,45 @@ public class CheckpointResource {
     @Inject
     CheckpointStore store;
 
+    @Inject
+    CheckpointUploads uploads;
+
+    /** The checkpoints of one experiment ({@code experimentId}) or of one source ({@code source}). */
     @GET
-    public List<CheckpointInfo> list(@QueryParam("experimentId") UUID experimentId) {
-        if (experimentId == null) {
-            throw new BadRequest("experimentId", "is required");
+    public List<CheckpointInfo> list(@QueryParam("experimentId") UUID experimentId,
+                                     @QueryParam("source") String source) {
+        if (experimentId != null) {
+            return store.list(experimentId);
         }
-        return store.list(experimentId);
+        if (source != null) {
+            if (!ReferenceCheckpoints.SOURCES.contains(source)) {
+                throw new BadRequest("source", "must be one of " + ReferenceCheckpoints.SOURCES);
+            }
+            return store.listBySource(source);
+        }
+        throw new BadRequest("experimentId", "is required (or source)");
+    }
+
+    /**
+     * Upload a model to be analysed: multipart/form-data with part {@code file} (a .safetensors file with
+     * TransformerLens names, or TMS/CiS names) and either {@code spec} (ExperimentSpec JSON) or {@code preset} (a
+     * preset name); without either, the spec in the file's interplab {@code __metadata__} is used. 201 with what
+     * was stored; 400 naming {@code file}, {@code spec…}, {@code preset} or the offending tensor, nothing stored.
+     */
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Response upload(@RestForm("file") FileUpload file, @RestForm("spec") String spec,
+                           @RestForm("preset") String preset) {
+        byte[] bytes = null;
+        if (file != null && file.uploadedFile() != null) {
+            try {
+                bytes = Files.readAllBytes(file.uploadedFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        CheckpointUploads.Stored stored = uploads.upload(bytes, file == null ? null : file.fileName(), spec, preset);
+        return Response.created(URI.create("/checkpoints/" + stored.checkpointId())).entity(stored).build();
     }
 
     @GET

@@ -63,6 +63,59 @@ public class CheckpointStore {
         return row.id;
     }
 
+    /**
+     * Stores a checkpoint that no training run of this service made (an upload, a reference model) unless its id
+     * exists. Returns whether it was inserted now: with a name-based id, a second replica or a restart inserts
+     * nothing.
+     */
+    public boolean saveExternal(UUID id, String source, long step, byte[] weights, Map<String, String> metadata) {
+        return em.createNativeQuery("""
+                INSERT INTO checkpoint (id, experiment_id, step, is_final, source, weights, optimizer, metadata,
+                                        size_bytes, created_at)
+                VALUES (:id, NULL, :step, TRUE, :source, :weights, NULL, :metadata, :size, now())
+                ON CONFLICT (id) DO NOTHING""")
+                .setParameter("id", id)
+                .setParameter("step", step)
+                .setParameter("source", source)
+                .setParameter("weights", weights)
+                .setParameter("metadata", Json.write(metadata))
+                .setParameter("size", (long) weights.length)
+                .executeUpdate() == 1;
+    }
+
+    /** CheckpointPublished went out for this checkpoint. */
+    public void markPublished(UUID id) {
+        em.createQuery("update StoredCheckpoint c set c.publishedAt = :now where c.id = :id and c.publishedAt is null")
+                .setParameter("now", Instant.now()).setParameter("id", id).executeUpdate();
+    }
+
+    /** Uploaded and reference checkpoints stored but not yet announced on Kafka. */
+    public List<UUID> unpublishedExternal() {
+        return em.createQuery("""
+                        select c.id from StoredCheckpoint c
+                        where c.experimentId is null and c.publishedAt is null order by c.createdAt""", UUID.class)
+                .getResultList();
+    }
+
+    /** The checkpoint's spec, step and metrics as stored in its metadata. */
+    public Optional<CheckpointMetadata> metadata(UUID id) {
+        return Optional.ofNullable(em.find(StoredCheckpoint.class, id))
+                .map(c -> CheckpointMetadata.fromMap(readMap(c.metadata)));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<CheckpointInfo> listBySource(String source) {
+        return em.createQuery("""
+                        select c from StoredCheckpoint c where c.source = :s order by c.createdAt, c.id""",
+                        StoredCheckpoint.class)
+                .setParameter("s", source).getResultStream().map(CheckpointStore::toInfo).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> readMap(String json) {
+        return Json.read(json, Map.class);
+    }
+
     private Optional<UUID> idAt(UUID experimentId, long step) {
         return em.createQuery("select c.id from StoredCheckpoint c where c.experimentId = :e and c.step = :s",
                         UUID.class)
