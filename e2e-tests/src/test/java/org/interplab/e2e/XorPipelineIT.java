@@ -120,6 +120,19 @@ class XorPipelineIT {
         assertEquals("[\"A\",\"B\",\"C\",\"D\",\"Q\"]", eqke.path("rowLabels").toString());
         assertEquals("[\"A\",\"B\",\"C\",\"D\",\"Q\"]", eqke.path("colLabels").toString());
         assertEquals(5, eqke.path("values").size());
+        // a window of it through the public API equals the same cells of the whole table
+        JsonNode window = getJson("/api/checkpoints/" + finalCheckpointId + "/analysis/EQKE.L0H0?rows=1:3&cols=2:5");
+        assertEquals("[\"B\",\"C\"]", window.path("rowLabels").toString());
+        assertEquals("[\"C\",\"D\",\"Q\"]", window.path("colLabels").toString());
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                assertEquals(eqke.path("values").get(1 + i).get(2 + j).asDouble(),
+                        window.path("values").get(i).get(j).asDouble(), 0.0);
+            }
+        }
+        Response badWindow = given().get("/api/checkpoints/" + finalCheckpointId + "/analysis/EQKE.L0H0?rows=4:2");
+        assertEquals(400, badWindow.statusCode(), badWindow.asString());
+        assertEquals("rows", badWindow.jsonPath().getString("field"));
         JsonNode evou = getJson("/api/checkpoints/" + finalCheckpointId + "/analysis/EVOU.L0H1");
         assertEquals("[\"T\",\"F\"]", evou.path("colLabels").toString());
         String csv = given().queryParam("format", "csv")

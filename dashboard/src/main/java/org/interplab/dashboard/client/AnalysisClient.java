@@ -16,9 +16,13 @@ public interface AnalysisClient {
     @Path("{checkpointId}")
     Response index(@PathParam("checkpointId") UUID checkpointId);
 
-    /** One table as JSON ({name, kind, title, description, rowAxis, colAxis, rowLabels, colLabels, values}) or CSV. */
+    /**
+     * One table as JSON ({name, kind, title, description, rowAxis, colAxis, shape, rows, cols, rowLabels, colLabels,
+     * values}) or CSV; {@code rows=a:b}, {@code cols=c:d} and {@code stride=k} select a window or an overview.
+     */
     @GET
     @Path("{checkpointId}/tables/{table}")
     Response table(@PathParam("checkpointId") UUID checkpointId, @PathParam("table") String table,
-                   @QueryParam("format") String format);
+                   @QueryParam("format") String format, @QueryParam("rows") String rows,
+                   @QueryParam("cols") String cols, @QueryParam("stride") String stride);
 }

@@ -155,9 +155,12 @@ public class CheckpointResource {
     @GET
     @Path("{checkpointId}/analysis/{table}")
     @Produces({MediaType.APPLICATION_JSON, "text/csv"})
-    @Operation(summary = "One circuit table as JSON (values with row/column labels), or CSV with ?format=csv")
+    @Operation(summary = "One circuit table as JSON (values with row/column labels), or CSV with ?format=csv; "
+            + "rows=a:b, cols=c:d and stride=k pick a window or a downsampled view (largest magnitude per block); "
+            + "a table over 512×512 cells comes as an overview unless a window is asked for")
     public Response analysisTable(@PathParam("checkpointId") String checkpointId, @PathParam("table") String table,
-                                  @QueryParam("format") String format) {
+                                  @QueryParam("format") String format, @QueryParam("rows") String rows,
+                                  @QueryParam("cols") String cols, @QueryParam("stride") String stride) {
         UUID id = Ids.parse(checkpointId, "checkpointId");
         if (!TABLE_NAME.matcher(table).matches()) {
             throw ApiException.badRequest("'" + table + "' is not a table name", "table");
@@ -166,7 +169,7 @@ public class CheckpointResource {
             throw ApiException.badRequest("format must be 'json' or 'csv'", "format");
         }
         Response answer = Upstream.call("analysis-service", config.analysis().url(),
-                () -> analysis.table(id, table, format));
+                () -> analysis.table(id, table, format, rows, cols, stride));
         boolean csv = "csv".equals(format);
         Response.ResponseBuilder ok = Response.ok(answer.readEntity(String.class),
                 csv ? "text/csv" : MediaType.APPLICATION_JSON);
