@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.sql.Connection;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.checkpoints.ReferenceCheckpoints;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,8 +39,8 @@ class SweepsUploadsReferencesIT {
 
     @BeforeAll
     static void configure() {
-        RestAssured.baseURI = System.getProperty("lab.url", "http://127.0.0.1:18080");
-        jdbc = System.getProperty("lab.jdbc", "jdbc:postgresql://127.0.0.1:55442/interplab");
+        Lab.useRestAssured();
+        jdbc = Lab.JDBC;
     }
 
     @Test
@@ -56,8 +54,8 @@ class SweepsUploadsReferencesIT {
         String sweepId = submitted.jsonPath().getString("sweepId");
         assertNotNull(sweepId);
 
-        JsonNode sweep = await("sweep " + sweepId + " completed", () -> {
-            JsonNode s = getJson("/api/sweeps/" + sweepId);
+        JsonNode sweep = Lab.await("sweep " + sweepId + " completed", TIMEOUT, () -> {
+            JsonNode s = Lab.getJson("/api/sweeps/" + sweepId);
             assertEquals(0, s.path("counts").path("FAILED").asInt(), "a point failed: " + s);
             return "COMPLETED".equals(s.path("status").asText()) ? s : null;
         });
@@ -73,14 +71,14 @@ class SweepsUploadsReferencesIT {
         }
         assertEquals(1.0, sweep.path("experiments").get(0).path("lastMetrics").path("test_acc").asDouble(), 1e-9,
                 "seed 1 solves XOR (as in XorPipelineIT)");
-        JsonNode listed = getJson("/api/sweeps");
+        JsonNode listed = Lab.getJson("/api/sweeps");
         boolean found = false;
         for (JsonNode s : listed) {
             found |= sweepId.equals(s.path("id").asText()) && s.path("counts").path("COMPLETED").asInt() == 2;
         }
         assertTrue(found, "the sweep is listed with its counts: " + listed);
 
-        JsonNode comparison = getJson("/api/experiments/compare?ids=" + ids.get(0) + "," + ids.get(1));
+        JsonNode comparison = Lab.getJson("/api/experiments/compare?ids=" + ids.get(0) + "," + ids.get(1));
         assertEquals("seed", comparison.path("diff").get(0).path("path").asText(), comparison.path("diff").toString());
         assertEquals(1, comparison.path("diff").size(), comparison.path("diff").toString());
         assertTrue(comparison.path("runs").get(0).path("metrics").size() >= 2, "curves come along");
@@ -99,8 +97,8 @@ class SweepsUploadsReferencesIT {
     @Test
     @Order(2)
     void theReferenceConstructionsAreListedWithTestAccuracyOne() throws Exception {
-        JsonNode references = await("both reference checkpoints listed", () -> {
-            JsonNode list = getJson("/api/checkpoints?source=reference");
+        JsonNode references = Lab.await("both reference checkpoints listed", TIMEOUT, () -> {
+            JsonNode list = Lab.getJson("/api/checkpoints?source=reference");
             return list.size() >= 2 ? list : null;
         });
         List<String> names = new ArrayList<>();
@@ -111,8 +109,8 @@ class SweepsUploadsReferencesIT {
         }
         assertTrue(names.contains("xor-reference") && names.contains("ov-coherent-1head-reference"), names.toString());
 
-        JsonNode xor = await("the XOR construction analysed", () -> {
-            JsonNode c = getJson("/api/checkpoints/" + XOR_REFERENCE);
+        JsonNode xor = Lab.await("the XOR construction analysed", TIMEOUT, () -> {
+            JsonNode c = Lab.getJson("/api/checkpoints/" + XOR_REFERENCE);
             return "pending".equals(c.path("model").path("analysisStatus").asText()) ? null : c;
         });
         assertEquals("completed", xor.path("model").path("analysisStatus").asText(), xor.toString());
@@ -125,7 +123,7 @@ class SweepsUploadsReferencesIT {
         // the file: the registered construction as the lab serves it, spec given as its own part
         byte[] file = given().get("/api/checkpoints/" + XOR_REFERENCE + "/safetensors").then().statusCode(200)
                 .extract().asByteArray();
-        String spec = getJson("/api/checkpoints/" + XOR_REFERENCE).path("spec").toString();
+        String spec = Lab.getJson("/api/checkpoints/" + XOR_REFERENCE).path("spec").toString();
         Response uploaded = given().multiPart("file", "xor-construction.safetensors", file, "application/octet-stream")
                 .multiPart("spec", spec).post("/api/checkpoints");
         assertEquals(202, uploaded.statusCode(), uploaded.asString());
@@ -133,8 +131,8 @@ class SweepsUploadsReferencesIT {
         assertEquals("uploaded", uploaded.jsonPath().getString("source"));
         assertEquals(1.0, uploaded.jsonPath().getDouble("metrics.test_acc"), 1e-9);
 
-        JsonNode model = await("the upload analysed", () -> {
-            JsonNode c = getJson("/api/checkpoints/" + id);
+        JsonNode model = Lab.await("the upload analysed", TIMEOUT, () -> {
+            JsonNode c = Lab.getJson("/api/checkpoints/" + id);
             return "pending".equals(c.path("model").path("analysisStatus").asText()) ? null : c;
         });
         assertEquals("uploaded", model.path("model").path("source").asText());
@@ -160,7 +158,7 @@ class SweepsUploadsReferencesIT {
     private static void assertReadoffScores(String checkpointId) {
         double[][] expected = {{-10000, 10000, 0, 0}, {10000, -10000, 0, 0}};
         for (int head = 0; head < 2; head++) {
-            JsonNode table = getJson("/api/checkpoints/" + checkpointId + "/analysis/scores_readoff.L0H" + head);
+            JsonNode table = Lab.getJson("/api/checkpoints/" + checkpointId + "/analysis/scores_readoff.L0H" + head);
             assertEquals("[\"A\",\"B\",\"C\",\"D\",\"Q\"]", table.path("rowLabels").toString());
             JsonNode values = table.path("values");
             for (int token = 0; token < 4; token++) {
@@ -181,25 +179,4 @@ class SweepsUploadsReferencesIT {
         }
     }
 
-    private static JsonNode getJson(String path) {
-        Response r = given().accept(ContentType.JSON).get(path);
-        assertEquals(200, r.statusCode(), path + ": " + r.asString());
-        try {
-            return Json.MAPPER.readTree(r.asString());
-        } catch (Exception e) {
-            throw new AssertionError(path + " did not return JSON", e);
-        }
-    }
-
-    private static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(1000);
-        }
-        throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + what);
-    }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.nio.ByteBuffer;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -55,9 +53,9 @@ class XorPipelineIT {
 
     @BeforeAll
     static void configure() {
-        RestAssured.baseURI = System.getProperty("lab.url", "http://127.0.0.1:18080");
-        kafka = System.getProperty("lab.kafka", "127.0.0.1:59102");
-        jdbc = System.getProperty("lab.jdbc", "jdbc:postgresql://127.0.0.1:55442/interplab");
+        Lab.useRestAssured();
+        kafka = Lab.KAFKA;
+        jdbc = Lab.JDBC;
     }
 
     @Test
@@ -68,8 +66,8 @@ class XorPipelineIT {
         assertEquals(202, submitted.statusCode(), submitted.asString());
         experimentId = UUID.fromString(submitted.jsonPath().getString("id"));
 
-        JsonNode experiment = await("experiment " + experimentId + " completed and analysed", () -> {
-            JsonNode e = getJson("/api/experiments/" + experimentId);
+        JsonNode experiment = Lab.await("experiment " + experimentId + " completed and analysed", TIMEOUT, () -> {
+            JsonNode e = Lab.getJson("/api/experiments/" + experimentId);
             boolean done = "COMPLETED".equals(e.path("status").asText());
             String finalId = e.path("checkpoints").path("finalCheckpointId").asText("");
             boolean analysed = false;
@@ -84,11 +82,11 @@ class XorPipelineIT {
         assertTrue(metrics.path("test_loss").asDouble() < 0.1, "final loss " + metrics);
 
         // the curve was stored point by point
-        JsonNode curve = getJson("/api/experiments/" + experimentId + "/metrics");
+        JsonNode curve = Lab.getJson("/api/experiments/" + experimentId + "/metrics");
         assertTrue(curve.size() >= 5, "metric points: " + curve.size());
 
         // the final checkpoint downloads as a safetensors file with TransformerLens names and shapes
-        JsonNode checkpoints = getJson("/api/experiments/" + experimentId + "/checkpoints");
+        JsonNode checkpoints = Lab.getJson("/api/experiments/" + experimentId + "/checkpoints");
         JsonNode last = null;
         for (JsonNode c : checkpoints) {
             if (c.path("finalCheckpoint").asBoolean()) {
@@ -110,18 +108,18 @@ class XorPipelineIT {
         assertEquals("xor", spec.path("task").path("kind").asText());
 
         // its circuit tables, with token labels, as JSON and CSV
-        JsonNode index = getJson("/api/checkpoints/" + finalCheckpointId + "/analysis");
+        JsonNode index = Lab.getJson("/api/checkpoints/" + finalCheckpointId + "/analysis");
         List<String> names = new ArrayList<>();
         index.path("tables").forEach(t -> names.add(t.path("name").asText()));
         for (String expected : List.of("EQKE.L0H0", "EQKE.L0H1", "EVOU.L0H0", "EVOU.L0H1")) {
             assertTrue(names.contains(expected), expected + " missing from " + names);
         }
-        JsonNode eqke = getJson("/api/checkpoints/" + finalCheckpointId + "/analysis/EQKE.L0H0");
+        JsonNode eqke = Lab.getJson("/api/checkpoints/" + finalCheckpointId + "/analysis/EQKE.L0H0");
         assertEquals("[\"A\",\"B\",\"C\",\"D\",\"Q\"]", eqke.path("rowLabels").toString());
         assertEquals("[\"A\",\"B\",\"C\",\"D\",\"Q\"]", eqke.path("colLabels").toString());
         assertEquals(5, eqke.path("values").size());
         // a window of it through the public API equals the same cells of the whole table
-        JsonNode window = getJson("/api/checkpoints/" + finalCheckpointId + "/analysis/EQKE.L0H0?rows=1:3&cols=2:5");
+        JsonNode window = Lab.getJson("/api/checkpoints/" + finalCheckpointId + "/analysis/EQKE.L0H0?rows=1:3&cols=2:5");
         assertEquals("[\"B\",\"C\"]", window.path("rowLabels").toString());
         assertEquals("[\"C\",\"D\",\"Q\"]", window.path("colLabels").toString());
         for (int i = 0; i < 2; i++) {
@@ -133,7 +131,7 @@ class XorPipelineIT {
         Response badWindow = given().get("/api/checkpoints/" + finalCheckpointId + "/analysis/EQKE.L0H0?rows=4:2");
         assertEquals(400, badWindow.statusCode(), badWindow.asString());
         assertEquals("rows", badWindow.jsonPath().getString("field"));
-        JsonNode evou = getJson("/api/checkpoints/" + finalCheckpointId + "/analysis/EVOU.L0H1");
+        JsonNode evou = Lab.getJson("/api/checkpoints/" + finalCheckpointId + "/analysis/EVOU.L0H1");
         assertEquals("[\"T\",\"F\"]", evou.path("colLabels").toString());
         String csv = given().queryParam("format", "csv")
                 .get("/api/checkpoints/" + finalCheckpointId + "/analysis/EVOU.L0H1")
@@ -258,25 +256,4 @@ class XorPipelineIT {
         return seen;
     }
 
-    private static JsonNode getJson(String path) {
-        Response r = given().accept(ContentType.JSON).get(path);
-        assertEquals(200, r.statusCode(), path + ": " + r.asString());
-        try {
-            return Json.MAPPER.readTree(r.asString());
-        } catch (Exception e) {
-            throw new AssertionError(path + " did not return JSON", e);
-        }
-    }
-
-    private static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(1000);
-        }
-        throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + what);
-    }
 }

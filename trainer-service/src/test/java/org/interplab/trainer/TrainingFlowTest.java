@@ -10,18 +10,13 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.contracts.Json;
@@ -135,28 +130,6 @@ class TrainingFlowTest {
     }
 
     private List<String> readKeyed(String topic, String key) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "qt-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(topic));
-            long idleSince = System.currentTimeMillis();
-            while (System.currentTimeMillis() - idleSince < 4000) {
-                var records = consumer.poll(Duration.ofMillis(300));
-                if (!records.isEmpty()) {
-                    idleSince = System.currentTimeMillis();
-                }
-                records.forEach(r -> {
-                    if (key.equals(r.key())) {
-                        values.add(r.value());
-                    }
-                });
-            }
-        }
-        return values;
+        return KafkaReader.keyed(bootstrap, topic, key);
     }
 }

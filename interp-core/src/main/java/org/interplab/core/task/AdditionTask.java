@@ -1,7 +1,5 @@
 package org.interplab.core.task;
 
-import java.util.HashSet;
-import java.util.Set;
 import org.interplab.contracts.spec.TaskShapes;
 import org.interplab.contracts.spec.TaskSpec;
 
@@ -13,15 +11,13 @@ import org.interplab.contracts.spec.TaskSpec;
  * on the n+1 answer digits only: the logits at positions 2n−1 … 3n−1 predict the tokens at 2n … 3n. Operand pairs
  * are uniform, distinct, and the test pairs are disjoint from the training pairs.
  */
-public final class AdditionTask implements SequenceTask {
+public final class AdditionTask extends DrawnSequenceTask {
     public static final String VOCAB = "0123456789=^";
 
     private final int nDigits;
-    private final TaskShapes.Shape shape;
-    private final TokenBatch train;
-    private final TokenBatch test;
 
     public AdditionTask(TaskSpec spec, long seed) {
+        super(TaskShapes.of(spec));
         nDigits = spec.nDigits() == null ? 6 : spec.nDigits();
         int nTrain = spec.nTrain() == null ? 25_000 : spec.nTrain();
         int nTest = spec.nTest() == null ? 2_000 : spec.nTest();
@@ -30,11 +26,8 @@ public final class AdditionTask implements SequenceTask {
             throw new IllegalArgumentException(String.format(
                     "%d-digit addition has %.0f operand pairs; nTrain + nTest must stay below 90%%", nDigits, pairs));
         }
-        shape = TaskShapes.of(spec);
-        Rng rng = new Rng(Rng.derive(seed, "addition-data"));
-        Set<Long> seen = new HashSet<>();
-        train = generate(rng, nTrain, seen);
-        test = generate(rng, nTest, seen);
+        long limit = (long) Math.pow(10, nDigits);
+        draw(new Rng(Rng.derive(seed, "addition-data")), nTrain, nTest, rng -> example(rng, limit));
     }
 
     public int nDigits() {
@@ -63,43 +56,15 @@ public final class AdditionTask implements SequenceTask {
         return seq;
     }
 
-    private TokenBatch generate(Rng rng, int n, Set<Long> seen) {
-        long limit = (long) Math.pow(10, nDigits);
-        int[][] tokens = new int[n][];
-        int[][] targets = new int[n][];
-        int count = 0;
-        while (count < n) {
-            long a = Math.floorMod(rng.nextLong(), limit);
-            long b = Math.floorMod(rng.nextLong(), limit);
-            if (!seen.add(a * limit + b)) {
-                continue;
-            }
-            int[] seq = encode(a, b, nDigits);
-            int[] y = new int[seq.length];
-            java.util.Arrays.fill(y, TokenBatch.NO_LOSS);
-            for (int p = firstAnswerPosition(); p < seq.length - 1; p++) {
-                y[p] = seq[p + 1];
-            }
-            tokens[count] = seq;
-            targets[count] = y;
-            count++;
+    private Example example(Rng rng, long limit) {
+        long a = Math.floorMod(rng.nextLong(), limit);
+        long b = Math.floorMod(rng.nextLong(), limit);
+        int[] seq = encode(a, b, nDigits);
+        int[] y = noLoss(seq.length);
+        for (int p = firstAnswerPosition(); p < seq.length - 1; p++) {
+            y[p] = seq[p + 1];
         }
-        return new TokenBatch(tokens, targets);
-    }
-
-    @Override
-    public TaskShapes.Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public TokenBatch train() {
-        return train;
-    }
-
-    @Override
-    public TokenBatch test() {
-        return test;
+        return new Example(a * limit + b, seq, y);
     }
 
     @Override

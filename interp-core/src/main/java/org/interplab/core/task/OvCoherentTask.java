@@ -1,7 +1,5 @@
 package org.interplab.core.task;
 
-import java.util.HashSet;
-import java.util.Set;
 import org.interplab.contracts.spec.TaskShapes;
 import org.interplab.contracts.spec.TaskSpec;
 
@@ -13,16 +11,13 @@ import org.interplab.contracts.spec.TaskSpec;
  * {1,1},{1,2},{1,3},{1,4},{2,2},…,{4,4} (10 outputs). Train and test sets are distinct sequences, disjoint from
  * each other, so test accuracy is measured on held-out sequences.
  */
-public final class OvCoherentTask implements SequenceTask {
+public final class OvCoherentTask extends DrawnSequenceTask {
     public static final int READOFF = 0;
     public static final int FIRST_NOISE = 5;
     public static final int N_INPUT = 12;
 
-    private final TaskShapes.Shape shape;
-    private final TokenBatch train;
-    private final TokenBatch test;
-
     public OvCoherentTask(TaskSpec spec, long seed) {
+        super(TaskShapes.of(spec));
         int seqLen = spec.seqLen() == null ? 5 : spec.seqLen();
         if (seqLen < 3) {
             throw new IllegalArgumentException("ov-coherent needs seqLen ≥ 3 (two signals and the readoff)");
@@ -35,11 +30,7 @@ public final class OvCoherentTask implements SequenceTask {
                     "ov-coherent with seqLen %d has only %.0f distinct sequences; nTrain + nTest must stay below 90%%",
                     seqLen, distinct));
         }
-        shape = TaskShapes.of(spec);
-        Rng rng = new Rng(Rng.derive(seed, "ov-coherent-data"));
-        Set<String> seen = new HashSet<>();
-        train = generate(rng, seqLen, nTrain, seen);
-        test = generate(rng, seqLen, nTest, seen);
+        draw(new Rng(Rng.derive(seed, "ov-coherent-data")), nTrain, nTest, rng -> example(rng, seqLen));
     }
 
     /** Index of the unordered pair {a, b} (signals 1–4) among the 10 outputs. */
@@ -57,50 +48,23 @@ public final class OvCoherentTask implements SequenceTask {
         return free * (free - 1) / 2.0 * 16 * Math.pow(N_INPUT - FIRST_NOISE, free - 2);
     }
 
-    private static TokenBatch generate(Rng rng, int seqLen, int n, Set<String> seen) {
-        int[][] tokens = new int[n][];
-        int[][] targets = new int[n][];
-        int count = 0;
-        while (count < n) {
-            int[] seq = new int[seqLen];
-            for (int p = 0; p < seqLen - 1; p++) {
-                seq[p] = FIRST_NOISE + rng.nextInt(N_INPUT - FIRST_NOISE);
-            }
-            int p1 = rng.nextInt(seqLen - 1);
-            int p2 = rng.nextInt(seqLen - 2);
-            if (p2 >= p1) {
-                p2++;
-            }
-            int a = 1 + rng.nextInt(4);
-            int b = 1 + rng.nextInt(4);
-            seq[p1] = a;
-            seq[p2] = b;
-            seq[seqLen - 1] = READOFF;
-            if (!seen.add(java.util.Arrays.toString(seq))) {
-                continue;
-            }
-            int[] y = new int[seqLen];
-            java.util.Arrays.fill(y, TokenBatch.NO_LOSS);
-            y[seqLen - 1] = pairIndex(a, b);
-            tokens[count] = seq;
-            targets[count] = y;
-            count++;
+    private static Example example(Rng rng, int seqLen) {
+        int[] seq = new int[seqLen];
+        for (int p = 0; p < seqLen - 1; p++) {
+            seq[p] = FIRST_NOISE + rng.nextInt(N_INPUT - FIRST_NOISE);
         }
-        return new TokenBatch(tokens, targets);
-    }
-
-    @Override
-    public TaskShapes.Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public TokenBatch train() {
-        return train;
-    }
-
-    @Override
-    public TokenBatch test() {
-        return test;
+        int p1 = rng.nextInt(seqLen - 1);
+        int p2 = rng.nextInt(seqLen - 2);
+        if (p2 >= p1) {
+            p2++;
+        }
+        int a = 1 + rng.nextInt(4);
+        int b = 1 + rng.nextInt(4);
+        seq[p1] = a;
+        seq[p2] = b;
+        seq[seqLen - 1] = READOFF;
+        int[] y = noLoss(seqLen);
+        y[seqLen - 1] = pairIndex(a, b);
+        return new Example(java.util.Arrays.toString(seq), seq, y);
     }
 }
