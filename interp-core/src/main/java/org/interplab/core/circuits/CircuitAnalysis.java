@@ -46,7 +46,9 @@ public final class CircuitAnalysis {
      * {@code head_order} and {@code head_order_reversed} (seed 000); when d_head = 2, {@code proj_Q.L0Hh},
      * {@code proj_K.L0Hh}, {@code proj_V.L0Hh} per head (seed 001 §1); for sequence tasks, run through the model:
      * {@code direct_logit_attribution} (1-layer attention-only models without LayerNorm) and, for addition,
-     * {@code only_head.LlHh} per head and {@code all_heads_ablated} (seed 001 §1's ablation heatmaps).
+     * {@code attention_pattern.S{k}.LlHh} per sample k of the first {@link ForwardTables#PATTERN_SAMPLES} test
+     * sequences and every head, then for addition {@code only_head.LlHh} per head and {@code all_heads_ablated}
+     * (seed 001 §1's ablation heatmaps).
      */
     public static List<TableResult> transformer(Map<String, INDArray> weights, ExperimentSpec spec) {
         TransformerCircuits circuits = new TransformerCircuits(weights, spec);
@@ -99,6 +101,26 @@ public final class CircuitAnalysis {
                 results.add(compute("direct_logit_attribution",
                         () -> ForwardTables.directLogitAttribution(weights, spec)));
             }
+            int[][] samples = samplesOrNull(spec);
+            if (samples != null) {
+                Supplier<Map<String, INDArray>> patterns = once(() -> ForwardTables.patterns(weights, spec, samples));
+                for (int k = 0; k < samples.length; k++) {
+                    for (int l = 0; l < circuits.nLayers(); l++) {
+                        for (int h = 0; h < circuits.nHeads(); h++) {
+                            int sample = k, layer = l, head = h;
+                            results.add(compute("attention_pattern.S" + k + "." + TransformerCircuits.head(l, h),
+                                    () -> ForwardTables.attentionPattern(
+                                            patterns.get().get("blocks." + layer + ".attn.hook_pattern"), samples,
+                                            sample, layer, head, circuits.inputLabels())));
+                        }
+                    }
+                }
+            } else {
+                results.add(compute("attention_pattern", () -> {
+                    ForwardTables.patternSamples(spec);
+                    throw new IllegalStateException("no sample sequences");
+                }));
+            }
             if ("addition".equals(task)) {
                 for (int l = 0; l < circuits.nLayers(); l++) {
                     for (int h = 0; h < circuits.nHeads(); h++) {
@@ -111,6 +133,40 @@ public final class CircuitAnalysis {
             }
         }
         return results;
+    }
+
+    private static int[][] samplesOrNull(ExperimentSpec spec) {
+        try {
+            int[][] samples = ForwardTables.patternSamples(spec);
+            return samples.length == 0 ? null : samples;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Runs {@code s} at most once; later calls return its value or rethrow its failure. */
+    private static <T> Supplier<T> once(Supplier<T> s) {
+        return new Supplier<>() {
+            private T value;
+            private RuntimeException failure;
+            private boolean done;
+
+            @Override
+            public T get() {
+                if (!done) {
+                    done = true;
+                    try {
+                        value = s.get();
+                    } catch (RuntimeException e) {
+                        failure = e;
+                    }
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                return value;
+            }
+        };
     }
 
     static TableResult compute(String name, Supplier<CircuitTable> table) {

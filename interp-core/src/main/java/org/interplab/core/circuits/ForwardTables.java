@@ -24,6 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ForwardTables {
     /** Test sequences the direct logit attribution averages over. */
     public static final int DLA_SAMPLE = 256;
+    /** Test sequences whose attention patterns are tabled ({@code attention_pattern.S{k}.L{l}H{h}}). */
+    public static final int PATTERN_SAMPLES = 4;
 
     private ForwardTables() {
     }
@@ -121,9 +123,9 @@ public final class ForwardTables {
     /**
      * {@code direct_logit_attribution}: per head, its direct contribution to the correct output's logit, averaged
      * over the loss positions of the first {@link #DLA_SAMPLE} test sequences, and the same minus the head's mean
-     * contribution over all outputs (what softmax sees). Computed as logits(only head h) − logits(no head), which is
-     * the head's output times W_U exactly when the model has one layer, no MLP and no LayerNorm; other models are
-     * refused.
+     * contribution over all outputs (what softmax sees). Computed from one forward pass as hook_result[h]·W_U, which
+     * equals logits(only head h) − logits(no head) when the model has one layer, no MLP and no LayerNorm; other
+     * models are refused.
      */
     public static CircuitTable directLogitAttribution(Map<String, INDArray> weights, ExperimentSpec spec) {
         ModelSpec m = spec.model();
@@ -141,21 +143,31 @@ public final class ForwardTables {
             tokens[i] = test.tokens()[i];
             targets[i] = test.targets()[i];
         }
-        double[][] none = lossPositionLogits(model(weights, m, only(m, -1, 0)).logits(tokens), targets);
+        // one forward: head h's direct effect on the logits is hook_result[.., h, :]·W_U (b_U and the rest of the
+        // residual cancel in logits(only h) − logits(no head))
+        Transformer model = model(weights, m, null);
+        INDArray result = model.runWithCache(tokens, "blocks.0.attn.hook_result"::equals)
+                .get("blocks.0.attn.hook_result"); // [batch, pos, head, d_model]
+        int b = tokens.length, t = tokens[0].length, nHeads = m.nHeads(), dModel = m.dModel();
+        INDArray wU = model.params().get("unembed.W_U");
+        int vOut = (int) wU.size(1);
+        // [batch·pos·head, d_model]·W_U → [batch, pos, head·d_vocab_out]
+        INDArray headLogits = result.reshape((long) b * t * nHeads, dModel).mmul(wU)
+                .reshape(b, t, (long) nHeads * vOut);
+        double[][] perHead = lossPositionLogits(headLogits, targets); // [count, head·d_vocab_out]
         int[] correct = correctOutputs(targets);
         double[][] values = new double[m.nHeads()][2];
         List<String> heads = new ArrayList<>();
         for (int h = 0; h < m.nHeads(); h++) {
             heads.add(TransformerCircuits.head(0, h));
-            double[][] with = lossPositionLogits(model(weights, m, only(m, 0, h)).logits(tokens), targets);
             double onCorrect = 0, vsMean = 0;
             for (int r = 0; r < correct.length; r++) {
                 double mean = 0;
-                for (int o = 0; o < with[r].length; o++) {
-                    mean += with[r][o] - none[r][o];
+                for (int o = 0; o < vOut; o++) {
+                    mean += perHead[r][h * vOut + o];
                 }
-                mean /= with[r].length;
-                double c = with[r][correct[r]] - none[r][correct[r]];
+                mean /= vOut;
+                double c = perHead[r][h * vOut + correct[r]];
                 onCorrect += c;
                 vsMean += c - mean;
             }
@@ -166,10 +178,62 @@ public final class ForwardTables {
                 "Direct logit attribution per head",
                 "Each head's output times W_U at the correct output token, averaged over the " + correct.length
                         + " loss positions of the first " + size + " test sequences (" + spec.task().kind()
-                        + "), and the same minus its mean over all outputs. Computed as logits with only that head "
-                        + "minus logits with every head zero-ablated (exact for a 1-layer attention-only model "
-                        + "without LayerNorm).",
+                        + "), and the same minus its mean over all outputs. Computed from the per-head outputs "
+                        + "(hook_result) of one forward pass; equal to logits with only that head minus logits "
+                        + "with every head zero-ablated (1-layer attention-only model without LayerNorm).",
                 "head", "measure", heads, List.of("correct logit", "correct − mean logit"), values);
+    }
+
+    /** The first {@link #PATTERN_SAMPLES} (or fewer) sequences of the task's test set. */
+    public static int[][] patternSamples(ExperimentSpec spec) {
+        TokenBatch test = SequenceTask.create(spec.task(), spec.seed() == null ? 0L : spec.seed()).test();
+        int size = Math.min(PATTERN_SAMPLES, test.size());
+        return java.util.Arrays.copyOf(test.tokens(), size);
+    }
+
+    /**
+     * One forward pass over {@code samples}: {@code blocks.l.attn.hook_pattern} [sample, head, query_pos, key_pos]
+     * per layer (every head writes; nothing ablated).
+     */
+    public static Map<String, INDArray> patterns(Map<String, INDArray> weights, ExperimentSpec spec,
+                                                 int[][] samples) {
+        return model(weights, spec.model(), null).runWithCache(samples, name -> name.endsWith(".hook_pattern"));
+    }
+
+    /**
+     * {@code attention_pattern.S{k}.L{l}H{h}}, as CircuitsVis draws it: the attention pattern of head h of layer l
+     * on sample sequence k, rows = query positions, columns = key positions, both labelled {@code position:token}.
+     * Each row sums to 1; entries above the diagonal (future keys) are 0.
+     *
+     * @param pattern {@code blocks.l.attn.hook_pattern} of the samples, [sample, head, query_pos, key_pos]
+     */
+    public static CircuitTable attentionPattern(INDArray pattern, int[][] samples, int sample, int layer, int head,
+                                                List<String> tokenLabels) {
+        int[] tokens = samples[sample];
+        int t = tokens.length;
+        INDArray m = pattern.get(point(sample), point(head), all(), all()).castTo(org.nd4j.linalg.api.buffer
+                .DataType.DOUBLE).dup('c');
+        double[] flat = m.reshape((long) t * t).toDoubleVector();
+        double[][] values = new double[t][t];
+        for (int q = 0; q < t; q++) {
+            System.arraycopy(flat, q * t, values[q], 0, t);
+        }
+        List<String> labels = new ArrayList<>();
+        for (int p = 0; p < t; p++) {
+            int tok = tokens[p];
+            labels.add(p + ":" + (tok >= 0 && tok < tokenLabels.size() ? tokenLabels.get(tok) : String.valueOf(tok)));
+        }
+        String h = TransformerCircuits.head(layer, head);
+        StringBuilder seq = new StringBuilder();
+        for (String l : labels) {
+            seq.append(seq.length() == 0 ? "" : " ").append(l.substring(l.indexOf(':') + 1));
+        }
+        return new CircuitTable("attention_pattern.S" + sample + "." + h, "attention_pattern",
+                "Attention pattern of " + h + " on test sequence " + sample,
+                "Softmax attention of " + h + " from each query position (row) to each key position (column) on "
+                        + "test sequence " + sample + " (" + seq + "), as CircuitsVis draws it. Rows sum to 1; "
+                        + "later keys are masked to 0.",
+                "query position", "key position", labels, List.copyOf(labels), values);
     }
 
     /** True for 1-layer attention-only models without LayerNorm, where logits are linear in each head's output. */

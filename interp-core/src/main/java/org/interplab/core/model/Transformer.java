@@ -11,6 +11,10 @@ import org.interplab.contracts.spec.ModelSpec;
 import org.interplab.core.task.Rng;
 import org.interplab.core.task.TokenBatch;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,6 +33,17 @@ public final class Transformer {
     public static final double LN_EPS = 1e-5;
     /** Added to masked scores; exp underflows to exactly 0 in float32 and float64. */
     private static final double MASKED = -1e9;
+    /**
+     * Up to this d_head the attention products run per d_head dimension as broadcast ops, not batched matmuls
+     * (package-private and mutable only so that tests can compare both paths and time the old one).
+     */
+    static int perDimMaxDHead = 2;
+    /** Whether {@link #lossAndGradients} runs in the reused workspace (mutable for the same reason). */
+    static boolean useStepWorkspace = true;
+    /** Per-thread arena for one training step's intermediates, sized by the first step it sees. */
+    private static final String STEP_WORKSPACE_ID = "interplab-transformer-step";
+    private static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP).build();
 
     public record Config(int nLayers, int nHeads, int dHead, int dModel, int nCtx, int dVocab, int dVocabOut,
                          int dMlp, boolean attnOnly, boolean layerNorm, boolean useAttnScale, Activation act,
@@ -203,11 +218,26 @@ public final class Transformer {
         return new Output(lossTerms(f, batch.targets()).loss, f.logits, Map.of());
     }
 
-    /** Loss, logits and the gradient of the loss with respect to every parameter. */
+    /**
+     * Loss, logits and the gradient of the loss with respect to every parameter. The intermediates live in a
+     * per-thread ND4J workspace that is reused from step to step (fresh off-heap arrays of the attention's size
+     * cost more than the ops on them); the returned logits and gradients are detached copies.
+     */
     public Output lossAndGradients(TokenBatch batch) {
-        Forward f = forward(batch.tokens());
-        LossTerms lt = lossTerms(f, batch.targets());
-        return new Output(lt.loss, f.logits, backward(f, lt.dLogits));
+        if (!useStepWorkspace) {
+            Forward f = forward(batch.tokens());
+            LossTerms lt = lossTerms(f, batch.targets());
+            return new Output(lt.loss, f.logits, backward(f, lt.dLogits));
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE,
+                STEP_WORKSPACE_ID)) {
+            Forward f = forward(batch.tokens());
+            LossTerms lt = lossTerms(f, batch.targets());
+            Map<String, INDArray> grads = backward(f, lt.dLogits);
+            Map<String, INDArray> detached = new LinkedHashMap<>();
+            grads.forEach((name, grad) -> detached.put(name, grad.detach()));
+            return new Output(lt.loss, f.logits.detach(), detached);
+        }
     }
 
     // ---------------------------------------------------------------- forward
@@ -218,6 +248,8 @@ public final class Transformer {
     }
 
     private static final class BlockCache {
+        /** q, k, v are [d_head, batch·head, pos] (per-dimension path) rather than [batch·head, pos, d_head]. */
+        boolean perDim;
         LnCache ln1;
         LnCache ln2;
         INDArray attnIn;
@@ -305,22 +337,67 @@ public final class Transformer {
         INDArray bQkv = Nd4j.concat(1, p(b + "attn.b_Q").reshape(1, cfg.headDims()),
                 p(b + "attn.b_K").reshape(1, cfg.headDims()), p(b + "attn.b_V").reshape(1, cfg.headDims()));
         INDArray qkv = x.mmul(c.wQkv).addiRowVector(bQkv);
-        // [batch·pos, 3·head·d_head] → [3, batch·head, pos, d_head]
-        INDArray heads = qkv.reshape(f.batch, t, 3, h, dh).permute(2, 0, 3, 1, 4).dup('c').reshape(3, bh, t, dh);
-        c.q = heads.slice(0);
-        c.k = heads.slice(1);
-        c.v = heads.slice(2);
-        INDArray scores = Nd4j.matmul(c.q, c.k, false, true, false);
+        c.perDim = dh <= perDimMaxDHead;
+        INDArray scores;
+        if (c.perDim) {
+            // [batch·pos, 3·head·d_head] → [3, d_head, batch·head, pos]: per d_head dimension j, scores are a sum of
+            // broadcast outer products q_j[.., q, 1]·k_j[.., 1, k] (thousands of 2-wide matmuls cost more)
+            INDArray heads = qkv.reshape(f.batch, t, 3, h, dh).permute(2, 4, 0, 3, 1).dup('c')
+                    .reshape(3, dh, bh, t);
+            c.q = heads.slice(0);
+            c.k = heads.slice(1);
+            c.v = heads.slice(2);
+            scores = outerSum(c.q, c.k, bh, t);
+        } else {
+            // [batch·pos, 3·head·d_head] → [3, batch·head, pos, d_head]
+            INDArray heads = qkv.reshape(f.batch, t, 3, h, dh).permute(2, 0, 3, 1, 4).dup('c')
+                    .reshape(3, bh, t, dh);
+            c.q = heads.slice(0);
+            c.k = heads.slice(1);
+            c.v = heads.slice(2);
+            scores = Nd4j.matmul(c.q, c.k, false, true, false);
+        }
         if (cfg.useAttnScale) {
             scores.muli(1.0 / Math.sqrt(dh));
         }
         INDArray flat = scores.reshape((long) bh, (long) t * t).addiRowVector(mask(t, scores.dataType()));
         INDArray rows = flat.reshape((long) bh * t, t);
         c.pattern = Nd4j.exec(new SoftMax(rows, rows.ulike(), 1))[0].reshape(bh, t, t);
-        INDArray z = Nd4j.matmul(c.pattern, c.v);
-        c.z = z.reshape(f.batch, h, t, dh).permute(0, 2, 1, 3).dup('c').reshape((long) f.batch * t, cfg.headDims());
+        if (c.perDim) {
+            // z_j[.., q] = Σ_k pattern[.., q, k]·v_j[.., k]; [d_head, batch, head, pos] → [batch, pos, head, d_head]
+            INDArray z = weightedSum(c.pattern, c.v, bh, t, 2);
+            c.z = z.reshape(dh, f.batch, h, t).permute(1, 3, 2, 0).dup('c')
+                    .reshape((long) f.batch * t, cfg.headDims());
+        } else {
+            INDArray z = Nd4j.matmul(c.pattern, c.v);
+            c.z = z.reshape(f.batch, h, t, dh).permute(0, 2, 1, 3).dup('c')
+                    .reshape((long) f.batch * t, cfg.headDims());
+        }
         INDArray wO = p(b + "attn.W_O").reshape(cfg.headDims(), cfg.dModel);
         return c.z.mmul(wO).addiRowVector(p(b + "attn.b_O"));
+    }
+
+    /** Σ_j a_j[.., q, 1]·b_j[.., 1, k] for a, b [d_head, n, t] → [n, t, t]. */
+    private static INDArray outerSum(INDArray a, INDArray b, int n, int t) {
+        INDArray acc = a.slice(0).reshape(n, t, 1).mul(b.slice(0).reshape(n, 1, t));
+        for (int j = 1; j < a.size(0); j++) {
+            acc.addi(a.slice(j).reshape(n, t, 1).mul(b.slice(j).reshape(n, 1, t)));
+        }
+        return acc;
+    }
+
+    /**
+     * For m [n, t, t] and v [d_head, n, t]: axis 2 gives out_j[.., q] = Σ_k m[.., q, k]·v_j[.., k]; axis 1 gives
+     * out_j[.., k] = Σ_q m[.., q, k]·v_j[.., q]. Result [d_head, n, t].
+     */
+    private static INDArray weightedSum(INDArray m, INDArray v, int n, int t, int axis) {
+        int dh = (int) v.size(0);
+        INDArray out = Nd4j.create(m.dataType(), dh, n, t);
+        for (int j = 0; j < dh; j++) {
+            INDArray vj = axis == 2 ? v.slice(j).reshape(n, 1, t) : v.slice(j).reshape(n, t, 1);
+            out.slice(j).assign(m.mul(vj).sum(axis));
+        }
+        return out;
     }
 
     /** Additive mask [1, t·t]: 0 where query q may attend key k (k ≤ q, and q − k < window if local). */
@@ -458,10 +535,19 @@ public final class Transformer {
         INDArray wO = p(b + "attn.W_O").reshape(hd, cfg.dModel);
         g.put(b + "attn.W_O", c.z.transpose().mmul(dOut));
         g.put(b + "attn.b_O", dOut.sum(0));
-        INDArray dz = dOut.mmul(wO.transpose()).reshape(f.batch, t, h, dh).permute(0, 2, 1, 3).dup('c')
-                .reshape(bh, t, dh);
-        INDArray dPattern = Nd4j.matmul(dz, c.v, false, true, false);
-        INDArray dv = Nd4j.matmul(c.pattern, dz, true, false, false);
+        INDArray dzFlat = dOut.mmul(wO.transpose());
+        INDArray dz;
+        INDArray dPattern;
+        INDArray dv;
+        if (c.perDim) {
+            dz = dzFlat.reshape(f.batch, t, h, dh).permute(3, 0, 2, 1).dup('c').reshape(dh, bh, t);
+            dPattern = outerSum(dz, c.v, bh, t);
+            dv = weightedSum(c.pattern, dz, bh, t, 1);
+        } else {
+            dz = dzFlat.reshape(f.batch, t, h, dh).permute(0, 2, 1, 3).dup('c').reshape(bh, t, dh);
+            dPattern = Nd4j.matmul(dz, c.v, false, true, false);
+            dv = Nd4j.matmul(c.pattern, dz, true, false, false);
+        }
         // softmax backward, row by row: dS = P ⊙ (dP − Σ_k dP·P)
         INDArray p2 = c.pattern.reshape((long) bh * t, t);
         INDArray dp2 = dPattern.reshape((long) bh * t, t);
@@ -469,10 +555,19 @@ public final class Transformer {
         if (cfg.useAttnScale) {
             dScores.muli(1.0 / Math.sqrt(dh));
         }
-        INDArray dq = Nd4j.matmul(dScores, c.k);
-        INDArray dk = Nd4j.matmul(dScores, c.q, true, false, false);
-        INDArray dQkv = Nd4j.stack(0, dq, dk, dv).reshape(3, f.batch, h, t, dh).permute(1, 3, 0, 2, 4).dup('c')
-                .reshape((long) f.batch * t, 3L * hd);
+        INDArray dQkv;
+        if (c.perDim) {
+            INDArray dq = weightedSum(dScores, c.k, bh, t, 2);
+            INDArray dk = weightedSum(dScores, c.q, bh, t, 1);
+            // [3, d_head, batch, head, pos] → [batch, pos, 3, head, d_head]
+            dQkv = Nd4j.stack(0, dq, dk, dv).reshape(3, dh, f.batch, h, t).permute(2, 4, 0, 3, 1).dup('c')
+                    .reshape((long) f.batch * t, 3L * hd);
+        } else {
+            INDArray dq = Nd4j.matmul(dScores, c.k);
+            INDArray dk = Nd4j.matmul(dScores, c.q, true, false, false);
+            dQkv = Nd4j.stack(0, dq, dk, dv).reshape(3, f.batch, h, t, dh).permute(1, 3, 0, 2, 4).dup('c')
+                    .reshape((long) f.batch * t, 3L * hd);
+        }
         INDArray dW = c.attnIn.transpose().mmul(dQkv);
         INDArray dB = dQkv.sum(0);
         String[] w = {"W_Q", "W_K", "W_V"};
