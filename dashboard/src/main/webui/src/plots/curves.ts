@@ -68,7 +68,7 @@ export class CurvesChart {
       width: this.width,
       height: this.height,
       scales: kind === 'loss' ? { x: { time: false }, y: { distr: 3 } } : { x: { time: false }, y: { range: [0, 1.02] } },
-      axes: [{ label: 'step' }, { size: 56, values: (_u, splits) => splits.map((v) => (v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential(0) : fmt(v, 2))) }],
+      axes: [{ label: 'step' }, { size: 56, values: (_u, splits) => splits.map((v) => (v == null ? '' : v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential(0) : fmt(v, 2))) }],
       series: [{ label: 'step' }, ...series.map(({ run, key }, i) => ({
         label: multiRun ? `${run.label} · ${key}` : key,
         stroke: SERIES[(multiRun ? runs.indexOf(run) * keys.length + keys.indexOf(key) : i) % SERIES.length],
