@@ -21,8 +21,28 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PG_PORT="${LAB_PG_PORT:-55432}"
 PG_TIMEOUT="${LAB_PG_TIMEOUT:-60}"
-PG_DATA="$LAB_HOME/pg-data"
+# The unprivileged owner of the cluster (as root) must be able to reach its data directory. When LAB_HOME sits
+# below a directory others cannot enter (e.g. a checkout under /root), the data goes to /var/lib/interplab/<hash of
+# LAB_HOME>/pg-data instead: the choice depends on the path alone, so start, stop and status agree.
+reachable_by_others() {
+    local dir="$1"
+    while [[ "$dir" != "/" && -n "$dir" ]]; do
+        dir="$(dirname "$dir")"
+        [[ -e "$dir" ]] || continue
+        [[ "$(stat -c %A "$dir")" == *x ]] || [[ "$(stat -c %A "$dir")" == *t ]] || return 1
+    done
+}
+if [[ -n "${LAB_PG_DATA:-}" ]]; then
+    PG_DATA="$LAB_PG_DATA"
+elif is_root && ! reachable_by_others "$LAB_HOME"; then
+    PG_DATA="/var/lib/interplab/$(printf '%s' "$LAB_HOME" | md5sum | cut -c1-12)/pg-data"
+    PG_LOG_BESIDE_DATA=1
+else
+    PG_DATA="$LAB_HOME/pg-data"
+fi
 PG_LOG="$LAB_LOG_DIR/postgres.log"
+# the server writes its log as the cluster's owner, so in the fallback case the log lives beside the data too
+[[ -z "${PG_LOG_BESIDE_DATA:-}" ]] || PG_LOG="$(dirname "$PG_DATA")/postgres.log"
 PG_SUPERUSER=postgres
 PG_ROLE=interplab
 PG_PASSWORD=interplab
@@ -276,5 +296,6 @@ start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 psql) cmd_psql "$@" ;;
-*) usage_die "$0 start|stop|status|psql [psql args...]" ;;
+data-dir) printf '%s\n' "$PG_DATA" ;;
+*) usage_die "$0 start|stop|status|psql [psql args...]|data-dir" ;;
 esac
