@@ -10,9 +10,8 @@ import org.interplab.contracts.spec.TaskSpec;
 import org.interplab.core.task.CisTask;
 import org.interplab.core.task.Rng;
 import org.interplab.core.task.TmsTask;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,20 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** TMS and CiS hand-written backward passes against central finite differences, in double precision. */
+@ExtendWith(DoublePrecision.class)
 class ToyGradientCheckTest {
-    private static DataType savedDtype;
-
-    @BeforeAll
-    static void useDouble() {
-        savedDtype = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(savedDtype, savedDtype);
-    }
-
     static ModelSpec toyModel(String kind, int instances, int hidden, String act, Double dropout, Double l1) {
         return new ModelSpec(kind, null, null, null, null, null, null, null, null, null, null, null, act, null,
                 instances, hidden, dropout, l1);

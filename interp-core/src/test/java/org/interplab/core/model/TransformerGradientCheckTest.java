@@ -5,28 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import org.interplab.core.task.Rng;
 import org.interplab.core.task.TokenBatch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Hand-written backward pass against central finite differences, in double precision. */
+@ExtendWith(DoublePrecision.class)
 class TransformerGradientCheckTest {
-    private static DataType savedDtype;
-
-    @BeforeAll
-    static void useDouble() {
-        savedDtype = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(savedDtype, savedDtype);
-    }
-
     @Test
     void attentionOnlyWithoutLayerNorm() {
         check(new Transformer.Config(1, 2, 3, 6, 5, 7, 4, 0, true, false, true, Activation.RELU, null), 5);

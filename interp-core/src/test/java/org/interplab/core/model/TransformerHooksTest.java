@@ -7,28 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.interplab.core.task.Rng;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** runWithCache: TransformerLens hook names and shapes, and values that recompose the model's own output. */
+@ExtendWith(DoublePrecision.class)
 class TransformerHooksTest {
-    private static DataType savedDtype;
-
-    @BeforeAll
-    static void useDouble() {
-        savedDtype = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(savedDtype, savedDtype);
-    }
-
     private static int[][] tokens(int batch, int len, int vocab, long seed) {
         Rng rng = new Rng(seed);
         int[][] t = new int[batch][len];
