@@ -22,7 +22,11 @@ import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.core.checkpoint.Safetensors;
 import org.interplab.core.circuits.ReferenceModels;
 import org.interplab.core.circuits.ReferenceModels.ReferenceModel;
+import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.contracts.spec.Presets;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The analysis service against a real Kafka broker and PostgreSQL: seed 003's hand-built XOR construction goes in
@@ -90,6 +94,38 @@ class AnalysisFlowTest {
         Response badFormat = given().queryParam("format", "xml").get("/analysis/" + first + "/tables/EVOU.L0H0");
         assertEquals(400, badFormat.statusCode());
         assertEquals("format", badFormat.jsonPath().getString("field"));
+    }
+
+    @Test
+    void aTmsRunsSuperpositionIsTrackedOverItsCheckpoints() throws Exception {
+        // 5 features in 2 hidden dimensions, one instance: first two orthogonal features (‖W‖_F²/m = 2/2 = 1),
+        // then the pentagon (5/2 = 2.5: features share dimensions)
+        ExperimentSpec spec = Presets.expand("tms-intro", 1L, Json.MAPPER.readTree(
+                "{\"model\":{\"nInstances\":1},\"task\":{\"featureProbabilities\":[0.05]}}"));
+        float[] orthogonal = {1, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+        float[] pentagon = new float[10];
+        for (int i = 0; i < 5; i++) {
+            pentagon[2 * i] = (float) Math.cos(2 * Math.PI * i / 5);
+            pentagon[2 * i + 1] = (float) Math.sin(2 * Math.PI * i / 5);
+        }
+        UUID experiment = UUID.randomUUID();
+        UUID early = publishTms(experiment, 10, orthogonal, spec);
+        awaitAnalysis(early);
+        UUID late = publishTms(experiment, 20, pentagon, spec);
+        awaitAnalysis(late);
+        JsonNode curve = table(late, "superposition_over_steps");
+        assertEquals("[\"10\",\"20\"]", curve.get("rowLabels").toString());
+        assertEquals(1.0, curve.get("values").get(0).get(0).asDouble(), 1e-5);
+        assertEquals(2.5, curve.get("values").get(1).get(0).asDouble(), 1e-5);
+    }
+
+    private UUID publishTms(UUID experiment, long step, float[] w, ExperimentSpec spec) throws Exception {
+        UUID checkpointId = UUID.randomUUID();
+        TestTrainerCheckpoints.FILES.put(checkpointId,
+                Safetensors.write(Map.of("W", Nd4j.create(w, new long[] {1, 5, 2}, DataType.FLOAT)), Map.of()));
+        send(experiment.toString(), Json.write(new CheckpointPublished(checkpointId, experiment, step, false,
+                Map.of(), spec, Instant.now())));
+        return checkpointId;
     }
 
     private UUID publishXorConstruction() throws Exception {

@@ -16,6 +16,8 @@ public class AnalysisRun {
     @Column(name = "experiment_id")
     public UUID experimentId;
     public String status;
+    /** Training step of the checkpoint (null for runs stored before V3). */
+    public Long step;
     @Column(name = "tables_ok")
     public int tablesOk;
     @Column(name = "tables_failed")

@@ -6,6 +6,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -17,6 +18,7 @@ import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.core.checkpoint.Safetensors;
 import org.interplab.core.checkpoint.SafetensorsFile;
 import org.interplab.core.circuits.CircuitAnalysis;
+import org.interplab.core.circuits.CircuitTable;
 import org.interplab.core.circuits.TableResult;
 
 /** Turns a checkpoint into circuit tables: fetch from the trainer, compute with interp-core, store, announce. */
@@ -31,6 +33,15 @@ public class AnalysisService {
     @Channel("analysis-completed")
     MutinyEmitter<String> completed;
 
+    private TableResult overSteps(CheckpointPublished event, CircuitTable dims) {
+        try {
+            return TableResult.ok(SuperpositionOverSteps.build(store, event.experimentId(), event.checkpointId(),
+                    event.step(), dims));
+        } catch (RuntimeException e) {
+            return TableResult.failed(SuperpositionOverSteps.NAME, e);
+        }
+    }
+
     public void analyse(CheckpointPublished event) {
         UUID checkpointId = event.checkpointId();
         if (store.isComplete(checkpointId)) {
@@ -39,8 +50,11 @@ public class AnalysisService {
         }
         long started = System.nanoTime();
         SafetensorsFile file = Safetensors.read(trainer.safetensors(checkpointId));
-        List<TableResult> results = CircuitAnalysis.analyse(file.tensors(), event.spec());
-        store.save(checkpointId, event.experimentId(), results);
+        List<TableResult> results = new ArrayList<>(CircuitAnalysis.analyse(file.tensors(), event.spec()));
+        results.stream().filter(r -> r.table() != null && "dims_per_feature".equals(r.name())).findFirst()
+                .filter(r -> event.experimentId() != null)
+                .ifPresent(dims -> results.add(overSteps(event, dims.table())));
+        store.save(checkpointId, event.experimentId(), event.step(), results);
         List<String> ok = results.stream().filter(r -> r.error() == null).map(TableResult::name).toList();
         List<String> failed = results.stream().filter(r -> r.error() != null).map(TableResult::name).toList();
         UUID key = event.experimentId() != null ? event.experimentId() : checkpointId;

@@ -26,7 +26,7 @@ public class AnalysisStore {
         return run != null && "COMPLETED".equals(run.status);
     }
 
-    public void save(UUID checkpointId, UUID experimentId, List<TableResult> results) {
+    public void save(UUID checkpointId, UUID experimentId, long step, List<TableResult> results) {
         AnalysisRun run = em.find(AnalysisRun.class, checkpointId);
         boolean isNew = run == null;
         if (isNew) {
@@ -38,6 +38,7 @@ public class AnalysisStore {
                     .setParameter("c", checkpointId).executeUpdate();
         }
         run.experimentId = experimentId;
+        run.step = step;
         run.status = "COMPLETED";
         run.completedAt = Instant.now();
         run.tablesOk = (int) results.stream().filter(r -> r.table() != null).count();
@@ -61,6 +62,14 @@ public class AnalysisStore {
             }
             em.persist(row);
         }
+    }
+
+    /** The analysed checkpoints of an experiment up to a step, oldest first. */
+    public List<AnalysisRun> runsUpTo(UUID experimentId, long step) {
+        return em.createQuery("""
+                        select r from AnalysisRun r where r.experimentId = :e and r.step is not null and r.step <= :s
+                        order by r.step""", AnalysisRun.class)
+                .setParameter("e", experimentId).setParameter("s", step).getResultList();
     }
 
     public Optional<AnalysisRun> run(UUID checkpointId) {
