@@ -83,7 +83,7 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
     const meta = x.spec as unknown as Record<string, unknown>;
     const rows: [string, string][] = [
       ['id', x.id], ['seed', String(x.seed)], ['preset', x.preset ?? '—'], ['task', x.task],
-      ['code version', String(x.codeVersion ?? meta.codeVersion ?? '— (not reported by the API yet)')],
+      ['code version', String(x.codeVersion ?? meta.codeVersion ?? '— (not reported by the trainer yet)')],
       ['backend', x.backend ?? '— (known once training starts)'], ['tags', (x.tags ?? []).join(', ') || '—'],
       ['submitted', new Date(x.createdAt).toLocaleString()], ['updated', new Date(x.updatedAt).toLocaleString()],
     ];

@@ -77,6 +77,9 @@ class XorPipelineIT {
             assertFalse("FAILED".equals(e.path("status").asText()), "training failed: " + e);
             return done && analysed ? e : null;
         });
+        // provenance: the trainer's code version and backend reached the dashboard
+        assertFalse(experiment.path("codeVersion").asText("").isBlank(), "code version: " + experiment);
+        assertTrue(experiment.path("backend").asText("").startsWith("cpu nd4j-native"), "backend: " + experiment);
         JsonNode metrics = experiment.path("lastMetrics");
         assertEquals(1.0, metrics.path("test_acc").asDouble(), 1e-9, "XOR must be solved exactly: " + metrics);
         assertTrue(metrics.path("test_loss").asDouble() < 0.1, "final loss " + metrics);

@@ -9,5 +9,12 @@ import java.util.UUID;
  * (experimentId, step), so a replayed event changes nothing.
  */
 public record TrainingProgress(UUID experimentId, RunStatus status, long step, long totalSteps,
-                               Map<String, Double> metrics, String message, String backend, Instant at) {
+                               Map<String, Double> metrics, String message, String backend, Instant at,
+                               String codeVersion) {
+
+    /** An event that does not say which code trained (events from before codeVersion existed read this way too). */
+    public TrainingProgress(UUID experimentId, RunStatus status, long step, long totalSteps,
+                            Map<String, Double> metrics, String message, String backend, Instant at) {
+        this(experimentId, status, step, totalSteps, metrics, message, backend, at, null);
+    }
 }

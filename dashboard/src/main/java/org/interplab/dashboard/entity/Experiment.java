@@ -55,6 +55,10 @@ public class Experiment extends PanacheEntityBase {
 
     public String backend;
 
+    /** The code that trained it (git revision of the trainer), as the trainer reports it. */
+    @Column(name = "code_version")
+    public String codeVersion;
+
     @Column(name = "error_message", columnDefinition = "text")
     public String errorMessage;
 

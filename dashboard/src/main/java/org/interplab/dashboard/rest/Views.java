@@ -38,12 +38,12 @@ public final class Views {
                                    RunStatus status, long step, long totalSteps, JsonNode lastMetrics,
                                    String backend, String error, JsonNode spec, CheckpointsSummary checkpoints,
                                    List<AnalysisView> analysis, Instant createdAt, Instant updatedAt,
-                                   UUID sweepId, JsonNode gridPoint) {
+                                   UUID sweepId, JsonNode gridPoint, String codeVersion) {
         static ExperimentDetail of(Experiment e, List<CheckpointRecord> checkpoints, List<AnalysisRecord> analyses) {
             return new ExperimentDetail(e.id, e.name, e.preset, e.task, e.seed, strings(e.tags), e.status, e.step,
                     e.totalSteps, tree(e.lastMetrics), e.backend, e.errorMessage, tree(e.spec),
                     CheckpointsSummary.of(checkpoints), analyses.stream().map(AnalysisView::of).toList(),
-                    e.createdAt, e.updatedAt, e.sweepId, tree(e.gridPoint));
+                    e.createdAt, e.updatedAt, e.sweepId, tree(e.gridPoint), e.codeVersion);
         }
     }
 

@@ -95,6 +95,10 @@ public class EventIngestService {
             e.backend = p.backend();
             changed = true;
         }
+        if (p.codeVersion() != null && !p.codeVersion().equals(e.codeVersion)) {
+            e.codeVersion = p.codeVersion();
+            changed = true;
+        }
         if (e.status == p.status() && (p.status() == RunStatus.FAILED || p.status() == RunStatus.CANCELLED)
                 && p.message() != null && !p.message().equals(e.errorMessage)) {
             e.errorMessage = p.message();

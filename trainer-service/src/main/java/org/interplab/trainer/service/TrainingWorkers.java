@@ -131,7 +131,8 @@ public class TrainingWorkers {
 
     private TrainingProgress progress(UUID id, RunStatus status, long step, long total, Map<String, Double> metrics,
                                       String message) {
-        return new TrainingProgress(id, status, step, total, metrics, message, backend, Instant.now());
+        return new TrainingProgress(id, status, step, total, metrics, message, backend, Instant.now(),
+                config.codeVersion());
     }
 
     private static void sleepQuietly(long millis) {
