@@ -8,15 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import org.interplab.dashboard.SqlCounts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.AnalysisCompleted;
 import org.interplab.contracts.events.CheckpointPublished;
@@ -32,7 +29,7 @@ class ExperimentEventListenersTest {
     static final Duration WAIT = Duration.ofSeconds(30);
 
     @Inject
-    DataSource dataSource;
+    SqlCounts db;
 
     UUID newExperiment() {
         String id = given().contentType(ContentType.JSON).body("{\"preset\": \"xor\", \"seed\": 3}")
@@ -50,15 +47,7 @@ class ExperimentEventListenersTest {
     }
 
     long count(String sql, Object param) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            s.setObject(1, param);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return db.count(sql, param);
     }
 
     String updatedAt(UUID id) {

@@ -13,13 +13,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import org.interplab.dashboard.SqlCounts;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.ExperimentRequested;
@@ -32,24 +29,14 @@ import org.junit.jupiter.api.Test;
 class ExperimentResourceTest {
 
     @Inject
-    DataSource dataSource;
+    SqlCounts db;
 
     long experimentRows() {
         return count("select count(*) from dashboard.experiment", null);
     }
 
-    long count(String sql, UUID param) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            if (param != null) {
-                s.setObject(1, param);
-            }
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    long count(String sql, Object param) {
+        return db.count(sql, param);
     }
 
     static Response submit(String body) {

@@ -15,15 +15,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import org.interplab.dashboard.SqlCounts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.ExperimentRequested;
 import org.interplab.contracts.events.RunStatus;
@@ -40,20 +37,10 @@ class SweepResourceTest {
     static final Duration WAIT = Duration.ofSeconds(30);
 
     @Inject
-    DataSource dataSource;
+    SqlCounts db;
 
     long count(String sql, Object param) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            if (param != null) {
-                s.setObject(1, param);
-            }
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return db.count(sql, param);
     }
 
     long rows() {
