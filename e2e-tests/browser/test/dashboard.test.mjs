@@ -50,6 +50,8 @@ describe('dashboard web UI', { timeout: 600_000 }, () => {
     const seed = String(1000 + Math.floor(Math.random() * 1_000_000));
     await page.getByTestId('field-seed').fill(seed);
     assert.equal(await page.getByTestId('field-model.nHeads').inputValue(), '2', 'the xor preset has 2 heads');
+    // long enough to watch: the preset's 200 steps can finish between two SSE updates on a quiet machine
+    await page.getByTestId('field-training.steps').fill('2000');
     await screenshot(page, 'new-experiment');
     // sample the chart's point count every 50 ms from the moment the run page exists (hash navigation keeps window)
     await page.evaluate(() => {
