@@ -10,11 +10,27 @@ package org.interplab.contracts.spec;
  * TMS, its own feature probability), nHidden, actFn ("relu" default, "gelu", "gelu_new"); TMS only: dropout
  * (probability of zeroing a hidden unit during training, inverted scaling, default 0) and l1 (coefficient of the
  * penalty l1·Σ_k |h_k| on the hidden activations, averaged over the batch, default 0).
+ *
+ * <p>Language-model fields (TransformerLens's HookedTransformerConfig / GPT-Neo): attnTypes, one of "global" or
+ * "local" per layer (null = every layer global, or every layer local when {@code window} is set — the older form);
+ * windowSize, the key window of the "local" layers (a query at q attends keys k with q − k < windowSize);
+ * lnEps, LayerNorm's epsilon (default 1e-5); tiedEmbeddings, whether W_U is W_Eᵀ (one parameter, GPT-Neo's
+ * lm_head tied to wte; default false).
  */
 public record ModelSpec(String kind, Integer nLayers, Integer nHeads, Integer dHead, Integer dModel, Integer nCtx,
                         Integer dVocab, Integer dVocabOut, Integer dMlp, Boolean attnOnly, String normalization,
                         Boolean useAttnScale, String actFn, Integer window, Integer nInstances, Integer nHidden,
-                        Double dropout, Double l1) {
+                        Double dropout, Double l1, java.util.List<String> attnTypes, Integer windowSize,
+                        Double lnEps, Boolean tiedEmbeddings) {
+
+    /** The fields before the language-model ones existed; those stay absent. */
+    public ModelSpec(String kind, Integer nLayers, Integer nHeads, Integer dHead, Integer dModel, Integer nCtx,
+                     Integer dVocab, Integer dVocabOut, Integer dMlp, Boolean attnOnly, String normalization,
+                     Boolean useAttnScale, String actFn, Integer window, Integer nInstances, Integer nHidden,
+                     Double dropout, Double l1) {
+        this(kind, nLayers, nHeads, dHead, dModel, nCtx, dVocab, dVocabOut, dMlp, attnOnly, normalization,
+                useAttnScale, actFn, window, nInstances, nHidden, dropout, l1, null, null, null, null);
+    }
 
     /** Number of trainable scalars; used to refuse specs that cannot fit in memory before training starts. */
     public long parameterCount() {

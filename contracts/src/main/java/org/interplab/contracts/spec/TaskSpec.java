@@ -18,20 +18,32 @@ import java.util.List;
  *       (x_k² per feature), max-abs (max_k |x_k|, one output), and / or (inputs are bits b_k ∈ {0, 1}; one output,
  *       1 iff all / any bit is 1). Continuous inputs are uniform [−1, 1] with probability p else 0 (default p = 1,
  *       dense); bits are 1 with probability p (default 0.5). p per instance as for tms.</li>
+ *   <li>{@code lm}: language modelling on a tokenized corpus (GPT-2 BPE); {@code corpus} is the corpus id
+ *       (default {@code builtin-stories}, the embedded generated corpus); batches are random windows of the model's
+ *       n_ctx tokens from the corpus's train split, the validation loss is on its validation split.</li>
  * </ul>
  */
 public record TaskSpec(String kind, Integer seqLen, Integer nDigits, Integer nTrain, Integer nTest,
                        Integer nFeatures, Double featureProbability, Double importanceDecay, String function,
-                       List<Double> featureProbabilities) {
+                       List<Double> featureProbabilities, String corpus) {
+
+    /** The fields before {@code corpus} existed; it stays absent. */
+    public TaskSpec(String kind, Integer seqLen, Integer nDigits, Integer nTrain, Integer nTest, Integer nFeatures,
+                    Double featureProbability, Double importanceDecay, String function,
+                    List<Double> featureProbabilities) {
+        this(kind, seqLen, nDigits, nTrain, nTest, nFeatures, featureProbability, importanceDecay, function,
+                featureProbabilities, null);
+    }
 
     /** The fields before {@code featureProbabilities} existed; that list stays absent. */
     public TaskSpec(String kind, Integer seqLen, Integer nDigits, Integer nTrain, Integer nTest, Integer nFeatures,
                     Double featureProbability, Double importanceDecay, String function) {
-        this(kind, seqLen, nDigits, nTrain, nTest, nFeatures, featureProbability, importanceDecay, function, null);
+        this(kind, seqLen, nDigits, nTrain, nTest, nFeatures, featureProbability, importanceDecay, function,
+                null, null);
     }
 
     public static TaskSpec of(String kind) {
-        return new TaskSpec(kind, null, null, null, null, null, null, null, null, null);
+        return new TaskSpec(kind, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
