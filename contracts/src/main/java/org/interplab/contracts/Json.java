@@ -11,6 +11,8 @@ public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .findAndAddModules()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // "steps": 1.5 is an error, not 1; a spec means what it says
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();

@@ -48,6 +48,9 @@ public final class SpecValidator {
         } else {
             validateTraining(training, errors);
         }
+        if (errors.isEmpty() && TaskShapes.SEQUENCE_TASKS.contains(task.kind())) {
+            validateSequenceTask(task, errors);
+        }
         if (errors.isEmpty() && "transformer".equals(model.kind())) {
             validateTransformer(task, model, training, errors);
         }
@@ -57,6 +60,14 @@ public final class SpecValidator {
         return errors;
     }
 
+    /** Upper bounds that keep one run from occupying a worker for ever or exhausting memory while it is set up. */
+    public static final int MAX_STEPS = 10_000_000;
+    public static final int MAX_BATCH_SIZE = 1 << 16;
+    public static final int MAX_EXAMPLES = 5_000_000;
+    public static final int MAX_DIGITS = 9;
+    public static final int MAX_SEQ_LEN = 64;
+    public static final int MAX_TOY_DIM = 100_000;
+
     private static void validateTraining(TrainingSpec t, List<FieldError> errors) {
         if (t.optimizer() == null || !OPTIMIZERS.contains(t.optimizer())) {
             errors.add(new FieldError("training.optimizer", "must be one of " + sorted(OPTIMIZERS)));
@@ -64,12 +75,16 @@ public final class SpecValidator {
         if (t.schedule() != null && !SCHEDULES.contains(t.schedule())) {
             errors.add(new FieldError("training.schedule", "must be one of " + sorted(SCHEDULES)));
         }
-        positive(t.lr(), "training.lr", errors);
-        positive(t.batchSize(), "training.batchSize", errors);
-        positive(t.steps(), "training.steps", errors);
-        positive(t.evalEvery(), "training.evalEvery", errors);
-        if (t.weightDecay() != null && t.weightDecay() < 0) {
-            errors.add(new FieldError("training.weightDecay", "must be ≥ 0"));
+        inRange(t.lr(), "training.lr", 0, false, 10, errors);
+        if (t.lr() == null) {
+            errors.add(new FieldError("training.lr", "is required"));
+        }
+        intInRange(t.batchSize(), "training.batchSize", 1, MAX_BATCH_SIZE, true, errors);
+        intInRange(t.steps(), "training.steps", 1, MAX_STEPS, true, errors);
+        intInRange(t.evalEvery(), "training.evalEvery", 1, MAX_STEPS, true, errors);
+        intInRange(t.warmupSteps(), "training.warmupSteps", 0, MAX_STEPS, false, errors);
+        if (t.weightDecay() != null) {
+            inRange(t.weightDecay(), "training.weightDecay", 0, true, 100, errors);
         }
         betaInRange(t.beta1(), "training.beta1", errors);
         betaInRange(t.beta2(), "training.beta2", errors);
@@ -77,7 +92,32 @@ public final class SpecValidator {
             errors.add(new FieldError("training.checkpoints", "must be 'geometric' or 'every'"));
         }
         if ("every".equals(t.checkpoints())) {
-            positive(t.checkpointEvery(), "training.checkpointEvery", errors);
+            intInRange(t.checkpointEvery(), "training.checkpointEvery", 1, MAX_STEPS, true, errors);
+        }
+    }
+
+    /**
+     * The sizes of the sequence tasks: a generator asked for more distinct examples than exist would draw for ever,
+     * so the counts are bounded here, before anything is stored.
+     */
+    private static void validateSequenceTask(TaskSpec task, List<FieldError> errors) {
+        intInRange(task.nTrain(), "task.nTrain", 1, MAX_EXAMPLES, false, errors);
+        intInRange(task.nTest(), "task.nTest", 1, MAX_EXAMPLES, false, errors);
+        if ("addition".equals(task.kind())) {
+            intInRange(task.nDigits(), "task.nDigits", 1, MAX_DIGITS, false, errors);
+            int digits = task.nDigits() == null ? 6 : task.nDigits();
+            if (errors.isEmpty()) {
+                long examples = (long) (task.nTrain() == null ? 25_000 : task.nTrain())
+                        + (task.nTest() == null ? 2_000 : task.nTest());
+                double pairs = Math.pow(10, 2 * digits);
+                if (examples > 0.9 * pairs) {
+                    errors.add(new FieldError("task.nTrain", String.format("%d-digit addition has %.0f operand "
+                            + "pairs; nTrain + nTest (%d) must stay below 90%% of them", digits, pairs, examples)));
+                }
+            }
+        }
+        if ("ov-coherent".equals(task.kind())) {
+            intInRange(task.seqLen(), "task.seqLen", 3, MAX_SEQ_LEN, false, errors);
         }
     }
 
@@ -139,17 +179,18 @@ public final class SpecValidator {
                     + "', was '" + task.kind() + "'"));
             return;
         }
-        positive(m.nInstances(), "model.nInstances", errors);
-        positive(m.nHidden(), "model.nHidden", errors);
-        positive(task.nFeatures(), "task.nFeatures", errors);
+        // bounded so that the memory estimate below cannot overflow (each product stays far inside a long)
+        intInRange(m.nInstances(), "model.nInstances", 1, MAX_TOY_DIM, true, errors);
+        intInRange(m.nHidden(), "model.nHidden", 1, MAX_TOY_DIM, true, errors);
+        intInRange(task.nFeatures(), "task.nFeatures", 1, MAX_TOY_DIM, true, errors);
         if (m.actFn() != null && !ACTIVATIONS.contains(m.actFn())) {
             errors.add(new FieldError("model.actFn", "must be one of " + sorted(ACTIVATIONS)));
         }
-        if (m.dropout() != null && (m.dropout() < 0 || m.dropout() >= 1)) {
+        if (m.dropout() != null && !(m.dropout() >= 0 && m.dropout() < 1)) {
             errors.add(new FieldError("model.dropout", "must be in [0, 1), was " + m.dropout()));
         }
-        if (m.l1() != null && m.l1() < 0) {
-            errors.add(new FieldError("model.l1", "must be ≥ 0, was " + m.l1()));
+        if (m.l1() != null) {
+            inRange(m.l1(), "model.l1", 0, true, 1e6, errors);
         }
         if ("cis".equals(m.kind()) && ((m.dropout() != null && m.dropout() != 0) || (m.l1() != null && m.l1() != 0))) {
             errors.add(new FieldError(m.dropout() != null && m.dropout() != 0 ? "model.dropout" : "model.l1",
@@ -177,9 +218,7 @@ public final class SpecValidator {
                 errors.add(new FieldError("task.featureProbability",
                         "is required (or task.featureProbabilities, one per instance)"));
             }
-            if (task.importanceDecay() != null && !(task.importanceDecay() > 0)) {
-                errors.add(new FieldError("task.importanceDecay", "must be > 0, was " + task.importanceDecay()));
-            }
+            inRange(task.importanceDecay(), "task.importanceDecay", 0, false, 1e6, errors);
         } else {
             if (task.function() == null || !CIS_FUNCTIONS.contains(task.function())) {
                 errors.add(new FieldError("task.function", "must be one of " + sorted(CIS_FUNCTIONS)
@@ -219,9 +258,38 @@ public final class SpecValidator {
     }
 
     private static void betaInRange(Double value, String field, List<FieldError> errors) {
-        if (value != null && (value < 0 || value >= 1)) {
-            errors.add(new FieldError(field, "must be in [0, 1), was " + value));
+        if (value != null && !(value >= 0 && value < 1)) {
+            errors.add(new FieldError(field, "must be a number in [0, 1), was " + value));
         }
+    }
+
+    /** A finite number in (min, max] or [min, max]; NaN and ±∞ (JSON "NaN", 1e309) are refused by name. */
+    private static void inRange(Double value, String field, double min, boolean minInclusive, double max,
+                                List<FieldError> errors) {
+        if (value == null) {
+            return;
+        }
+        if (!Double.isFinite(value)) {
+            errors.add(new FieldError(field, "must be a finite number, was " + value));
+        } else if ((minInclusive ? value < min : value <= min) || value > max) {
+            errors.add(new FieldError(field, "must be in " + (minInclusive ? "[" : "(") + fmt(min) + ", " + fmt(max)
+                    + "], was " + value));
+        }
+    }
+
+    private static void intInRange(Integer value, String field, int min, int max, boolean required,
+                                   List<FieldError> errors) {
+        if (value == null) {
+            if (required) {
+                errors.add(new FieldError(field, "is required"));
+            }
+        } else if (value < min || value > max) {
+            errors.add(new FieldError(field, "must be in [" + min + ", " + max + "], was " + value));
+        }
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static void mustEqual(Integer value, int expected, String field, String task, List<FieldError> errors) {
