@@ -34,7 +34,16 @@ abstract class DrawnSequenceTask implements SequenceTask {
         int[][] tokens = new int[n][];
         int[][] targets = new int[n][];
         int count = 0;
+        // a generator with fewer distinct examples than asked for would draw for ever: give up with the reason
+        long attempts = 0, maxAttempts = 100L * n + 1_000_000L;
         while (count < n) {
+            if (++attempts > maxAttempts) {
+                throw new IllegalArgumentException("could draw only " + count + " distinct examples of the " + n
+                        + " asked for after " + maxAttempts + " attempts; ask for fewer (task.nTrain, task.nTest)");
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("interrupted while drawing the task's examples");
+            }
             Example e = example.apply(rng);
             if (seen.add(e.key())) {
                 tokens[count] = e.tokens();

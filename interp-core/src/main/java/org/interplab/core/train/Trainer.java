@@ -37,10 +37,15 @@ public final class Trainer {
             throw new IllegalArgumentException(errors.stream().map(e -> e.field() + ": " + e.error())
                     .collect(Collectors.joining("; ")));
         }
+        Nd4j.getRandom().setSeed(spec.seed());
+        return train(spec, resumeFrom, listener, problem(spec));
+    }
+
+    /** The loop itself, for a problem already built from the (valid) spec. */
+    static TrainingOutcome train(ExperimentSpec spec, ModelState resumeFrom, TrainingListener listener,
+                                 Problem problem) {
         TrainingSpec t = spec.training();
         long seed = spec.seed();
-        Nd4j.getRandom().setSeed(seed);
-        Problem problem = problem(spec);
         LrSchedule lr = new LrSchedule(t);
         CheckpointSchedule checkpoints = new CheckpointSchedule(t.checkpoints(), t.checkpointEvery());
         long total = t.steps();
@@ -109,6 +114,7 @@ public final class Trainer {
             }
             boolean evalDue = (step + 1) % t.evalEvery() == 0 || step + 1 == total;
             Problem.StepResult result = problem.trainStep(weights, indices, dataRng, step, evalDue);
+            checkFinite(result.loss(), step);
             adam.step(result.grads(), lr.at(step), step + 1);
             step++;
             if (evalDue) {
@@ -149,6 +155,33 @@ public final class Trainer {
             default -> throw new IllegalArgumentException("model kind '" + spec.model().kind()
                     + "' cannot be trained yet");
         };
+    }
+
+    /**
+     * A loss above this (or not a number) means the run diverged: it ends FAILED with the step and the reason, and
+     * the checkpoints already stored (all finite) are kept. No task of the lab has a meaningful loss near it.
+     */
+    public static final double DIVERGED_LOSS = 1e8;
+
+    /** Thrown when the training loss stops being a finite, plausible number. */
+    public static final class DivergedException extends RuntimeException {
+        private final long step;
+
+        DivergedException(long step, double loss) {
+            super(String.format("training diverged at step %d: loss %s%s; the last finite checkpoint is kept",
+                    step, loss, Double.isFinite(loss) ? " > " + DIVERGED_LOSS : ""));
+            this.step = step;
+        }
+
+        public long step() {
+            return step;
+        }
+    }
+
+    private static void checkFinite(double loss, long step) {
+        if (!(Math.abs(loss) <= DIVERGED_LOSS)) {
+            throw new DivergedException(step, loss);
+        }
     }
 
     /** Identity permutation, then a Fisher–Yates shuffle: the order depends only on the generator's state. */
