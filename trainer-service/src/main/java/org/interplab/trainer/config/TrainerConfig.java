@@ -15,8 +15,19 @@ public interface TrainerConfig {
     java.util.Optional<String> topicPrefix();
 
     interface Trainer {
-        /** Worker threads per replica; each trains one experiment at a time. */
-        int workers();
+        /**
+         * Worker threads per replica; each trains one experiment at a time. Absent: one per available core, so a slow
+         * job never holds the whole queue on a machine with more than one core.
+         */
+        java.util.Optional<Integer> workers();
+
+        /** A job whose worker died this many times (a stale claim each time) is FAILED instead of claimed again. */
+        @io.smallrye.config.WithDefault("3")
+        int maxAttempts();
+
+        /** Wall-clock budget of one attempt; a run over it ends FAILED with the reason (its checkpoints kept). */
+        @io.smallrye.config.WithDefault("24h")
+        Duration maxRunTime();
 
         Duration pollInterval();
 

@@ -7,9 +7,15 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.ExperimentRequested;
-import org.interplab.contracts.spec.FieldError;
+import java.time.Instant;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.interplab.contracts.events.RunStatus;
+import org.interplab.contracts.events.TrainingProgress;
 import org.interplab.contracts.spec.SpecValidator;
+import org.interplab.trainer.config.TrainerConfig;
 import org.interplab.trainer.service.JobStore;
+import org.interplab.trainer.service.TrainingEvents;
 
 /**
  * Records each requested experiment as a job and returns at once: training happens on the workers, never inside the
@@ -20,6 +26,10 @@ import org.interplab.trainer.service.JobStore;
 public class ExperimentRequestListener {
     @Inject
     JobStore jobs;
+    @Inject
+    TrainingEvents events;
+    @Inject
+    TrainerConfig config;
 
     @Incoming("experiments-requested")
     @Blocking
@@ -30,9 +40,16 @@ public class ExperimentRequestListener {
         }
         var errors = SpecValidator.validate(event.spec());
         if (!errors.isEmpty()) {
-            FieldError first = errors.get(0);
-            throw new IllegalArgumentException("invalid spec for " + event.experimentId() + ": " + first.field()
-                    + " " + first.error());
+            // well-formed but untrainable: the run ends FAILED with the reason (the dashboard hears it), rather than
+            // vanishing into the dead-letter topic with the run left QUEUED for ever
+            String reason = "invalid spec: " + errors.stream().map(e -> e.field() + " " + e.error())
+                    .collect(Collectors.joining("; "));
+            if (jobs.recordRejected(event.experimentId(), event.spec(), reason)) {
+                events.progress(new TrainingProgress(event.experimentId(), RunStatus.FAILED, 0, 0, Map.of(), reason,
+                        null, Instant.now(), config.codeVersion()));
+            }
+            Log.warnf("experiment %s refused: %s", event.experimentId(), reason);
+            return;
         }
         boolean created = jobs.enqueue(event.experimentId(), event.spec());
         Log.infof("experiment %s %s", event.experimentId(), created ? "queued" : "already known (replay ignored)");

@@ -34,6 +34,45 @@ public class JobStore {
         return inserted == 1;
     }
 
+    /** Records a request whose spec cannot be trained as a FAILED job with the reason; true when it was new. */
+    public boolean recordRejected(UUID experimentId, ExperimentSpec spec, String reason) {
+        return em.createNativeQuery("""
+                INSERT INTO training_job (experiment_id, spec, status, total_steps, error)
+                VALUES (:id, :spec, 'FAILED', :total, :reason)
+                ON CONFLICT (experiment_id) DO NOTHING""")
+                .setParameter("id", experimentId)
+                .setParameter("spec", Json.write(spec))
+                .setParameter("total", spec.training() == null || spec.training().steps() == null ? 0L
+                        : Math.max(0L, spec.training().steps()))
+                .setParameter("reason", reason)
+                .executeUpdate() == 1;
+    }
+
+    /** A job given up on: its worker stopped too often. */
+    public record Abandoned(UUID experimentId, long step, long totalSteps, String reason) {
+    }
+
+    /**
+     * Ends, as FAILED, every stale RUNNING job that has been claimed {@code maxAttempts} times: a job that kills its
+     * worker (out of memory, a native crash) must not be claimed for ever and take the lab down with it.
+     */
+    public List<Abandoned> failAbandoned(Duration staleAfter, int maxAttempts) {
+        String reason = "abandoned: its worker stopped without finishing " + maxAttempts
+                + " times (lab.trainer.max-attempts)";
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                UPDATE training_job SET status = 'FAILED', error = :reason, updated_at = now()
+                WHERE status = 'RUNNING' AND attempts >= :max
+                  AND heartbeat_at < now() - make_interval(secs => :stale)
+                RETURNING experiment_id, step, total_steps""")
+                .setParameter("reason", reason)
+                .setParameter("max", maxAttempts)
+                .setParameter("stale", staleAfter.toMillis() / 1000.0)
+                .getResultList();
+        return rows.stream().map(r -> new Abandoned((UUID) r[0], ((Number) r[1]).longValue(),
+                ((Number) r[2]).longValue(), reason)).toList();
+    }
+
     /**
      * Claims the oldest queued job, or a running one whose worker stopped sending heartbeats (it crashed): the new
      * worker resumes it from its last checkpoint. SKIP LOCKED lets replicas claim concurrently without waiting.

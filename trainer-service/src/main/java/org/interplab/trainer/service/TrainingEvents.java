@@ -1,35 +1,35 @@
 package org.interplab.trainer.service;
 
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 import java.util.UUID;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.contracts.events.TrainingProgress;
+import org.interplab.trainer.outbox.EventOutbox;
 
 /**
- * Publishes the trainer's events, keyed by experiment id, after the database write they describe committed, and
- * waits for the broker's acknowledgement so that a published event is really on the topic.
+ * The trainer's events, keyed by experiment id. They go to the outbox table (in the caller's transaction when there
+ * is one) and {@link org.interplab.trainer.outbox.EventRelay} publishes them in order; a training thread never waits
+ * for the broker, so a broker outage cannot fail a run.
  */
 @ApplicationScoped
 public class TrainingEvents {
-    @Inject
-    @Channel("training-progress")
-    MutinyEmitter<String> progress;
+    public static final String PROGRESS = "training-progress";
+    public static final String CHECKPOINTS = "checkpoints-published";
 
     @Inject
-    @Channel("checkpoints-published")
-    MutinyEmitter<String> checkpoints;
+    EventOutbox outbox;
 
+    @Transactional
     public void progress(TrainingProgress event) {
-        progress.sendMessageAndAwait(KafkaRecord.of(event.experimentId().toString(), Json.write(event)));
+        outbox.add(PROGRESS, event.experimentId().toString(), Json.write(event));
     }
 
+    @Transactional
     public void checkpoint(CheckpointPublished event) {
         UUID key = event.experimentId() != null ? event.experimentId() : event.checkpointId();
-        checkpoints.sendMessageAndAwait(KafkaRecord.of(key.toString(), Json.write(event)));
+        outbox.add(CHECKPOINTS, key.toString(), Json.write(event));
     }
 }

@@ -54,7 +54,8 @@ public class TrainingWorkers {
         Log.infof("trainer backend: %s; OMP_NUM_THREADS=%s; javacpp maxbytes=%s", backend,
                 System.getenv("OMP_NUM_THREADS"), System.getProperty("org.bytedeco.javacpp.maxbytes"));
         running = true;
-        int workers = config.trainer().workers();
+        int workers = config.trainer().workers().orElse(Runtime.getRuntime().availableProcessors());
+        Log.infof("trainer workers: %d (lab.trainer.workers; default one per core)", workers);
         pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "trainer-worker");
             t.setDaemon(true);
@@ -82,6 +83,11 @@ public class TrainingWorkers {
     private void loop(String workerId) {
         while (running) {
             try {
+                for (JobStore.Abandoned gone : jobs.failAbandoned(config.trainer().staleAfter(),
+                        config.trainer().maxAttempts())) {
+                    events.progress(progress(gone.experimentId(), RunStatus.FAILED, gone.step(), gone.totalSteps(),
+                            Map.of(), gone.reason()));
+                }
                 Optional<TrainingJob> job = jobs.claimNext(workerId, config.trainer().staleAfter());
                 if (job.isPresent()) {
                     run(job.get(), workerId);
@@ -114,15 +120,24 @@ public class TrainingWorkers {
                 Log.warnf("job %s was taken over by another worker; this worker stops", id);
                 return;
             }
-            RunStatus status = outcome.cancelled() ? RunStatus.CANCELLED : RunStatus.COMPLETED;
-            if (jobs.finish(id, workerId, status, outcome.step(), outcome.finalMetrics(), null)) {
-                events.progress(progress(id, status, outcome.step(), total, outcome.finalMetrics(),
-                        status == RunStatus.CANCELLED ? "cancelled" : "completed"));
+            RunStatus status = listener.overBudget ? RunStatus.FAILED
+                    : outcome.cancelled() ? RunStatus.CANCELLED : RunStatus.COMPLETED;
+            String message = listener.overBudget
+                    ? "exceeded the wall-clock budget of " + config.trainer().maxRunTime()
+                    + " (lab.trainer.max-run-time) at step " + outcome.step() + "; its checkpoints are kept"
+                    : status == RunStatus.CANCELLED ? "cancelled" : "completed";
+            if (jobs.finish(id, workerId, status, outcome.step(), outcome.finalMetrics(),
+                    listener.overBudget ? message : null)) {
+                events.progress(progress(id, status, outcome.step(), total, outcome.finalMetrics(), message));
             }
             Log.infof("experiment %s %s at step %d: %s", id, status, outcome.step(), outcome.finalMetrics());
         } catch (RuntimeException | Error e) {
             Log.errorf(e, "experiment %s failed", id);
-            String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+            String message = e instanceof Trainer.DivergedException ? e.getMessage()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
+            if (e instanceof Trainer.DivergedException d) {
+                listener.lastStep = d.step();
+            }
             if (jobs.finish(id, workerId, RunStatus.FAILED, listener.lastStep, null, message)) {
                 events.progress(progress(id, RunStatus.FAILED, listener.lastStep, total, Map.of(), message));
             }
@@ -150,7 +165,9 @@ public class TrainingWorkers {
         final ExperimentSpec spec;
         final long total;
         volatile boolean lostClaim;
+        boolean overBudget;
         long lastStep;
+        private final long deadline = System.currentTimeMillis() + config.trainer().maxRunTime().toMillis();
         private long nextHeartbeat;
         private boolean cancel;
 
@@ -184,7 +201,10 @@ public class TrainingWorkers {
             if (now >= nextHeartbeat) {
                 beat(lastStep, null);
             }
-            return cancel || lostClaim;
+            if (now > deadline) {
+                overBudget = true;
+            }
+            return cancel || lostClaim || overBudget;
         }
 
         private void beat(long step, Map<String, Double> metrics) {
