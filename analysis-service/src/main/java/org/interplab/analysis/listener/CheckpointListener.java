@@ -4,18 +4,19 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.interplab.analysis.service.AnalysisService;
+import org.interplab.analysis.jobs.AnalysisJobs;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
 
 /**
- * Analyses every published checkpoint. Idempotent: a checkpoint already analysed is skipped. An event that cannot
- * be processed goes to checkpoints.published.dlq with the reason, and the consumer goes on.
+ * Records every published checkpoint as an analysis job and returns: the analysis runs on the workers, never inside
+ * the Kafka poll. Idempotent (a replay finds the job there). Only an event that cannot be read at all goes to
+ * checkpoints.published.dlq (inspect and replay it with GET/POST /dead-letters).
  */
 @ApplicationScoped
 public class CheckpointListener {
     @Inject
-    AnalysisService analysis;
+    AnalysisJobs jobs;
 
     @Incoming("checkpoints-published")
     @Blocking
@@ -24,6 +25,6 @@ public class CheckpointListener {
         if (event.checkpointId() == null || event.spec() == null) {
             throw new IllegalArgumentException("checkpoints.published event without checkpointId or spec");
         }
-        analysis.analyse(event);
+        jobs.enqueue(event.checkpointId(), json);
     }
 }

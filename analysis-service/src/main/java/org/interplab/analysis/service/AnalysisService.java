@@ -45,7 +45,11 @@ public class AnalysisService {
     public void analyse(CheckpointPublished event) {
         UUID checkpointId = event.checkpointId();
         if (store.isComplete(checkpointId)) {
-            Log.debugf("checkpoint %s already analysed; replay ignored", checkpointId);
+            // stored before, perhaps without the announcement going out (broker down, crash): announce again
+            var index = store.index(checkpointId);
+            announce(event, index.stream().filter(t -> t.error == null).map(t -> t.name).toList(),
+                    index.stream().filter(t -> t.error != null).map(t -> t.name).toList());
+            Log.debugf("checkpoint %s already analysed; announced again", checkpointId);
             return;
         }
         long started = System.nanoTime();
@@ -57,10 +61,14 @@ public class AnalysisService {
         store.save(checkpointId, event.experimentId(), event.step(), results);
         List<String> ok = results.stream().filter(r -> r.error() == null).map(TableResult::name).toList();
         List<String> failed = results.stream().filter(r -> r.error() != null).map(TableResult::name).toList();
-        UUID key = event.experimentId() != null ? event.experimentId() : checkpointId;
-        completed.sendMessageAndAwait(KafkaRecord.of(key.toString(),
-                Json.write(new AnalysisCompleted(checkpointId, event.experimentId(), ok, failed, Instant.now()))));
+        announce(event, ok, failed);
         Log.infof("analysed checkpoint %s (step %d): %d tables, %d failed, %.0f ms", checkpointId, event.step(),
                 ok.size(), failed.size(), (System.nanoTime() - started) / 1e6);
+    }
+
+    private void announce(CheckpointPublished event, List<String> ok, List<String> failed) {
+        UUID key = event.experimentId() != null ? event.experimentId() : event.checkpointId();
+        completed.sendMessageAndAwait(KafkaRecord.of(key.toString(), Json.write(
+                new AnalysisCompleted(event.checkpointId(), event.experimentId(), ok, failed, Instant.now()))));
     }
 }

@@ -1,0 +1,156 @@
+package org.interplab.analysis.jobs;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.interplab.analysis.service.AnalysisService;
+import org.interplab.contracts.Json;
+import org.interplab.contracts.events.CheckpointPublished;
+import org.interplab.core.checkpoint.SafetensorsFormatException;
+
+/**
+ * Workers that claim analysis jobs and run them. A fault that may pass (the trainer unreachable or answering 5xx,
+ * a database or broker blip) puts the job back with exponential backoff; a job that cannot succeed (the trainer
+ * does not know the checkpoint, a malformed file) or that failed {@code lab.analysis.max-attempts} times ends
+ * FAILED with its reason, listed by GET /analysis-jobs?status=FAILED and retried by POST /analysis-jobs/{id}/retry.
+ */
+@ApplicationScoped
+public class AnalysisWorkers {
+    @Inject
+    AnalysisJobs jobs;
+    @Inject
+    AnalysisService analysis;
+
+    @ConfigProperty(name = "lab.analysis.workers", defaultValue = "1")
+    int workers;
+    @ConfigProperty(name = "lab.analysis.max-attempts", defaultValue = "20")
+    int maxAttempts;
+    @ConfigProperty(name = "lab.analysis.retry-base", defaultValue = "1s")
+    Duration retryBase;
+    @ConfigProperty(name = "lab.analysis.retry-max", defaultValue = "60s")
+    Duration retryMax;
+    @ConfigProperty(name = "lab.analysis.stale-after", defaultValue = "10m")
+    Duration staleAfter;
+    @ConfigProperty(name = "lab.analysis.poll-interval", defaultValue = "500ms")
+    Duration pollInterval;
+
+    private ExecutorService pool;
+    private volatile boolean running;
+
+    void onStart(@Observes StartupEvent startup) {
+        running = true;
+        pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "analysis-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        String host = ManagementFactory.getRuntimeMXBean().getName();
+        for (int i = 0; i < workers; i++) {
+            String id = host + "/" + i + "/" + UUID.randomUUID().toString().substring(0, 8);
+            pool.submit(() -> loop(id));
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent shutdown) {
+        running = false;
+        if (pool != null) {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop(String worker) {
+        while (running) {
+            try {
+                Optional<AnalysisJobs.Job> job = jobs.claimNext(worker, staleAfter);
+                if (job.isPresent()) {
+                    run(job.get(), worker);
+                } else {
+                    Thread.sleep(pollInterval.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // the job table itself unreachable (database restart): wait and poll again
+                Log.warnf("analysis worker: %s; polling again", e.toString());
+                try {
+                    Thread.sleep(Math.max(1000, pollInterval.toMillis()));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void run(AnalysisJobs.Job job, String worker) {
+        try {
+            analysis.analyse(Json.read(job.event(), CheckpointPublished.class));
+            jobs.done(job.checkpointId(), worker);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            String reason = describe(e);
+            if (permanent(e)) {
+                Log.errorf("analysis of %s failed for good: %s", job.checkpointId(), reason);
+                jobs.fail(job.checkpointId(), worker, reason);
+            } else if (job.attempts() >= maxAttempts) {
+                Log.errorf("analysis of %s failed %d times; giving up: %s", job.checkpointId(), job.attempts(), reason);
+                jobs.fail(job.checkpointId(), worker, "failed " + job.attempts() + " times (lab.analysis.max-attempts); "
+                        + "last: " + reason);
+            } else {
+                Duration delay = backoff(job.attempts());
+                Log.warnf("analysis of %s: %s; retry %d in %s", job.checkpointId(), reason, job.attempts(), delay);
+                jobs.retryLater(job.checkpointId(), worker, reason, delay);
+            }
+        }
+    }
+
+    /** retryBase · 2^(attempts−1), at most retryMax. */
+    Duration backoff(int attempts) {
+        long ms = retryBase.toMillis() << Math.min(20, Math.max(0, attempts - 1));
+        return Duration.ofMillis(Math.min(ms, retryMax.toMillis()));
+    }
+
+    /** Faults that retrying cannot cure: a checkpoint the trainer does not have (4xx), a malformed file or event. */
+    static boolean permanent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof WebApplicationException w) {
+                return w.getResponse() != null && w.getResponse().getStatus() >= 400
+                        && w.getResponse().getStatus() < 500;
+            }
+            if (t instanceof ProcessingException) {
+                return false;
+            }
+            if (t instanceof SafetensorsFormatException || t instanceof IllegalArgumentException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof WebApplicationException w && w.getResponse() != null) {
+            int status = w.getResponse().getStatus();
+            return status == 404 ? "the trainer does not know this checkpoint (HTTP 404): a deleted checkpoint or a "
+                    + "forged event" : "the trainer answered HTTP " + status;
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+}
