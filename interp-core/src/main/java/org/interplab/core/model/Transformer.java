@@ -206,6 +206,41 @@ public final class Transformer {
     }
 
     /**
+     * Whether a state dict must hold {@code name} to run this model: weight matrices yes; biases ({@code b_*},
+     * LayerNorm {@code .b}) and LayerNorm weights {@code .w} no — some imports lack them (see {@link #withDefaults}).
+     */
+    public static boolean isRequired(String name, Config c) {
+        String leaf = name.substring(name.lastIndexOf('.') + 1);
+        return !(leaf.startsWith("b_") || leaf.equals("b") || leaf.equals("w")
+                || (c.tiedEmbeddings && name.equals("unembed.W_U")));
+    }
+
+    /**
+     * Every parameter of the model from a state dict: the tensors as given (cast to W_E's type), absent biases as
+     * zeros and absent LayerNorm weights as ones (what they mean in TransformerLens). Extra tensors are dropped.
+     *
+     * @throws IllegalArgumentException naming a missing required tensor
+     */
+    public static Map<String, INDArray> withDefaults(Config c, Map<String, INDArray> weights) {
+        INDArray wE = weights.get("embed.W_E");
+        if (wE == null) {
+            throw new IllegalArgumentException("missing tensor embed.W_E");
+        }
+        DataType dt = wE.dataType();
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        shapes(c).forEach((name, shape) -> {
+            INDArray w = weights.get(name);
+            if (w == null && isRequired(name, c)) {
+                throw new IllegalArgumentException("missing tensor " + name + ", expected shape "
+                        + Arrays.toString(shape));
+            }
+            out.put(name, w == null ? (name.endsWith(".w") ? Nd4j.ones(dt, shape) : Nd4j.zeros(dt, shape))
+                    : w.castTo(dt));
+        });
+        return out;
+    }
+
+    /**
      * The tensors a checkpoint holds: the parameters, plus {@code unembed.W_U} = W_Eᵀ (a c-order copy) for a tied
      * model, so that TransformerLens's HookedTransformer and the circuit tables find it.
      */
