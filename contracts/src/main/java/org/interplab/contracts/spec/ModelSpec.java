@@ -32,34 +32,16 @@ public record ModelSpec(String kind, Integer nLayers, Integer nHeads, Integer dH
                 useAttnScale, actFn, window, nInstances, nHidden, dropout, l1, null, null, null, null);
     }
 
-    /** Number of trainable scalars; used to refuse specs that cannot fit in memory before training starts. */
-    public long parameterCount() {
-        if ("transformer".equals(kind)) {
-            long dm = dModel, hd = (long) nHeads * dHead;
-            long perLayer = 4 * dm * hd + 3 * hd + dm;
-            if (!Boolean.TRUE.equals(attnOnly) && dMlp != null) {
-                perLayer += 2 * dm * dMlp + dMlp + dm;
-            }
-            if ("LN".equals(normalization)) {
-                perLayer += 4 * dm;
-            }
-            return (long) dVocab * dm + (long) nCtx * dm + nLayers * perLayer + dm * dVocabOut + dVocabOut;
-        }
-        if ("tms".equals(kind) || "cis".equals(kind)) {
-            return 2L * nInstances * nHidden * 8; // an upper bound sized by the task's feature count elsewhere
-        }
-        return 0;
+    /**
+     * Number of trainable scalars, as {@link ModelKind#parameterCount} of this spec's kind ({@code task} is needed
+     * by the toy kinds, whose width comes from the task; a transformer ignores it); 0 for an unknown kind.
+     */
+    public long parameterCount(TaskSpec task) {
+        return ModelKind.of(kind).map(k -> k.parameterCount(this, task)).orElse(0L);
     }
 
-    /**
-     * Trainable scalars of a TMS or CiS model for a task with {@code nFeatures} inputs and {@code nOut} outputs
-     * (CiS; ignored for TMS): TMS W + b_final, CiS W1 + b1 + W2 + b2, times nInstances.
-     */
-    public long toyParameterCount(int nFeatures, int nOut) {
-        long i = nInstances, f = nFeatures, h = nHidden;
-        if ("tms".equals(kind)) {
-            return i * (f * h + f);
-        }
-        return i * (f * h + h + h * nOut + nOut);
+    /** {@link #parameterCount(TaskSpec)} of a transformer (which needs no task). */
+    public long parameterCount() {
+        return parameterCount(null);
     }
 }

@@ -13,7 +13,6 @@ public final class SpecValidator {
     public static final long MEMORY_BUDGET_BYTES = 6L << 30;
 
     static final Set<String> TASKS = Set.of("xor", "ov-coherent", "addition", "tms", "cis");
-    static final Set<String> MODELS = Set.of("transformer", "tms", "cis");
     static final Set<String> OPTIMIZERS = Set.of("adam", "adamw");
     static final Set<String> SCHEDULES = Set.of("constant", "linear-warmup", "cosine");
     static final Set<String> ACTIVATIONS = Set.of("relu", "gelu", "gelu_new");
@@ -39,9 +38,10 @@ public final class SpecValidator {
             errors.add(new FieldError("task.kind", "unknown task '" + task.kind() + "'; one of " + sorted(TASKS)));
         }
         if (model == null || model.kind() == null) {
-            errors.add(new FieldError("model.kind", "is required; one of " + sorted(MODELS)));
-        } else if (!MODELS.contains(model.kind())) {
-            errors.add(new FieldError("model.kind", "unknown model '" + model.kind() + "'; one of " + sorted(MODELS)));
+            errors.add(new FieldError("model.kind", "is required; one of " + ModelKind.ids()));
+        } else if (ModelKind.of(model.kind()).isEmpty()) {
+            errors.add(new FieldError("model.kind", "unknown model '" + model.kind() + "'; one of "
+                    + ModelKind.ids()));
         }
         if (training == null) {
             errors.add(new FieldError("training", "is required"));
@@ -51,11 +51,12 @@ public final class SpecValidator {
         if (errors.isEmpty() && TaskShapes.SEQUENCE_TASKS.contains(task.kind())) {
             validateSequenceTask(task, errors);
         }
-        if (errors.isEmpty() && "transformer".equals(model.kind())) {
-            validateTransformer(task, model, training, errors);
-        }
-        if (errors.isEmpty() && ("tms".equals(model.kind()) || "cis".equals(model.kind()))) {
-            validateToy(task, model, training, errors);
+        if (errors.isEmpty()) {
+            ModelKind kind = ModelKind.of(model.kind()).orElseThrow();
+            kind.validate(task, model, training, errors);
+            if (errors.isEmpty()) {
+                checkMemory(kind, task, model, training, errors);
+            }
         }
         return errors;
     }
@@ -121,7 +122,7 @@ public final class SpecValidator {
         }
     }
 
-    private static void validateTransformer(TaskSpec task, ModelSpec m, TrainingSpec t, List<FieldError> errors) {
+    static void validateTransformer(TaskSpec task, ModelSpec m, TrainingSpec t, List<FieldError> errors) {
         TaskShapes.Shape shape = TaskShapes.of(task);
         if (shape == null) {
             errors.add(new FieldError("model.kind", "a transformer needs a sequence task: one of "
@@ -147,21 +148,51 @@ public final class SpecValidator {
         if (m.window() != null && m.window() < 1) {
             errors.add(new FieldError("model.window", "must be ≥ 1 (or absent for global attention)"));
         }
-        if (!errors.isEmpty()) {
-            return;
+        validateLanguageModelFields(m, errors);
+    }
+
+    /** attnTypes / windowSize, lnEps, tiedEmbeddings (TransformerLens / GPT-Neo fields). */
+    private static void validateLanguageModelFields(ModelSpec m, List<FieldError> errors) {
+        List<String> types = m.attnTypes();
+        boolean anyLocal = m.window() != null;
+        if (types != null) {
+            if (m.nLayers() != null && types.size() != m.nLayers()) {
+                errors.add(new FieldError("model.attnTypes", "needs one entry per layer (" + m.nLayers() + "), has "
+                        + types.size()));
+            }
+            for (int i = 0; i < types.size(); i++) {
+                if (!"global".equals(types.get(i)) && !"local".equals(types.get(i))) {
+                    errors.add(new FieldError("model.attnTypes[" + i + "]", "must be 'global' or 'local', was '"
+                            + types.get(i) + "'"));
+                }
+                anyLocal |= "local".equals(types.get(i));
+            }
         }
-        long params = m.parameterCount();
-        // weights + gradients + two Adam moments, float32; activations: scores [batch, heads, ctx, ctx] and
-        // residual-sized tensors per layer, kept for the backward pass.
-        long activations = (long) t.batchSize() * m.nLayers()
-                * ((long) m.nHeads() * m.nCtx() * m.nCtx() * 3 + (long) m.nCtx() * m.dModel() * 8
-                + (m.dMlp() == null ? 0L : (long) m.nCtx() * m.dMlp() * 3));
-        long bytes = 4L * (4 * params + activations);
+        if (m.windowSize() != null && m.windowSize() < 1) {
+            errors.add(new FieldError("model.windowSize", "must be ≥ 1, was " + m.windowSize()));
+        } else if (types != null && anyLocal && m.windowSize() == null && m.window() == null) {
+            errors.add(new FieldError("model.windowSize", "is required when a layer's attention is 'local'"));
+        }
+        if (m.lnEps() != null && !(m.lnEps() > 0)) {
+            errors.add(new FieldError("model.lnEps", "must be > 0, was " + m.lnEps()));
+        }
+        if (Boolean.TRUE.equals(m.tiedEmbeddings()) && m.dVocabOut() != null && !m.dVocabOut().equals(m.dVocab())) {
+            errors.add(new FieldError("model.tiedEmbeddings", "needs dVocabOut = dVocab (W_U is W_Eᵀ), were "
+                    + m.dVocabOut() + " and " + m.dVocab()));
+        }
+    }
+
+    /** The kind's memory estimate against {@link #MEMORY_BUDGET_BYTES}; the error names what to shrink. */
+    private static void checkMemory(ModelKind kind, TaskSpec task, ModelSpec m, TrainingSpec t,
+                                    List<FieldError> errors) {
+        long bytes = kind.trainingBytes(m, task, t.batchSize());
         if (bytes > MEMORY_BUDGET_BYTES) {
+            String instances = m.nInstances() == null || kind == ModelKind.TRANSFORMER ? ""
+                    : " × " + m.nInstances() + " instances";
             errors.add(new FieldError("model", String.format(
-                    "needs about %.1f GiB to train (%d parameters, batch %d) but a run may use %.1f GiB; "
-                            + "reduce model.dModel, model.nHeads or training.batchSize",
-                    bytes / (double) (1L << 30), params, t.batchSize(), MEMORY_BUDGET_BYTES / (double) (1L << 30))));
+                    "needs about %.1f GiB to train (%d parameters, batch %d%s) but a run may use %.1f GiB; %s",
+                    bytes / (double) (1L << 30), kind.parameterCount(m, task), t.batchSize(), instances,
+                    MEMORY_BUDGET_BYTES / (double) (1L << 30), kind.memoryHint())));
         }
     }
 
@@ -173,7 +204,7 @@ public final class SpecValidator {
         return "abs".equals(function) || "square".equals(function) ? nFeatures : 1;
     }
 
-    private static void validateToy(TaskSpec task, ModelSpec m, TrainingSpec t, List<FieldError> errors) {
+    static void validateToy(TaskSpec task, ModelSpec m, TrainingSpec t, List<FieldError> errors) {
         if (!m.kind().equals(task.kind())) {
             errors.add(new FieldError("task.kind", "a " + m.kind() + " model needs task kind '" + m.kind()
                     + "', was '" + task.kind() + "'"));
@@ -228,24 +259,6 @@ public final class SpecValidator {
                 errors.add(new FieldError("task.nFeatures", task.function() + " combines features: needs ≥ 2, was "
                         + task.nFeatures()));
             }
-        }
-        if (!errors.isEmpty()) {
-            return;
-        }
-        int f = task.nFeatures();
-        int out = "cis".equals(m.kind()) ? cisOutputs(task.function(), f) : f;
-        long params = m.toyParameterCount(f, out);
-        // weights + gradients + two Adam moments; per example and instance the kept activations: TMS x, h,
-        // dropout mask, pre-activation, output and their gradients; CiS x, two pre-activations and activations.
-        long perExample = "tms".equals(m.kind()) ? 6L * f + 4L * m.nHidden() : 2L * f + 4L * m.nHidden() + 6L * out;
-        long activations = (long) t.batchSize() * m.nInstances() * perExample;
-        long bytes = 4L * (4 * params + activations);
-        if (bytes > MEMORY_BUDGET_BYTES) {
-            errors.add(new FieldError("model", String.format(
-                    "needs about %.1f GiB to train (%d parameters, batch %d × %d instances) but a run may use %.1f "
-                            + "GiB; reduce model.nInstances, task.nFeatures or training.batchSize",
-                    bytes / (double) (1L << 30), params, t.batchSize(), m.nInstances(),
-                    MEMORY_BUDGET_BYTES / (double) (1L << 30))));
         }
     }
 

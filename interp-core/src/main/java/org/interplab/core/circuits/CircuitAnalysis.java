@@ -1,10 +1,13 @@
 package org.interplab.core.circuits;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.contracts.spec.ModelKind;
 import org.interplab.contracts.spec.TaskShapes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -29,14 +32,21 @@ public final class CircuitAnalysis {
         if (kind == null) {
             throw new IllegalArgumentException("a spec with a model is required to analyse a checkpoint");
         }
-        return switch (kind) {
-            case "transformer" -> transformer(weights, spec);
-            case "tms" -> TmsCircuits.analyse(weights, spec);
-            case "cis" -> CisCircuits.analyse(weights, spec);
-            default -> throw new IllegalArgumentException("no circuit tables for model kind '" + kind
-                    + "'; one of transformer, tms, cis");
-        };
+        BiFunction<Map<String, INDArray>, ExperimentSpec, List<TableResult>> analysis =
+                ModelKind.of(kind).map(ANALYSES::get).orElse(null);
+        if (analysis == null) {
+            throw new IllegalArgumentException("no circuit tables for model kind '" + kind + "'; one of "
+                    + String.join(", ", ANALYSES.keySet().stream().map(ModelKind::id).toList()));
+        }
+        return analysis.apply(weights, spec);
     }
+
+    /** The tables of each model kind (the families are listed by {@link ModelKind#analyses()}). */
+    private static final Map<ModelKind, BiFunction<Map<String, INDArray>, ExperimentSpec, List<TableResult>>>
+            ANALYSES = new EnumMap<>(Map.of(
+                    ModelKind.TRANSFORMER, CircuitAnalysis::transformer,
+                    ModelKind.TMS, TmsCircuits::analyse,
+                    ModelKind.CIS, CisCircuits::analyse));
 
     /**
      * Tables, in this order: {@code EU}; per layer l and head h: {@code EQKE.LlHh}, {@code EQKE_pos.LlHh},

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.interplab.contracts.spec.ExperimentSpec;
-import org.interplab.contracts.spec.ModelSpec;
+import org.interplab.contracts.spec.ModelKind;
+import org.interplab.core.model.ModelRegistry;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -44,43 +45,7 @@ public final class CisCircuits {
      * @throws IllegalArgumentException naming the tensor and both shapes, or the spec field that is wrong
      */
     public static void validate(Map<String, INDArray> weights, ExperimentSpec spec) {
-        ModelSpec m = spec == null ? null : spec.model();
-        if (m == null || !"cis".equals(m.kind())) {
-            throw new IllegalArgumentException("computation-in-superposition tables need a model of kind 'cis', the "
-                    + "spec's model is '" + (m == null ? null : m.kind()) + "'");
-        }
-        TmsCircuits.positive("nInstances", m.nInstances());
-        TmsCircuits.positive("nHidden", m.nHidden());
-        Integer specFeatures = spec.task() == null ? null : spec.task().nFeatures();
-        long inst = m.nInstances(), hidden = m.nHidden();
-        INDArray w1 = weights.get("W1");
-        if (w1 == null) {
-            throw new IllegalArgumentException("missing tensor W1, expected shape [" + inst + ", "
-                    + (specFeatures == null ? "n_features" : specFeatures) + ", " + hidden + "]");
-        }
-        long features = specFeatures != null ? specFeatures : w1.rank() == 3 ? w1.size(1) : -1;
-        if (features <= 0 || w1.rank() != 3) {
-            throw new IllegalArgumentException("tensor W1 has shape " + java.util.Arrays.toString(w1.shape())
-                    + ", expected [" + inst + ", n_features, " + hidden + "]");
-        }
-        TransformerCircuits.require(weights, "W1", true, inst, features, hidden);
-        TransformerCircuits.require(weights, "b1", false, inst, hidden);
-        INDArray w2 = weights.get("W2");
-        if (w2 == null) {
-            throw new IllegalArgumentException("missing tensor W2, expected shape [" + inst + ", " + hidden
-                    + ", n_out]");
-        }
-        if (w2.rank() != 3 || w2.size(0) != inst || w2.size(1) != hidden || w2.size(2) <= 0) {
-            throw new IllegalArgumentException("tensor W2 has shape " + java.util.Arrays.toString(w2.shape())
-                    + ", expected [" + inst + ", " + hidden + ", n_out]");
-        }
-        TransformerCircuits.require(weights, "b2", false, inst, w2.size(2));
-        for (String name : new String[] {"W1", "W2"}) {
-            if (!weights.get(name).dataType().isFPType()) {
-                throw new IllegalArgumentException("tensor " + name + " has data type " + weights.get(name).dataType()
-                        + ", expected a floating type");
-            }
-        }
+        ModelRegistry.of(ModelKind.CIS).validateWeights(weights, spec);
     }
 
     public int nInstances() {

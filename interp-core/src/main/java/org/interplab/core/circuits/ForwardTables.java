@@ -9,17 +9,17 @@ import java.util.List;
 import java.util.Map;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.ModelSpec;
+import org.interplab.core.model.HookFn;
 import org.interplab.core.model.Transformer;
 import org.interplab.core.task.AdditionTask;
 import org.interplab.core.task.SequenceTask;
 import org.interplab.core.task.TokenBatch;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Tables that need the model run on inputs, computed with {@link Transformer#logits} only. A head is zero-ablated
- * by zeroing its W_O[h] in a copy of the weights (its output z·W_O[h] is then 0; the shared b_O stays), so "only
- * head h" keeps W_O of that one head and zeroes every other head of every layer.
+ * Tables that need the model run on inputs. A head is zero-ablated by a hook that zeroes its hook_z (its output
+ * z_h·W_O[h] is then 0; the shared b_O stays; no weights are copied), so "only head h" keeps that one head and
+ * zero-ablates every other head of every layer.
  */
 public final class ForwardTables {
     /** Test sequences the direct logit attribution averages over. */
@@ -30,39 +30,27 @@ public final class ForwardTables {
     private ForwardTables() {
     }
 
-    /** The model with only the heads {@code keep[layer][head]} writing (null = all heads write). */
-    static Transformer model(Map<String, INDArray> weights, ModelSpec m, boolean[][] keep) {
-        ModelSpec spec = m.dVocabOut() != null ? m : new ModelSpec(m.kind(), m.nLayers(), m.nHeads(), m.dHead(),
-                m.dModel(), m.nCtx(), m.dVocab(), m.dVocab(), m.dMlp(), m.attnOnly(), m.normalization(),
-                m.useAttnScale(), m.actFn(), m.window(), m.nInstances(), m.nHidden(), m.dropout(), m.l1());
-        Transformer.Config cfg = Transformer.Config.of(spec);
-        var dtype = weights.get("embed.W_E").dataType();
-        Map<String, INDArray> params = new LinkedHashMap<>();
-        Transformer.shapes(cfg).forEach((name, shape) -> {
-            INDArray w = weights.get(name);
-            String leaf = name.substring(name.lastIndexOf('.') + 1);
-            if (w == null && (leaf.startsWith("b_") || leaf.equals("b"))) {
-                w = Nd4j.zeros(dtype, shape); // imports may lack biases; absent = zero, as in the weight tables
-            } else if (w == null && leaf.equals("w")) {
-                w = Nd4j.ones(dtype, shape);
-            }
-            if (w != null) {
-                w = w.castTo(dtype);
-            }
-            if (w != null && keep != null && leaf.equals("W_O")) {
-                int layer = Integer.parseInt(name.split("\\.")[1]);
-                w = w.dup();
-                for (int h = 0; h < cfg.nHeads(); h++) {
-                    if (!keep[layer][h]) {
-                        w.get(point(h), all(), all()).assign(0);
+    /** The model of the spec on these weights (absent biases zero, absent LayerNorm weights one). */
+    static Transformer model(Map<String, INDArray> weights, ModelSpec m) {
+        Transformer.Config cfg = Transformer.Config.of(m);
+        return new Transformer(cfg, Transformer.withDefaults(cfg, weights));
+    }
+
+    /** Zero-ablation hooks on hook_z: every head not in {@code keep[layer][head]} writes nothing. */
+    static Map<String, HookFn> ablateAllBut(boolean[][] keep) {
+        Map<String, HookFn> hooks = new LinkedHashMap<>();
+        for (int l = 0; l < keep.length; l++) {
+            boolean[] kept = keep[l];
+            hooks.put("blocks." + l + ".attn.hook_z", (z, name) -> {
+                for (int h = 0; h < kept.length; h++) {
+                    if (!kept[h]) {
+                        z.get(all(), all(), point(h), all()).assign(0);
                     }
                 }
-            }
-            if (w != null) {
-                params.put(name, w);
-            }
-        });
-        return new Transformer(cfg, params);
+                return z;
+            });
+        }
+        return hooks;
     }
 
     static boolean[][] only(ModelSpec m, int layer, int head) {
@@ -94,9 +82,8 @@ public final class ForwardTables {
             throw new IllegalArgumentException("the digit grid is defined for the addition task only");
         }
         int n = spec.task().nDigits() == null ? 6 : spec.task().nDigits();
-        Transformer model = model(weights, spec.model(), only(spec.model(), layer, head));
         int[][] tokens = digitGrid(n);
-        INDArray logits = model.logits(tokens);
+        INDArray logits = model(weights, spec.model()).run(tokens, ablateAllBut(only(spec.model(), layer, head)));
         int readPosition = 2 * n - 1;
         double[][] values = new double[10][10];
         for (int a = 0; a < 10; a++) {
@@ -111,12 +98,12 @@ public final class ForwardTables {
         if (layer < 0) {
             return new CircuitTable("all_heads_ablated", "all_heads_ablated",
                     "All heads zero-ablated: correct first-digit logit", "Baseline of the only-head grids: " + what
-                    + ", with every head's output zeroed (W_O = 0; embeddings, b_O and the unembedding remain).",
+                    + ", with every head's output zero-ablated (hook_z = 0; embeddings, b_O and the unembedding remain).",
                     rowAxis, colAxis, digits, digits, values);
         }
         String h = TransformerCircuits.head(layer, head);
         return new CircuitTable("only_head." + h, "only_head", "Only " + h + ": correct first-digit logit",
-                what + ", with every head but " + h + " zero-ablated (their W_O set to 0). Compare with "
+                what + ", with every head but " + h + " zero-ablated (their hook_z set to 0). Compare with "
                         + "all_heads_ablated to see what " + h + " adds.", rowAxis, colAxis, digits, digits, values);
     }
 
@@ -145,11 +132,11 @@ public final class ForwardTables {
         }
         // one forward: head h's direct effect on the logits is hook_result[.., h, :]·W_U (b_U and the rest of the
         // residual cancel in logits(only h) − logits(no head))
-        Transformer model = model(weights, m, null);
+        Transformer model = model(weights, m);
         INDArray result = model.runWithCache(tokens, "blocks.0.attn.hook_result"::equals)
                 .get("blocks.0.attn.hook_result"); // [batch, pos, head, d_model]
         int b = tokens.length, t = tokens[0].length, nHeads = m.nHeads(), dModel = m.dModel();
-        INDArray wU = model.params().get("unembed.W_U");
+        INDArray wU = weights.get("unembed.W_U").castTo(result.dataType());
         int vOut = (int) wU.size(1);
         // [batch·pos·head, d_model]·W_U → [batch, pos, head·d_vocab_out]
         INDArray headLogits = result.reshape((long) b * t * nHeads, dModel).mmul(wU)
@@ -197,7 +184,7 @@ public final class ForwardTables {
      */
     public static Map<String, INDArray> patterns(Map<String, INDArray> weights, ExperimentSpec spec,
                                                  int[][] samples) {
-        return model(weights, spec.model(), null).runWithCache(samples, name -> name.endsWith(".hook_pattern"));
+        return model(weights, spec.model()).runWithCache(samples, name -> name.endsWith(".hook_pattern"));
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.contracts.spec.ModelKind;
 import org.interplab.contracts.spec.ModelSpec;
 import org.interplab.contracts.spec.TaskSpec;
 import org.interplab.contracts.spec.TrainingSpec;
@@ -140,7 +141,7 @@ public final class ReferenceModels {
 
     private static ExperimentSpec spec(String name, TaskSpec task, int nHeads, int dHead, int dModel, int nCtx,
                                        int dVocab, int dOut) {
-        ModelSpec model = new ModelSpec("transformer", 1, nHeads, dHead, dModel, nCtx, dVocab, dOut, null, true,
+        ModelSpec model = new ModelSpec(ModelKind.TRANSFORMER.id(), 1, nHeads, dHead, dModel, nCtx, dVocab, dOut, null, true,
                 "none", true, null, null, null, null, null, null);
         TrainingSpec none = new TrainingSpec(null, null, null, null, null, null, null, null, 0, null, null, null);
         return new ExperimentSpec(name + "-reference", task, model, none, 0L, List.of("reference", "hand-built"));

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.interplab.contracts.spec.ExperimentSpec;
-import org.interplab.contracts.spec.ModelSpec;
+import org.interplab.contracts.spec.ModelKind;
+import org.interplab.core.model.ModelRegistry;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -41,35 +42,7 @@ public final class TmsCircuits {
      * @throws IllegalArgumentException naming the tensor and both shapes, or the spec field that is wrong
      */
     public static void validate(Map<String, INDArray> weights, ExperimentSpec spec) {
-        ModelSpec m = spec == null ? null : spec.model();
-        if (m == null || !"tms".equals(m.kind())) {
-            throw new IllegalArgumentException("TMS tables need a model of kind 'tms', the spec's model is '"
-                    + (m == null ? null : m.kind()) + "'");
-        }
-        positive("nInstances", m.nInstances());
-        positive("nHidden", m.nHidden());
-        Integer specFeatures = spec.task() == null ? null : spec.task().nFeatures();
-        INDArray wt = weights.get("W");
-        if (wt == null) {
-            throw new IllegalArgumentException("missing tensor W, expected shape [" + m.nInstances() + ", "
-                    + (specFeatures == null ? "n_features" : specFeatures) + ", " + m.nHidden() + "]");
-        }
-        long features = specFeatures != null ? specFeatures : wt.rank() == 3 ? wt.size(1) : -1;
-        if (features <= 0) {
-            throw new IllegalArgumentException("tensor W has shape " + java.util.Arrays.toString(wt.shape())
-                    + ", expected [" + m.nInstances() + ", n_features, " + m.nHidden() + "]");
-        }
-        TransformerCircuits.require(weights, "W", true, m.nInstances(), features, m.nHidden());
-        TransformerCircuits.require(weights, "b_final", false, m.nInstances(), features);
-        if (!wt.dataType().isFPType()) {
-            throw new IllegalArgumentException("tensor W has data type " + wt.dataType() + ", expected a floating type");
-        }
-    }
-
-    static void positive(String field, Integer value) {
-        if (value == null || value <= 0) {
-            throw new IllegalArgumentException("model." + field + " must be a positive integer, is " + value);
-        }
+        ModelRegistry.of(ModelKind.TMS).validateWeights(weights, spec);
     }
 
     public int nInstances() {

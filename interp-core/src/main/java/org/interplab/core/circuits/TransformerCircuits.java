@@ -5,12 +5,13 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.contracts.spec.ModelKind;
 import org.interplab.contracts.spec.ModelSpec;
 import org.interplab.contracts.spec.TaskShapes;
+import org.interplab.core.model.ModelRegistry;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -74,49 +75,29 @@ public final class TransformerCircuits {
             throw new IllegalArgumentException("a transformer spec is required to analyse circuits");
         }
         ModelSpec m = spec.model();
-        if (!"transformer".equals(m.kind())) {
+        if (ModelKind.of(m.kind()).orElse(null) != ModelKind.TRANSFORMER) {
             throw new IllegalArgumentException("circuit tables need a transformer, the spec's model is '" + m.kind() + "'");
         }
         String[] fields = {"nLayers", "nHeads", "dHead", "dModel", "nCtx", "dVocab"};
         Integer[] values = {m.nLayers(), m.nHeads(), m.dHead(), m.dModel(), m.nCtx(), m.dVocab()};
         for (int i = 0; i < fields.length; i++) {
-            if (values[i] == null || values[i] <= 0) {
-                throw new IllegalArgumentException("model." + fields[i] + " must be a positive integer, is " + values[i]);
-            }
+            ModelRegistry.requirePositive(fields[i], values[i]);
         }
         long dm = m.dModel(), nh = m.nHeads(), dh = m.dHead();
-        require(weights, "embed.W_E", true, m.dVocab(), dm);
-        require(weights, "pos_embed.W_pos", true, m.nCtx(), dm);
-        require(weights, "unembed.W_U", true, dm, dVocabOut(m));
-        require(weights, "unembed.b_U", false, dVocabOut(m));
+        ModelRegistry.requireTensor(weights, "embed.W_E", true, m.dVocab(), dm);
+        ModelRegistry.requireTensor(weights, "pos_embed.W_pos", true, m.nCtx(), dm);
+        ModelRegistry.requireTensor(weights, "unembed.W_U", true, dm, dVocabOut(m));
+        ModelRegistry.requireTensor(weights, "unembed.b_U", false, dVocabOut(m));
         for (int l = 0; l < m.nLayers(); l++) {
             String p = "blocks." + l + ".attn.";
             for (String w : new String[] {"W_Q", "W_K", "W_V"}) {
-                require(weights, p + w, true, nh, dm, dh);
+                ModelRegistry.requireTensor(weights, p + w, true, nh, dm, dh);
             }
-            require(weights, p + "W_O", true, nh, dh, dm);
+            ModelRegistry.requireTensor(weights, p + "W_O", true, nh, dh, dm);
             for (String b : new String[] {"b_Q", "b_K", "b_V"}) {
-                require(weights, p + b, false, nh, dh);
+                ModelRegistry.requireTensor(weights, p + b, false, nh, dh);
             }
-            require(weights, p + "b_O", false, dm);
-        }
-        DataType type = weights.get("embed.W_E").dataType();
-        if (!type.isFPType()) {
-            throw new IllegalArgumentException("tensor embed.W_E has data type " + type + ", expected a floating type");
-        }
-    }
-
-    static void require(Map<String, INDArray> weights, String name, boolean required, long... shape) {
-        INDArray w = weights.get(name);
-        if (w == null) {
-            if (required) {
-                throw new IllegalArgumentException("missing tensor " + name + ", expected shape " + Arrays.toString(shape));
-            }
-            return;
-        }
-        if (!Arrays.equals(w.shape(), shape)) {
-            throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(w.shape())
-                    + ", expected " + Arrays.toString(shape));
+            ModelRegistry.requireTensor(weights, p + "b_O", false, dm);
         }
     }
 

@@ -1,12 +1,12 @@
 package org.interplab.core.model;
 
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
-
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.interplab.contracts.spec.ModelSpec;
 import org.interplab.core.task.Rng;
 import org.interplab.core.task.TokenBatch;
@@ -16,23 +16,27 @@ import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * A HookedTransformer-style decoder in plain ND4J ops, forward and hand-written backward.
+ * A HookedTransformer-style decoder in ND4J, forward and hand-written backward, one layer object per
+ * TransformerLens module ({@link Embed}, {@link PosEmbed}, {@link Block} = {@link LayerNorm} + {@link Attention} +
+ * {@link Mlp}, {@link Unembed}; the loss is {@link CrossEntropy}):
  *
- * <p>resid = W_E[tokens] + W_pos; per block: [ln1] → attention (q = x·W_Q[h] + b_Q[h], …, scores q·kᵀ scaled by
- * 1/√d_head when useAttnScale, causal mask, optional local window, softmax, z = pattern·v, out = Σ_h z_h·W_O[h] +
- * b_O) added to resid; unless attnOnly, [ln2] → MLP (W_in, b_in, act, W_out, b_out) added to resid; [ln_final];
- * logits = x·W_U + b_U. Parameters are held under TransformerLens names and shapes. For speed the heads are merged
- * into one [d_model, 3·n_heads·d_head] QKV GEMM and the attention runs as batched 3-D matmuls over batch×heads.
+ * <pre>
+ * x = embed(tokens) + pos_embed                      // gather of W_E rows
+ * for each block:  x = x + attn(ln1(x));  x = x + mlp(ln2(x))
+ * logits = unembed(ln_final(x))                      // W_U, or W_Eᵀ when tied
+ * </pre>
+ *
+ * <p>Parameters are held under TransformerLens names and shapes. Per layer the attention is "global" or "local"
+ * (a window of {@code windowSize} keys), as TransformerLens's {@code attn_types}. GPT-Neo conventions are options:
+ * no 1/√d_head ({@code useAttnScale} false), {@code gelu_new}, LayerNorm eps, tied unembedding. With tied
+ * embeddings the model has no {@code unembed.W_U} parameter (W_U = W_Eᵀ); {@link #exportWeights} adds it as a copy
+ * for checkpoints, since TransformerLens's state_dict always has one (b_U stays a parameter, as in TransformerLens).
  */
 public final class Transformer {
     public static final double LN_EPS = 1e-5;
-    /** Added to masked scores; exp underflows to exactly 0 in float32 and float64. */
-    private static final double MASKED = -1e9;
     /**
      * Up to this d_head the attention products run per d_head dimension as broadcast ops, not batched matmuls
      * (package-private and mutable only so that tests can compare both paths and time the old one).
@@ -45,20 +49,58 @@ public final class Transformer {
     private static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
             .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP).build();
 
+    /**
+     * The architecture. {@code attnTypes} holds "global" or "local" per layer; a local layer's query at q attends
+     * keys k with q − k &lt; {@code windowSize}. {@code dMlp} is 0 when attention-only.
+     */
     public record Config(int nLayers, int nHeads, int dHead, int dModel, int nCtx, int dVocab, int dVocabOut,
                          int dMlp, boolean attnOnly, boolean layerNorm, boolean useAttnScale, Activation act,
-                         Integer window) {
+                         List<String> attnTypes, int windowSize, double lnEps, boolean tiedEmbeddings) {
+
+        public Config {
+            attnTypes = List.copyOf(attnTypes);
+            if (attnTypes.size() != nLayers) {
+                throw new IllegalArgumentException("attnTypes has " + attnTypes.size() + " entries for " + nLayers
+                        + " layers");
+            }
+            for (String type : attnTypes) {
+                if (!"global".equals(type) && !"local".equals(type)) {
+                    throw new IllegalArgumentException("attention type must be 'global' or 'local', was " + type);
+                }
+                if ("local".equals(type) && windowSize < 1) {
+                    throw new IllegalArgumentException("a local attention layer needs windowSize ≥ 1");
+                }
+            }
+            if (tiedEmbeddings && dVocab != dVocabOut) {
+                throw new IllegalArgumentException("tied embeddings need d_vocab_out = d_vocab, were " + dVocabOut
+                        + " and " + dVocab);
+            }
+        }
+
+        /** The older form: {@code window} null = every layer global, else every layer local with that window. */
+        public Config(int nLayers, int nHeads, int dHead, int dModel, int nCtx, int dVocab, int dVocabOut, int dMlp,
+                      boolean attnOnly, boolean layerNorm, boolean useAttnScale, Activation act, Integer window) {
+            this(nLayers, nHeads, dHead, dModel, nCtx, dVocab, dVocabOut, dMlp, attnOnly, layerNorm, useAttnScale,
+                    act, Collections.nCopies(nLayers, window == null ? "global" : "local"),
+                    window == null ? 0 : window, LN_EPS, false);
+        }
 
         public static Config of(ModelSpec m) {
             boolean attnOnly = Boolean.TRUE.equals(m.attnOnly()) || m.dMlp() == null;
-            return new Config(m.nLayers(), m.nHeads(), m.dHead(), m.dModel(), m.nCtx(), m.dVocab(), m.dVocabOut(),
+            int windowSize = m.windowSize() != null ? m.windowSize() : m.window() != null ? m.window() : 0;
+            List<String> types = m.attnTypes() != null ? m.attnTypes()
+                    : Collections.nCopies(m.nLayers(), m.window() != null ? "local" : "global");
+            int dVocabOut = m.dVocabOut() == null ? m.dVocab() : m.dVocabOut();
+            return new Config(m.nLayers(), m.nHeads(), m.dHead(), m.dModel(), m.nCtx(), m.dVocab(), dVocabOut,
                     attnOnly ? 0 : m.dMlp(), attnOnly, "LN".equals(m.normalization()),
                     m.useAttnScale() == null || m.useAttnScale(), attnOnly ? Activation.RELU : Activation.of(m.actFn()),
-                    m.window());
+                    types, windowSize, m.lnEps() == null ? LN_EPS : m.lnEps(),
+                    Boolean.TRUE.equals(m.tiedEmbeddings()));
         }
 
-        int headDims() {
-            return nHeads * dHead;
+        /** The key window of layer l: {@code windowSize} for a local layer, 0 (global) otherwise. */
+        public int windowOf(int layer) {
+            return "local".equals(attnTypes.get(layer)) ? windowSize : 0;
         }
     }
 
@@ -69,7 +111,10 @@ public final class Transformer {
     private final Config cfg;
     private final Map<String, INDArray> params;
 
-    /** Wraps existing parameters (not copied: training updates them in place). */
+    /**
+     * Wraps existing parameters (not copied: training updates them in place). Extra tensors are ignored (e.g. the
+     * exported {@code unembed.W_U} of a tied model).
+     */
     public Transformer(Config cfg, Map<String, INDArray> params) {
         this.cfg = cfg;
         this.params = params;
@@ -78,9 +123,9 @@ public final class Transformer {
             if (p == null) {
                 throw new IllegalArgumentException("missing weight " + name);
             }
-            if (!java.util.Arrays.equals(p.shape(), shape)) {
-                throw new IllegalArgumentException("weight " + name + " has shape "
-                        + java.util.Arrays.toString(p.shape()) + ", expected " + java.util.Arrays.toString(shape));
+            if (!Arrays.equals(p.shape(), shape)) {
+                throw new IllegalArgumentException("weight " + name + " has shape " + Arrays.toString(p.shape())
+                        + ", expected " + Arrays.toString(shape));
             }
         });
     }
@@ -93,7 +138,7 @@ public final class Transformer {
         return params;
     }
 
-    /** Every parameter name with its TransformerLens shape, in state_dict order. */
+    /** Every parameter name with its TransformerLens shape, in state_dict order (no W_U when tied). */
     public static Map<String, long[]> shapes(Config c) {
         Map<String, long[]> s = new LinkedHashMap<>();
         long d = c.dModel, h = c.nHeads, dh = c.dHead;
@@ -128,7 +173,9 @@ public final class Transformer {
             s.put("ln_final.w", new long[] {d});
             s.put("ln_final.b", new long[] {d});
         }
-        s.put("unembed.W_U", new long[] {d, c.dVocabOut});
+        if (!c.tiedEmbeddings) {
+            s.put("unembed.W_U", new long[] {d, c.dVocabOut});
+        }
         s.put("unembed.b_U", new long[] {c.dVocabOut});
         return s;
     }
@@ -144,33 +191,116 @@ public final class Transformer {
         Map<String, INDArray> p = new LinkedHashMap<>();
         shapes(c).forEach((name, shape) -> {
             String leaf = name.substring(name.lastIndexOf('.') + 1);
-            int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+            int n = Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b));
             double[] values = new double[n];
             if (leaf.startsWith("W_")) {
                 for (int i = 0; i < n; i++) {
                     values[i] = rng.nextGaussian() * std;
                 }
             } else if (leaf.equals("w")) {
-                java.util.Arrays.fill(values, 1.0);
+                Arrays.fill(values, 1.0);
             }
             p.put(name, Nd4j.create(values, shape, dt));
         });
         return p;
     }
 
-    /** Logits [batch, n_ctx, d_vocab_out]. */
-    public INDArray logits(int[][] tokens) {
-        Forward f = forward(tokens);
-        return f.logits.reshape(tokens.length, tokens[0].length, cfg.dVocabOut);
+    /**
+     * Whether a state dict must hold {@code name} to run this model: weight matrices yes; biases ({@code b_*},
+     * LayerNorm {@code .b}) and LayerNorm weights {@code .w} no — some imports lack them (see {@link #withDefaults}).
+     */
+    public static boolean isRequired(String name, Config c) {
+        String leaf = name.substring(name.lastIndexOf('.') + 1);
+        return !(leaf.startsWith("b_") || leaf.equals("b") || leaf.equals("w")
+                || (c.tiedEmbeddings && name.equals("unembed.W_U")));
     }
 
     /**
-     * The forward pass with TransformerLens's activation cache: {@code logits} [batch, pos, d_vocab_out] and, per
-     * layer l, {@code blocks.l.attn.hook_pattern} [batch, head, query_pos, key_pos] (softmax over key_pos, 0 where
-     * masked), {@code blocks.l.attn.hook_z} [batch, pos, head, d_head], {@code blocks.l.attn.hook_result} [batch,
-     * pos, head, d_model] (each head's output z_h·W_O[h]; the attention output is Σ_h hook_result + b_O) and, with
-     * an MLP, {@code blocks.l.mlp.hook_pre} and {@code blocks.l.mlp.hook_post} [batch, pos, d_mlp] (before and
-     * after the activation). Every array is a fresh c-order copy.
+     * Every parameter of the model from a state dict: the tensors as given (cast to W_E's type), absent biases as
+     * zeros and absent LayerNorm weights as ones (what they mean in TransformerLens). Extra tensors are dropped.
+     *
+     * @throws IllegalArgumentException naming a missing required tensor
+     */
+    public static Map<String, INDArray> withDefaults(Config c, Map<String, INDArray> weights) {
+        INDArray wE = weights.get("embed.W_E");
+        if (wE == null) {
+            throw new IllegalArgumentException("missing tensor embed.W_E");
+        }
+        DataType dt = wE.dataType();
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        shapes(c).forEach((name, shape) -> {
+            INDArray w = weights.get(name);
+            if (w == null && isRequired(name, c)) {
+                throw new IllegalArgumentException("missing tensor " + name + ", expected shape "
+                        + Arrays.toString(shape));
+            }
+            out.put(name, w == null ? (name.endsWith(".w") ? Nd4j.ones(dt, shape) : Nd4j.zeros(dt, shape))
+                    : w.castTo(dt));
+        });
+        return out;
+    }
+
+    /**
+     * The tensors a checkpoint holds: the parameters, plus {@code unembed.W_U} = W_Eᵀ (a c-order copy) for a tied
+     * model, so that TransformerLens's HookedTransformer and the circuit tables find it.
+     */
+    public static Map<String, INDArray> exportWeights(Config c, Map<String, INDArray> params) {
+        Map<String, INDArray> out = new LinkedHashMap<>(params);
+        if (c.tiedEmbeddings) {
+            out.put("unembed.W_U", params.get("embed.W_E").transpose().dup('c'));
+        }
+        return out;
+    }
+
+    /**
+     * Every hook name of this model, in forward order: {@code hook_embed}, {@code hook_pos_embed}, per block
+     * {@code blocks.l.hook_resid_pre}, {@code attn.hook_q/k/v} [batch, pos, head, d_head], {@code attn.hook_pattern}
+     * [batch, head, query_pos, key_pos], {@code attn.hook_z} [batch, pos, head, d_head], {@code attn.hook_result}
+     * [batch, pos, head, d_model], {@code hook_attn_out}, (with an MLP) {@code hook_resid_mid}, {@code mlp.hook_pre},
+     * {@code mlp.hook_post} [batch, pos, d_mlp], {@code hook_mlp_out}, then {@code hook_resid_post}; residual hooks
+     * are [batch, pos, d_model].
+     */
+    public static List<String> hookNames(Config c) {
+        List<String> names = new ArrayList<>(List.of("hook_embed", "hook_pos_embed"));
+        for (int l = 0; l < c.nLayers; l++) {
+            String b = "blocks." + l + ".";
+            names.add(b + "hook_resid_pre");
+            for (String a : new String[] {"hook_q", "hook_k", "hook_v", "hook_pattern", "hook_z", "hook_result"}) {
+                names.add(b + "attn." + a);
+            }
+            names.add(b + "hook_attn_out");
+            if (!c.attnOnly) {
+                names.addAll(List.of(b + "hook_resid_mid", b + "mlp.hook_pre", b + "mlp.hook_post",
+                        b + "hook_mlp_out"));
+            }
+            names.add(b + "hook_resid_post");
+        }
+        return names;
+    }
+
+    /** Logits [batch, n_ctx, d_vocab_out]. */
+    public INDArray logits(int[][] tokens) {
+        return run(tokens, Map.of());
+    }
+
+    /**
+     * A forward pass in which hooks replace activations (TransformerLens's {@code run_with_hooks}): zero or mean
+     * ablation, patching from another run's cache, per head via {@link Hooks}. No weights are copied. Forward only:
+     * gradients are never taken through replaced activations. Returns the logits [batch, pos, d_vocab_out].
+     *
+     * @throws IllegalArgumentException for a hook name the model does not have (see {@link #hookNames})
+     */
+    public INDArray run(int[][] tokens, Map<String, HookFn> hooks) {
+        Run r = newRun(tokens, hooks, null);
+        return forward(r, tokens).logits.reshape(tokens.length, tokens[0].length, cfg.dVocabOut);
+    }
+
+    /**
+     * The forward pass with TransformerLens's activation cache: {@code logits} [batch, pos, d_vocab_out] and every
+     * hook of {@link #hookNames}, each a fresh c-order copy. E.g. {@code blocks.l.attn.hook_pattern} is the softmax
+     * over key_pos (0 where masked); {@code blocks.l.attn.hook_result} holds each head's output z_h·W_O[h] (the
+     * attention output is Σ_h hook_result + b_O); {@code blocks.l.mlp.hook_pre} / {@code hook_post} are before and
+     * after the activation.
      */
     public Map<String, INDArray> runWithCache(int[][] tokens) {
         return runWithCache(tokens, name -> true);
@@ -178,44 +308,29 @@ public final class Transformer {
 
     /**
      * As {@link #runWithCache(int[][])}, keeping only the hooks whose names pass {@code keep} ({@code logits} is
-     * always there). hook_result is the big one (batch·pos·head·d_model): leave it out when it is not needed.
+     * always there). hook_result is the big one (batch·pos·head·d_model) and is computed only when kept.
      */
-    public Map<String, INDArray> runWithCache(int[][] tokens, java.util.function.Predicate<String> keep) {
-        Forward f = forward(tokens);
-        int bsz = f.batch, t = f.ctx, h = cfg.nHeads, dh = cfg.dHead, d = cfg.dModel;
+    public Map<String, INDArray> runWithCache(int[][] tokens, Predicate<String> keep) {
+        return runWithCache(tokens, keep, Map.of());
+    }
+
+    /**
+     * Cache and replacement hooks in one forward pass: the cache holds each kept activation as the model went on
+     * with it (after its hook's replacement). Forward only.
+     */
+    public Map<String, INDArray> runWithCache(int[][] tokens, Predicate<String> keep, Map<String, HookFn> hooks) {
+        Run r = newRun(tokens, hooks, keep);
+        INDArray logits = forward(r, tokens).logits;
         Map<String, INDArray> cache = new LinkedHashMap<>();
-        cache.put("logits", f.logits.reshape(bsz, t, cfg.dVocabOut).dup('c'));
-        for (int l = 0; l < cfg.nLayers; l++) {
-            String b = "blocks." + l + ".";
-            BlockCache c = f.blocks.get(l);
-            if (keep.test(b + "attn.hook_pattern")) {
-                cache.put(b + "attn.hook_pattern", c.pattern.reshape(bsz, h, t, t).dup('c'));
-            }
-            if (keep.test(b + "attn.hook_z")) {
-                cache.put(b + "attn.hook_z", c.z.reshape(bsz, t, h, dh).dup('c'));
-            }
-            if (keep.test(b + "attn.hook_result")) {
-                // [batch·pos, head, d_head] → [head, batch·pos, d_head], times W_O[h] → [head, batch·pos, d_model]
-                INDArray zHeads = c.z.reshape((long) bsz * t, h, dh).permute(1, 0, 2).dup('c');
-                INDArray result = Nd4j.matmul(zHeads, p(b + "attn.W_O"));
-                cache.put(b + "attn.hook_result", result.reshape(h, bsz, t, d).permute(1, 2, 0, 3).dup('c'));
-            }
-            if (!cfg.attnOnly) {
-                if (keep.test(b + "mlp.hook_pre")) {
-                    cache.put(b + "mlp.hook_pre", c.mlpPre.reshape(bsz, t, cfg.dMlp).dup('c'));
-                }
-                if (keep.test(b + "mlp.hook_post")) {
-                    cache.put(b + "mlp.hook_post", c.mlpPost.reshape(bsz, t, cfg.dMlp).dup('c'));
-                }
-            }
-        }
+        cache.put("logits", logits.reshape(tokens.length, tokens[0].length, cfg.dVocabOut).dup('c'));
+        cache.putAll(r.cache);
         return cache;
     }
 
     /** Loss and logits only (evaluation). */
     public Output loss(TokenBatch batch) {
-        Forward f = forward(batch.tokens());
-        return new Output(lossTerms(f, batch.targets()).loss, f.logits, Map.of());
+        INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
+        return new Output(CrossEntropy.of(logits, batch.targets(), false).loss(), logits, Map.of());
     }
 
     /**
@@ -224,368 +339,89 @@ public final class Transformer {
      * cost more than the ops on them); the returned logits and gradients are detached copies.
      */
     public Output lossAndGradients(TokenBatch batch) {
+        return lossAndGradients(batch, true);
+    }
+
+    /** As {@link #lossAndGradients(TokenBatch)}; without {@code keepLogits} the output's logits are null. */
+    public Output lossAndGradients(TokenBatch batch, boolean keepLogits) {
         if (!useStepWorkspace) {
-            Forward f = forward(batch.tokens());
-            LossTerms lt = lossTerms(f, batch.targets());
-            return new Output(lt.loss, f.logits, backward(f, lt.dLogits));
+            Pass p = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens());
+            CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true);
+            return new Output(ce.loss(), keepLogits ? p.logits : null, backward(p, ce.dLogits()));
         }
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE,
                 STEP_WORKSPACE_ID)) {
-            Forward f = forward(batch.tokens());
-            LossTerms lt = lossTerms(f, batch.targets());
-            Map<String, INDArray> grads = backward(f, lt.dLogits);
+            Pass p = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens());
+            CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true);
             Map<String, INDArray> detached = new LinkedHashMap<>();
-            grads.forEach((name, grad) -> detached.put(name, grad.detach()));
-            return new Output(lt.loss, f.logits.detach(), detached);
+            backward(p, ce.dLogits()).forEach((name, grad) -> detached.put(name, grad.detach()));
+            return new Output(ce.loss(), keepLogits ? p.logits.detach() : null, detached);
         }
     }
 
-    // ---------------------------------------------------------------- forward
+    // ---------------------------------------------------------------- the pass
 
-    private static final class LnCache {
-        INDArray xhat;
-        INDArray invStd;
+    private Run newRun(int[][] tokens, Map<String, HookFn> hooks, Predicate<String> keep) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        if (!hooks.isEmpty()) {
+            List<String> known = hookNames(cfg);
+            for (String name : hooks.keySet()) {
+                if (!known.contains(name)) {
+                    throw new IllegalArgumentException("no hook named " + name + " in this model");
+                }
+            }
+        }
+        return new Run(tokens.length, tokens[0].length, hooks, keep);
     }
 
-    private static final class BlockCache {
-        /** q, k, v are [d_head, batch·head, pos] (per-dimension path) rather than [batch·head, pos, d_head]. */
-        boolean perDim;
-        LnCache ln1;
-        LnCache ln2;
-        INDArray attnIn;
-        INDArray wQkv;
-        INDArray q;
-        INDArray k;
-        INDArray v;
-        INDArray pattern;
-        INDArray z;
-        INDArray mlpIn;
-        INDArray mlpPre;
-        INDArray mlpPost;
-    }
-
-    private static final class Forward {
-        int batch;
-        int ctx;
-        INDArray oneHot;
-        List<BlockCache> blocks = new ArrayList<>();
-        LnCache lnFinal;
-        INDArray finalResid;
+    /** The layers of one pass (they keep what their backward needs) and its logits [batch·pos, d_vocab_out]. */
+    private static final class Pass {
+        final Run run;
+        Embed embed;
+        PosEmbed posEmbed;
+        final List<Block> blocks = new ArrayList<>();
+        Layer lnFinal;
+        Unembed unembed;
         INDArray logits;
-    }
 
-    private INDArray p(String name) {
-        return params.get(name);
-    }
-
-    private Forward forward(int[][] tokens) {
-        Forward f = new Forward();
-        f.batch = tokens.length;
-        f.ctx = tokens[0].length;
-        if (f.ctx > cfg.nCtx) {
-            throw new IllegalArgumentException("sequence length " + f.ctx + " exceeds n_ctx " + cfg.nCtx);
+        Pass(Run run) {
+            this.run = run;
         }
-        int n = f.batch * f.ctx, d = cfg.dModel;
-        DataType dt = p("embed.W_E").dataType();
-        f.oneHot = oneHot(tokens, cfg.dVocab, dt);
-        INDArray resid = f.oneHot.mmul(p("embed.W_E"));
-        resid = resid.reshape(f.batch, (long) f.ctx * d).addiRowVector(positions(f.ctx)).reshape(n, d);
+    }
+
+    private Pass forward(Run r, int[][] tokens) {
+        if (r.ctx > cfg.nCtx) {
+            throw new IllegalArgumentException("sequence length " + r.ctx + " exceeds n_ctx " + cfg.nCtx);
+        }
+        Pass p = new Pass(r);
+        p.embed = new Embed(r, params.get("embed.W_E"));
+        p.posEmbed = new PosEmbed(r, params.get("pos_embed.W_pos"));
         for (int l = 0; l < cfg.nLayers; l++) {
-            String b = "blocks." + l + ".";
-            BlockCache c = new BlockCache();
-            f.blocks.add(c);
-            INDArray x = resid;
-            if (cfg.layerNorm) {
-                c.ln1 = new LnCache();
-                x = layerNorm(resid, p(b + "ln1.w"), p(b + "ln1.b"), c.ln1);
-            }
-            resid = resid.add(attention(x, b, f, c));
-            if (!cfg.attnOnly) {
-                INDArray y = resid;
-                if (cfg.layerNorm) {
-                    c.ln2 = new LnCache();
-                    y = layerNorm(resid, p(b + "ln2.w"), p(b + "ln2.b"), c.ln2);
-                }
-                c.mlpIn = y;
-                c.mlpPre = y.mmul(p(b + "mlp.W_in")).addiRowVector(p(b + "mlp.b_in"));
-                c.mlpPost = cfg.act.apply(c.mlpPre);
-                resid = resid.add(c.mlpPost.mmul(p(b + "mlp.W_out")).addiRowVector(p(b + "mlp.b_out")));
-            }
+            p.blocks.add(new Block(r, l, params, cfg));
         }
-        if (cfg.layerNorm) {
-            f.lnFinal = new LnCache();
-            resid = layerNorm(resid, p("ln_final.w"), p("ln_final.b"), f.lnFinal);
+        p.lnFinal = Block.norm(r, "ln_final", params, cfg);
+        p.unembed = new Unembed(r, params.get(cfg.tiedEmbeddings ? "embed.W_E" : "unembed.W_U"),
+                params.get("unembed.b_U"), cfg.tiedEmbeddings);
+
+        INDArray x = p.posEmbed.addTo(p.embed.forward(tokens));
+        for (Block block : p.blocks) {
+            x = block.forward(x);
         }
-        f.finalResid = resid;
-        f.logits = resid.mmul(p("unembed.W_U")).addiRowVector(p("unembed.b_U"));
-        return f;
+        p.logits = p.unembed.forward(p.lnFinal.forward(x));
+        return p;
     }
 
-    private INDArray positions(int ctx) {
-        INDArray wPos = p("pos_embed.W_pos");
-        if (ctx < cfg.nCtx) {
-            wPos = wPos.get(interval(0, ctx), all()).dup('c');
+    private Map<String, INDArray> backward(Pass p, INDArray dLogits) {
+        INDArray dx = p.lnFinal.backward(p.unembed.backward(dLogits));
+        for (int l = p.blocks.size() - 1; l >= 0; l--) {
+            dx = p.blocks.get(l).backward(dx);
         }
-        return wPos.reshape(1, (long) ctx * cfg.dModel);
-    }
-
-    private INDArray attention(INDArray x, String b, Forward f, BlockCache c) {
-        int bh = f.batch * cfg.nHeads, t = f.ctx, h = cfg.nHeads, dh = cfg.dHead;
-        c.attnIn = x;
-        c.wQkv = Nd4j.concat(1, mergeHeads(p(b + "attn.W_Q")), mergeHeads(p(b + "attn.W_K")),
-                mergeHeads(p(b + "attn.W_V")));
-        INDArray bQkv = Nd4j.concat(1, p(b + "attn.b_Q").reshape(1, cfg.headDims()),
-                p(b + "attn.b_K").reshape(1, cfg.headDims()), p(b + "attn.b_V").reshape(1, cfg.headDims()));
-        INDArray qkv = x.mmul(c.wQkv).addiRowVector(bQkv);
-        c.perDim = dh <= perDimMaxDHead;
-        INDArray scores;
-        if (c.perDim) {
-            // [batch·pos, 3·head·d_head] → [3, d_head, batch·head, pos]: per d_head dimension j, scores are a sum of
-            // broadcast outer products q_j[.., q, 1]·k_j[.., 1, k] (thousands of 2-wide matmuls cost more)
-            INDArray heads = qkv.reshape(f.batch, t, 3, h, dh).permute(2, 4, 0, 3, 1).dup('c')
-                    .reshape(3, dh, bh, t);
-            c.q = heads.slice(0);
-            c.k = heads.slice(1);
-            c.v = heads.slice(2);
-            scores = outerSum(c.q, c.k, bh, t);
-        } else {
-            // [batch·pos, 3·head·d_head] → [3, batch·head, pos, d_head]
-            INDArray heads = qkv.reshape(f.batch, t, 3, h, dh).permute(2, 0, 3, 1, 4).dup('c')
-                    .reshape(3, bh, t, dh);
-            c.q = heads.slice(0);
-            c.k = heads.slice(1);
-            c.v = heads.slice(2);
-            scores = Nd4j.matmul(c.q, c.k, false, true, false);
-        }
-        if (cfg.useAttnScale) {
-            scores.muli(1.0 / Math.sqrt(dh));
-        }
-        INDArray flat = scores.reshape((long) bh, (long) t * t).addiRowVector(mask(t, scores.dataType()));
-        INDArray rows = flat.reshape((long) bh * t, t);
-        c.pattern = Nd4j.exec(new SoftMax(rows, rows.ulike(), 1))[0].reshape(bh, t, t);
-        if (c.perDim) {
-            // z_j[.., q] = Σ_k pattern[.., q, k]·v_j[.., k]; [d_head, batch, head, pos] → [batch, pos, head, d_head]
-            INDArray z = weightedSum(c.pattern, c.v, bh, t, 2);
-            c.z = z.reshape(dh, f.batch, h, t).permute(1, 3, 2, 0).dup('c')
-                    .reshape((long) f.batch * t, cfg.headDims());
-        } else {
-            INDArray z = Nd4j.matmul(c.pattern, c.v);
-            c.z = z.reshape(f.batch, h, t, dh).permute(0, 2, 1, 3).dup('c')
-                    .reshape((long) f.batch * t, cfg.headDims());
-        }
-        INDArray wO = p(b + "attn.W_O").reshape(cfg.headDims(), cfg.dModel);
-        return c.z.mmul(wO).addiRowVector(p(b + "attn.b_O"));
-    }
-
-    /** Σ_j a_j[.., q, 1]·b_j[.., 1, k] for a, b [d_head, n, t] → [n, t, t]. */
-    private static INDArray outerSum(INDArray a, INDArray b, int n, int t) {
-        INDArray acc = a.slice(0).reshape(n, t, 1).mul(b.slice(0).reshape(n, 1, t));
-        for (int j = 1; j < a.size(0); j++) {
-            acc.addi(a.slice(j).reshape(n, t, 1).mul(b.slice(j).reshape(n, 1, t)));
-        }
-        return acc;
-    }
-
-    /**
-     * For m [n, t, t] and v [d_head, n, t]: axis 2 gives out_j[.., q] = Σ_k m[.., q, k]·v_j[.., k]; axis 1 gives
-     * out_j[.., k] = Σ_q m[.., q, k]·v_j[.., q]. Result [d_head, n, t].
-     */
-    private static INDArray weightedSum(INDArray m, INDArray v, int n, int t, int axis) {
-        int dh = (int) v.size(0);
-        INDArray out = Nd4j.create(m.dataType(), dh, n, t);
-        for (int j = 0; j < dh; j++) {
-            INDArray vj = axis == 2 ? v.slice(j).reshape(n, 1, t) : v.slice(j).reshape(n, t, 1);
-            out.slice(j).assign(m.mul(vj).sum(axis));
-        }
-        return out;
-    }
-
-    /** Additive mask [1, t·t]: 0 where query q may attend key k (k ≤ q, and q − k < window if local). */
-    private INDArray mask(int t, DataType dt) {
-        double[] m = new double[t * t];
-        for (int q = 0; q < t; q++) {
-            for (int k = 0; k < t; k++) {
-                boolean allowed = k <= q && (cfg.window == null || q - k < cfg.window);
-                m[q * t + k] = allowed ? 0 : MASKED;
-            }
-        }
-        return Nd4j.create(m, new long[] {1, (long) t * t}, dt);
-    }
-
-    /** [n_heads, d_model, d_head] → [d_model, n_heads·d_head], column h·d_head + j. */
-    private static INDArray mergeHeads(INDArray w) {
-        return w.permute(1, 0, 2).dup('c').reshape(w.size(1), w.size(0) * w.size(2));
-    }
-
-    /** [d_model, n_heads·d_head] → [n_heads, d_model, d_head]. */
-    private static INDArray splitHeads(INDArray merged, int nHeads, int dHead) {
-        return merged.dup('c').reshape(merged.size(0), nHeads, dHead).permute(1, 0, 2).dup('c');
-    }
-
-    static INDArray oneHot(int[][] tokens, int vocab, DataType dt) {
-        int t = tokens[0].length;
-        double[] v = new double[tokens.length * t * vocab];
-        for (int i = 0; i < tokens.length; i++) {
-            for (int p = 0; p < t; p++) {
-                int tok = tokens[i][p];
-                if (tok < 0 || tok >= vocab) {
-                    throw new IllegalArgumentException("token " + tok + " outside vocabulary of " + vocab);
-                }
-                v[(i * t + p) * vocab + tok] = 1;
-            }
-        }
-        return Nd4j.create(v, new long[] {(long) tokens.length * t, vocab}, dt);
-    }
-
-    private static INDArray layerNorm(INDArray x, INDArray w, INDArray b, LnCache c) {
-        INDArray centered = x.subColumnVector(x.mean(true, 1));
-        INDArray var = centered.mul(centered).mean(true, 1);
-        c.invStd = Transforms.pow(var.addi(LN_EPS), -0.5, false);
-        c.xhat = centered.muliColumnVector(c.invStd);
-        return c.xhat.mulRowVector(w).addiRowVector(b);
-    }
-
-    // ---------------------------------------------------------------- loss
-
-    private record LossTerms(double loss, INDArray dLogits) {
-    }
-
-    /** Mean cross-entropy over all (sequence, position) pairs with a target; gradient w.r.t. the logits. */
-    private LossTerms lossTerms(Forward f, int[][] targets) {
-        int n = f.batch * f.ctx, vOut = cfg.dVocabOut;
-        double[] target = new double[n * vOut];
-        double[] rowWeight = new double[n];
-        int count = 0;
-        for (int[] row : targets) {
-            for (int y : row) {
-                if (y != TokenBatch.NO_LOSS) {
-                    count++;
-                }
-            }
-        }
-        if (count == 0) {
-            throw new IllegalArgumentException("batch has no loss positions");
-        }
-        for (int i = 0; i < f.batch; i++) {
-            for (int p = 0; p < f.ctx; p++) {
-                int y = targets[i][p];
-                if (y != TokenBatch.NO_LOSS) {
-                    target[(i * f.ctx + p) * vOut + y] = 1.0 / count;
-                    rowWeight[i * f.ctx + p] = 1.0 / count;
-                }
-            }
-        }
-        DataType dt = f.logits.dataType();
-        INDArray targetW = Nd4j.create(target, new long[] {n, vOut}, dt);
-        INDArray shifted = f.logits.subColumnVector(f.logits.max(true, 1));
-        INDArray lse = Transforms.log(Transforms.exp(shifted, true).sum(true, 1), false);
-        INDArray logProbs = shifted.subiColumnVector(lse);
-        double loss = -logProbs.mul(targetW).sumNumber().doubleValue();
-        INDArray dLogits = Transforms.exp(logProbs, false)
-                .muliColumnVector(Nd4j.create(rowWeight, new long[] {n, 1}, dt)).subi(targetW);
-        return new LossTerms(loss, dLogits);
-    }
-
-    // ---------------------------------------------------------------- backward
-
-    private Map<String, INDArray> backward(Forward f, INDArray dLogits) {
-        Map<String, INDArray> g = new LinkedHashMap<>();
-        g.put("unembed.W_U", f.finalResid.transpose().mmul(dLogits));
-        g.put("unembed.b_U", dLogits.sum(0));
-        INDArray dResid = dLogits.mmul(p("unembed.W_U").transpose());
-        if (cfg.layerNorm) {
-            dResid = layerNormBackward(dResid, p("ln_final.w"), f.lnFinal, g, "ln_final");
-        }
-        for (int l = cfg.nLayers - 1; l >= 0; l--) {
-            String b = "blocks." + l + ".";
-            BlockCache c = f.blocks.get(l);
-            if (!cfg.attnOnly) {
-                g.put(b + "mlp.W_out", c.mlpPost.transpose().mmul(dResid));
-                g.put(b + "mlp.b_out", dResid.sum(0));
-                INDArray dPre = dResid.mmul(p(b + "mlp.W_out").transpose()).muli(cfg.act.derivative(c.mlpPre));
-                g.put(b + "mlp.W_in", c.mlpIn.transpose().mmul(dPre));
-                g.put(b + "mlp.b_in", dPre.sum(0));
-                INDArray dIn = dPre.mmul(p(b + "mlp.W_in").transpose());
-                if (cfg.layerNorm) {
-                    dIn = layerNormBackward(dIn, p(b + "ln2.w"), c.ln2, g, b + "ln2");
-                }
-                dResid = dResid.add(dIn);
-            }
-            INDArray dIn = attentionBackward(dResid, b, f, c, g);
-            if (cfg.layerNorm) {
-                dIn = layerNormBackward(dIn, p(b + "ln1.w"), c.ln1, g, b + "ln1");
-            }
-            dResid = dResid.add(dIn);
-        }
-        g.put("embed.W_E", f.oneHot.transpose().mmul(dResid));
-        INDArray dPos = dResid.reshape(f.batch, (long) f.ctx * cfg.dModel).sum(0).reshape(f.ctx, cfg.dModel);
-        if (f.ctx < cfg.nCtx) {
-            INDArray full = Nd4j.zeros(dPos.dataType(), cfg.nCtx, cfg.dModel);
-            full.get(interval(0, f.ctx), all()).assign(dPos);
-            dPos = full;
-        }
-        g.put("pos_embed.W_pos", dPos);
+        p.posEmbed.backward(dx);
+        p.embed.backward(dx);
         Map<String, INDArray> ordered = new LinkedHashMap<>();
-        shapes(cfg).forEach((name, shape) -> ordered.put(name, g.get(name).reshape(shape)));
+        shapes(cfg).forEach((name, shape) -> ordered.put(name, p.run.grads.get(name).reshape(shape)));
         return ordered;
-    }
-
-    private INDArray attentionBackward(INDArray dOut, String b, Forward f, BlockCache c, Map<String, INDArray> g) {
-        int h = cfg.nHeads, dh = cfg.dHead, t = f.ctx, bh = f.batch * h, hd = cfg.headDims();
-        INDArray wO = p(b + "attn.W_O").reshape(hd, cfg.dModel);
-        g.put(b + "attn.W_O", c.z.transpose().mmul(dOut));
-        g.put(b + "attn.b_O", dOut.sum(0));
-        INDArray dzFlat = dOut.mmul(wO.transpose());
-        INDArray dz;
-        INDArray dPattern;
-        INDArray dv;
-        if (c.perDim) {
-            dz = dzFlat.reshape(f.batch, t, h, dh).permute(3, 0, 2, 1).dup('c').reshape(dh, bh, t);
-            dPattern = outerSum(dz, c.v, bh, t);
-            dv = weightedSum(c.pattern, dz, bh, t, 1);
-        } else {
-            dz = dzFlat.reshape(f.batch, t, h, dh).permute(0, 2, 1, 3).dup('c').reshape(bh, t, dh);
-            dPattern = Nd4j.matmul(dz, c.v, false, true, false);
-            dv = Nd4j.matmul(c.pattern, dz, true, false, false);
-        }
-        // softmax backward, row by row: dS = P ⊙ (dP − Σ_k dP·P)
-        INDArray p2 = c.pattern.reshape((long) bh * t, t);
-        INDArray dp2 = dPattern.reshape((long) bh * t, t);
-        INDArray dScores = dp2.subColumnVector(dp2.mul(p2).sum(true, 1)).muli(p2).reshape(bh, t, t);
-        if (cfg.useAttnScale) {
-            dScores.muli(1.0 / Math.sqrt(dh));
-        }
-        INDArray dQkv;
-        if (c.perDim) {
-            INDArray dq = weightedSum(dScores, c.k, bh, t, 2);
-            INDArray dk = weightedSum(dScores, c.q, bh, t, 1);
-            // [3, d_head, batch, head, pos] → [batch, pos, 3, head, d_head]
-            dQkv = Nd4j.stack(0, dq, dk, dv).reshape(3, dh, f.batch, h, t).permute(2, 4, 0, 3, 1).dup('c')
-                    .reshape((long) f.batch * t, 3L * hd);
-        } else {
-            INDArray dq = Nd4j.matmul(dScores, c.k);
-            INDArray dk = Nd4j.matmul(dScores, c.q, true, false, false);
-            dQkv = Nd4j.stack(0, dq, dk, dv).reshape(3, f.batch, h, t, dh).permute(1, 3, 0, 2, 4).dup('c')
-                    .reshape((long) f.batch * t, 3L * hd);
-        }
-        INDArray dW = c.attnIn.transpose().mmul(dQkv);
-        INDArray dB = dQkv.sum(0);
-        String[] w = {"W_Q", "W_K", "W_V"};
-        String[] bias = {"b_Q", "b_K", "b_V"};
-        for (int i = 0; i < 3; i++) {
-            g.put(b + "attn." + w[i], splitHeads(dW.get(all(), interval(i * hd, (i + 1) * hd)), h, dh));
-            g.put(b + "attn." + bias[i], dB.get(interval(i * hd, (i + 1) * hd)).dup('c').reshape(h, dh));
-        }
-        return dQkv.mmul(c.wQkv.transpose());
-    }
-
-    private static INDArray layerNormBackward(INDArray dy, INDArray w, LnCache c, Map<String, INDArray> g,
-                                              String prefix) {
-        g.put(prefix + ".w", dy.mul(c.xhat).sum(0));
-        g.put(prefix + ".b", dy.sum(0));
-        INDArray dxhat = dy.mulRowVector(w);
-        INDArray meanD = dxhat.mean(true, 1);
-        INDArray meanDx = dxhat.mul(c.xhat).mean(true, 1);
-        return dxhat.subiColumnVector(meanD).subi(c.xhat.mulColumnVector(meanDx)).muliColumnVector(c.invStd);
     }
 }

@@ -1,13 +1,17 @@
 package org.interplab.core.train;
 
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.FieldError;
+import org.interplab.contracts.spec.ModelKind;
 import org.interplab.contracts.spec.SpecValidator;
 import org.interplab.contracts.spec.TrainingSpec;
+import org.interplab.core.model.ModelRegistry;
 import org.interplab.core.task.Rng;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -91,7 +95,7 @@ public final class Trainer {
             lastMetrics = problem.evaluate(weights);
             listener.onEval(0, total, lastMetrics);
             if (checkpoints.isDue(0) && total > 0) {
-                listener.onCheckpoint(state(0, weights, adam, dataRng.state()), lastMetrics, false);
+                listener.onCheckpoint(state(spec, 0, weights, adam, dataRng.state()), lastMetrics, false);
             }
         }
         boolean cancelled = false;
@@ -128,11 +132,11 @@ public final class Trainer {
             }
             if (step < total && checkpoints.isDue(step)) {
                 long rngState = step % stepsPerPass == 0 ? dataRng.state() : passStart;
-                listener.onCheckpoint(state(step, weights, adam, rngState), lastMetrics, false);
+                listener.onCheckpoint(state(spec, step, weights, adam, rngState), lastMetrics, false);
             }
         }
         if (!cancelled) {
-            listener.onCheckpoint(state(step, weights, adam, dataRng.state()), lastMetrics, true);
+            listener.onCheckpoint(state(spec, step, weights, adam, dataRng.state()), lastMetrics, true);
         }
         return new TrainingOutcome(step, cancelled, lastMetrics);
     }
@@ -147,14 +151,18 @@ public final class Trainer {
         return problem(spec).evaluate(working);
     }
 
+    /** How each model kind is trained (its data and its loss). */
+    private static final Map<ModelKind, Function<ExperimentSpec, Problem>> PROBLEMS = new EnumMap<>(Map.of(
+            ModelKind.TRANSFORMER, TransformerProblem::new,
+            ModelKind.TMS, TmsProblem::new,
+            ModelKind.CIS, CisProblem::new));
+
     static Problem problem(ExperimentSpec spec) {
-        return switch (spec.model().kind()) {
-            case "transformer" -> new TransformerProblem(spec);
-            case "tms" -> new TmsProblem(spec);
-            case "cis" -> new CisProblem(spec);
-            default -> throw new IllegalArgumentException("model kind '" + spec.model().kind()
-                    + "' cannot be trained yet");
-        };
+        Function<ExperimentSpec, Problem> problem = PROBLEMS.get(ModelRegistry.of(spec).kind());
+        if (problem == null) {
+            throw new IllegalArgumentException("model kind '" + spec.model().kind() + "' cannot be trained yet");
+        }
+        return problem.apply(spec);
     }
 
     /**
@@ -197,9 +205,14 @@ public final class Trainer {
         return a.dataType() == dt ? a.dup('c') : a.castTo(dt).dup('c');
     }
 
-    /** A detached float32, c-order copy of everything needed to resume. */
-    private static ModelState state(long step, Map<String, INDArray> weights, Adam adam, long rngState) {
-        return new ModelState(step, exportCopy(weights), adam.exportState(), rngState);
+    /**
+     * A detached float32, c-order copy of everything needed to resume; the weights as the kind exports them (a tied
+     * transformer adds unembed.W_U = W_Eᵀ, which resuming ignores).
+     */
+    private static ModelState state(ExperimentSpec spec, long step, Map<String, INDArray> weights, Adam adam,
+                                    long rngState) {
+        return new ModelState(step, exportCopy(ModelRegistry.of(spec).exportWeights(spec, weights)),
+                adam.exportState(), rngState);
     }
 
     private static Map<String, INDArray> exportCopy(Map<String, INDArray> arrays) {

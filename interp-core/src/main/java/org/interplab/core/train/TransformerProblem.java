@@ -38,7 +38,7 @@ final class TransformerProblem implements Problem {
     public StepResult trainStep(Map<String, INDArray> weights, int[] indices, Rng rng, long step,
                                 boolean withMetrics) {
         TokenBatch batch = task.train().rows(indices, 0, indices.length);
-        Transformer.Output out = new Transformer(cfg, weights).lossAndGradients(batch);
+        Transformer.Output out = new Transformer(cfg, weights).lossAndGradients(batch, withMetrics);
         if (!withMetrics) {
             return new StepResult(out.loss(), out.grads(), Map.of());
         }

@@ -2,6 +2,7 @@ package org.interplab.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.interplab.core.task.Rng;
 import org.interplab.core.task.TokenBatch;
@@ -34,7 +35,28 @@ class TransformerGradientCheckTest {
         check(new Transformer.Config(1, 2, 2, 4, 6, 5, 3, 6, false, true, true, Activation.RELU, null), 4);
     }
 
-    private static void check(Transformer.Config cfg, int seqLen) {
+    /** GPT-Neo-like: layer 0 local (window 2 &lt; the sequence's 6), layer 1 global; unscaled; tied unembedding. */
+    @Test
+    void perLayerLocalGlobalTiedGptNeo() {
+        check(new Transformer.Config(2, 2, 3, 6, 6, 7, 7, 8, false, true, false, Activation.GELU_NEW,
+                List.of("local", "global"), 2, 0.1, true), 6);
+    }
+
+    /** Global then local, untied, LayerNorm eps 1e-3, matmul attention path (d_head 3). */
+    @Test
+    void globalThenLocalUntiedWithLnEps() {
+        check(new Transformer.Config(2, 2, 3, 5, 5, 6, 4, 7, false, true, true, Activation.GELU,
+                List.of("global", "local"), 3, 1e-3, false), 5);
+    }
+
+    /** Tokens from a 3-token vocabulary, so the gather's scatter-add must accumulate repeated tokens. */
+    @Test
+    void repeatedTokensTiedAttentionOnly() {
+        check(new Transformer.Config(1, 2, 2, 4, 6, 3, 3, 0, true, false, true, Activation.RELU,
+                List.of("global"), 0, Transformer.LN_EPS, true), 6);
+    }
+
+    static void check(Transformer.Config cfg, int seqLen) {
         Rng rng = new Rng(42);
         Map<String, INDArray> params = Transformer.init(cfg, 7);
         // random values everywhere (biases and LayerNorm too), so every term of the backward pass is exercised

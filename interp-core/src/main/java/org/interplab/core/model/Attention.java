@@ -1,0 +1,168 @@
+package org.interplab.core.model;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Multi-head causal self-attention of one block, on a residual-shaped input x [batch·pos, d_model]:
+ * q, k, v = x·W_Q[h] + b_Q[h], …; (pattern, z) = {@link AttentionCore}(q, k, v, scale, window);
+ * out = Σ_h z_h·W_O[h] + b_O. The heads' projections run as one merged [d_model, 3·head·d_head] QKV GEMM.
+ * Hooks (TransformerLens): {@code attn.hook_q/k/v} [batch, pos, head, d_head], {@code attn.hook_pattern}
+ * [batch, head, query_pos, key_pos], {@code attn.hook_z} [batch, pos, head, d_head], {@code attn.hook_result}
+ * [batch, pos, head, d_model] (computed only when a hook asks for it).
+ */
+final class Attention implements Layer {
+    private final Run run;
+    private final String name;
+    private final Map<String, INDArray> params;
+    private final int nHeads;
+    private final int dHead;
+    private final double scale;
+    private final int window;
+    private INDArray x;
+    private INDArray wQkv;
+    private INDArray q;
+    private INDArray k;
+    private INDArray v;
+    private INDArray pattern;
+    private INDArray z;
+
+    /** {@code name} is the block's attention prefix, e.g. {@code blocks.0.attn}. */
+    Attention(Run run, String name, Map<String, INDArray> params, Transformer.Config cfg, int window) {
+        this.run = run;
+        this.name = name;
+        this.params = params;
+        this.nHeads = cfg.nHeads();
+        this.dHead = cfg.dHead();
+        this.scale = cfg.useAttnScale() ? 1.0 / Math.sqrt(dHead) : 1.0;
+        this.window = window;
+    }
+
+    private INDArray p(String leaf) {
+        return params.get(name + "." + leaf);
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        this.x = x;
+        int hd = nHeads * dHead;
+        wQkv = Nd4j.concat(1, headColumns(p("W_Q")), headColumns(p("W_K")), headColumns(p("W_V")));
+        INDArray bQkv = Nd4j.concat(1, p("b_Q").reshape(1, hd), p("b_K").reshape(1, hd), p("b_V").reshape(1, hd));
+        INDArray[] heads = splitHeads(x.mmul(wQkv).addiRowVector(bQkv), 3, dHead <= Transformer.perDimMaxDHead);
+        q = fromHook("hook_q", heads[0]);
+        k = fromHook("hook_k", heads[1]);
+        v = fromHook("hook_v", heads[2]);
+        AttentionCore.Forward f = AttentionCore.forward(q, k, v, scale, window);
+        pattern = f.pattern();
+        INDArray zHeads = f.z();
+        if (run.wants(name + ".hook_pattern")) {
+            INDArray replaced = run.hook(name + ".hook_pattern", pattern.reshape(run.batch, nHeads, run.ctx, run.ctx));
+            if (replaced != null) {
+                pattern = replaced.reshape(pattern.shape());
+                zHeads = AttentionCore.mix(pattern, v);
+            }
+        }
+        z = mergeHeads(zHeads);
+        String zName = name + ".hook_z";
+        if (run.wants(zName)) {
+            INDArray replaced = run.hook(zName, z.reshape(run.batch, run.ctx, nHeads, dHead));
+            if (replaced != null) {
+                z = replaced.dup('c').reshape(z.shape());
+            }
+        }
+        INDArray wO = p("W_O").reshape(hd, p("W_O").size(2));
+        if (!run.wants(name + ".hook_result")) {
+            return z.mmul(wO).addiRowVector(p("b_O"));
+        }
+        long n = (long) run.batch * run.ctx, d = wO.size(1);
+        // [batch·pos, head, d_head] → [head, batch·pos, d_head], times W_O[h] → [head, batch·pos, d_model]
+        INDArray perHead = Nd4j.matmul(z.reshape(n, nHeads, dHead).permute(1, 0, 2).dup('c'), p("W_O"));
+        INDArray result = perHead.reshape(nHeads, run.batch, run.ctx, d).permute(1, 2, 0, 3);
+        INDArray replaced = run.hook(name + ".hook_result", result);
+        if (replaced != null) {
+            result = replaced;
+        }
+        return result.sum(2).reshape(n, d).addiRowVector(p("b_O"));
+    }
+
+    /** Runs the hook on a [batch·head, pos, d_head] head tensor shown as [batch, pos, head, d_head]. */
+    private INDArray fromHook(String hook, INDArray heads) {
+        if (!run.wants(name + "." + hook)) {
+            return heads;
+        }
+        INDArray shown = heads.reshape(run.batch, nHeads, run.ctx, dHead).permute(0, 2, 1, 3);
+        INDArray replaced = run.hook(name + "." + hook, shown);
+        if (replaced == null) {
+            return heads;
+        }
+        return replaced.permute(0, 2, 1, 3).dup('c').reshape((long) run.batch * nHeads, run.ctx, dHead);
+    }
+
+    @Override
+    public INDArray backward(INDArray dOut) {
+        int hd = nHeads * dHead;
+        INDArray wO = p("W_O").reshape(hd, p("W_O").size(2));
+        run.grads.put(name + ".W_O", z.transpose().mmul(dOut).reshape(p("W_O").shape()));
+        run.grads.put(name + ".b_O", dOut.sum(0));
+        boolean perDim = dHead <= Transformer.perDimMaxDHead;
+        INDArray dz = splitHeads(dOut.mmul(wO.transpose()), 1, perDim)[0];
+        AttentionCore.Grads g = AttentionCore.backward(q, k, v, pattern, dz, scale);
+        INDArray dQkv = mergeHeads(g.dq(), g.dk(), g.dv());
+        INDArray dW = x.transpose().mmul(dQkv);
+        INDArray dB = dQkv.sum(0);
+        String[] w = {"W_Q", "W_K", "W_V"};
+        String[] bias = {"b_Q", "b_K", "b_V"};
+        for (int i = 0; i < 3; i++) {
+            run.grads.put(name + "." + w[i], dW.get(all(), interval(i * hd, (i + 1) * hd)).dup('c')
+                    .reshape(x.size(1), nHeads, dHead).permute(1, 0, 2).dup('c'));
+            run.grads.put(name + "." + bias[i], dB.get(interval(i * hd, (i + 1) * hd)).dup('c')
+                    .reshape(nHeads, dHead));
+        }
+        return dQkv.mmul(wQkv.transpose());
+    }
+
+    /**
+     * [batch·pos, m·head·d_head] → m tensors [batch·head, pos, d_head]. With {@code perDim} they are views of one
+     * [m, d_head, batch·head, pos] array, the layout {@link AttentionCore}'s per-dimension path reads without a copy.
+     */
+    private INDArray[] splitHeads(INDArray flat, int m, boolean perDim) {
+        int b = run.batch, t = run.ctx;
+        long bh = (long) b * nHeads;
+        INDArray[] out = new INDArray[m];
+        if (perDim) {
+            INDArray all = flat.reshape(b, t, m, nHeads, dHead).permute(2, 4, 0, 3, 1).dup('c')
+                    .reshape(m, dHead, bh, t);
+            for (int i = 0; i < m; i++) {
+                out[i] = all.slice(i).permute(1, 2, 0);
+            }
+        } else {
+            INDArray all = flat.reshape(b, t, m, nHeads, dHead).permute(2, 0, 3, 1, 4).dup('c')
+                    .reshape(m, bh, t, dHead);
+            for (int i = 0; i < m; i++) {
+                out[i] = all.slice(i);
+            }
+        }
+        return out;
+    }
+
+    /** m tensors [batch·head, pos, d_head] (any strides) → [batch·pos, m·head·d_head], c-order. */
+    private INDArray mergeHeads(INDArray... parts) {
+        int b = run.batch, t = run.ctx, m = parts.length;
+        INDArray out = Nd4j.createUninitialized(parts[0].dataType(), b, t, m, nHeads, dHead);
+        for (int i = 0; i < m; i++) {
+            out.get(all(), all(), point(i), all(), all())
+                    .assign(parts[i].reshape(b, nHeads, t, dHead).permute(0, 2, 1, 3));
+        }
+        return out.reshape((long) b * t, (long) m * nHeads * dHead);
+    }
+
+    /** [n_heads, d_model, d_head] → [d_model, n_heads·d_head], column h·d_head + j. */
+    private static INDArray headColumns(INDArray w) {
+        return w.permute(1, 0, 2).dup('c').reshape(w.size(1), w.size(0) * w.size(2));
+    }
+}
