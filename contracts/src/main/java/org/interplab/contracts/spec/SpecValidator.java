@@ -129,15 +129,16 @@ public final class SpecValidator {
                     + TaskShapes.SEQUENCE_TASKS));
             return;
         }
-        positive(m.nLayers(), "model.nLayers", errors);
-        positive(m.nHeads(), "model.nHeads", errors);
-        positive(m.dHead(), "model.dHead", errors);
-        positive(m.dModel(), "model.dModel", errors);
+        // bounded (far beyond what fits in memory) so that no size product in the estimates can overflow a long
+        intInRange(m.nLayers(), "model.nLayers", 1, 256, true, errors);
+        intInRange(m.nHeads(), "model.nHeads", 1, 1024, true, errors);
+        intInRange(m.dHead(), "model.dHead", 1, 4096, true, errors);
+        intInRange(m.dModel(), "model.dModel", 1, 16384, true, errors);
         mustEqual(m.dVocab(), shape.dVocab(), "model.dVocab", task.kind(), errors);
         mustEqual(m.dVocabOut(), shape.dVocabOut(), "model.dVocabOut", task.kind(), errors);
         mustEqual(m.nCtx(), shape.nCtx(), "model.nCtx", task.kind(), errors);
         if (!Boolean.TRUE.equals(m.attnOnly())) {
-            positive(m.dMlp(), "model.dMlp", errors);
+            intInRange(m.dMlp(), "model.dMlp", 1, 65536, true, errors);
             if (m.actFn() == null || !ACTIVATIONS.contains(m.actFn())) {
                 errors.add(new FieldError("model.actFn", "must be one of " + sorted(ACTIVATIONS)));
             }
@@ -173,9 +174,7 @@ public final class SpecValidator {
         } else if (types != null && anyLocal && m.windowSize() == null && m.window() == null) {
             errors.add(new FieldError("model.windowSize", "is required when a layer's attention is 'local'"));
         }
-        if (m.lnEps() != null && !(m.lnEps() > 0)) {
-            errors.add(new FieldError("model.lnEps", "must be > 0, was " + m.lnEps()));
-        }
+        inRange(m.lnEps(), "model.lnEps", 0, false, 1, errors);
         if (Boolean.TRUE.equals(m.tiedEmbeddings()) && m.dVocabOut() != null && !m.dVocabOut().equals(m.dVocab())) {
             errors.add(new FieldError("model.tiedEmbeddings", "needs dVocabOut = dVocab (W_U is W_Eᵀ), were "
                     + m.dVocabOut() + " and " + m.dVocab()));

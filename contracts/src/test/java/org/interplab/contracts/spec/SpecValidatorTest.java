@@ -47,7 +47,13 @@ class SpecValidatorTest {
                 Arguments.of("tms-intro", "{\"model\":{\"dropout\":\"NaN\"}}", "model.dropout"),
                 Arguments.of("tms-intro", "{\"model\":{\"l1\":\"Infinity\"}}", "model.l1"),
                 Arguments.of("tms-intro", "{\"task\":{\"featureProbability\":\"NaN\"}}", "task.featureProbability"),
-                Arguments.of("tms-intro", "{\"task\":{\"importanceDecay\":1e309}}", "task.importanceDecay"));
+                Arguments.of("tms-intro", "{\"task\":{\"importanceDecay\":1e309}}", "task.importanceDecay"),
+                Arguments.of("addition", "{\"model\":{\"nHeads\":2147483647}}", "model.nHeads"),
+                Arguments.of("addition", "{\"model\":{\"dModel\":2147483647}}", "model.dModel"),
+                Arguments.of("addition", "{\"model\":{\"nLayers\":2147483647}}", "model.nLayers"),
+                Arguments.of("addition", "{\"model\":{\"dHead\":0}}", "model.dHead"),
+                Arguments.of("xor", "{\"model\":{\"lnEps\":\"Infinity\"}}", "model.lnEps"),
+                Arguments.of("xor", "{\"model\":{\"attnTypes\":[\"sideways\"]}}", "model.attnTypes[0]"));
     }
 
     @ParameterizedTest(name = "{0} {1} → {2}")
