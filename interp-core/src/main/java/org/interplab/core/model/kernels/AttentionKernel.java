@@ -26,9 +26,16 @@ public final class AttentionKernel {
     public record Grads(INDArray dq, INDArray dk, INDArray dv) {
     }
 
+    /** Per-thread scratch for a block of slices. */
     private static final ThreadLocal<double[]> SCRATCH = new ThreadLocal<>();
+    /** Slices per block: the block's pattern stays around 64 k doubles (fits in L2), and I/O calls stay few. */
+    private static final int BLOCK_DOUBLES = 1 << 16;
 
     private AttentionKernel() {
+    }
+
+    private static int blockSlices(int t) {
+        return Math.max(1, BLOCK_DOUBLES / (t * t));
     }
 
     /**
@@ -44,48 +51,62 @@ public final class AttentionKernel {
         INDArray z = Nd4j.createUninitialized(q.dataType(), bh, t, dh);
         DirectIo qi = DirectIo.of(qc), ki = DirectIo.of(kc), vi = DirectIo.of(vc);
         DirectIo po = DirectIo.of(pattern), zo = DirectIo.of(z);
-        int td = t * dh, tt = t * t;
-        KernelThreads.forEach(bh, n -> {
-            // scratch: q | k | v | pattern | z
-            double[] w = DirectIo.scratch(SCRATCH, 4 * td + tt);
-            int oq = 0, ok = td, ov = 2 * td, op = 3 * td, oz = 3 * td + tt;
-            qi.read((long) n * td, w, oq, td);
-            ki.read((long) n * td, w, ok, td);
-            vi.read((long) n * td, w, ov, td);
-            Arrays.fill(w, op, oz + td, 0.0);
-            for (int i = 0; i < t; i++) {
-                int lo = window > 0 ? Math.max(0, i - window + 1) : 0;
-                int row = op + i * t;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = lo; j <= i; j++) {
-                    double dot = 0;
-                    for (int c = 0; c < dh; c++) {
-                        dot += w[oq + i * dh + c] * w[ok + j * dh + c];
-                    }
-                    double sc = scale * dot;
-                    w[row + j] = sc;
-                    max = Math.max(max, sc);
+        int td = t * dh, tt = t * t, nb = blockSlices(t);
+        KernelThreads.forRange(bh, (from, to) -> {
+            double[] w = DirectIo.scratch(SCRATCH, nb * (4 * td + tt));
+            for (int b0 = from; b0 < to; b0 += nb) {
+                int m = Math.min(nb, to - b0);
+                // scratch: q | k | v | z | pattern, each for m slices
+                int oq = 0, ok = m * td, ov = 2 * m * td, oz = 3 * m * td, op = 4 * m * td;
+                qi.read((long) b0 * td, w, oq, m * td);
+                ki.read((long) b0 * td, w, ok, m * td);
+                vi.read((long) b0 * td, w, ov, m * td);
+                Arrays.fill(w, oz, op + m * tt, 0.0);
+                for (int n = 0; n < m; n++) {
+                    forwardSlice(w, oq + n * td, ok + n * td, ov + n * td, op + n * tt, oz + n * td, t, dh, scale,
+                            window);
                 }
-                double sum = 0;
-                for (int j = lo; j <= i; j++) {
-                    double e = Math.exp(w[row + j] - max);
-                    w[row + j] = e;
-                    sum += e;
-                }
-                double inv = 1.0 / sum;
-                int zi = oz + i * dh;
-                for (int j = lo; j <= i; j++) {
-                    double p = w[row + j] * inv;
-                    w[row + j] = p;
-                    for (int c = 0; c < dh; c++) {
-                        w[zi + c] += p * w[ov + j * dh + c];
-                    }
-                }
+                po.write((long) b0 * tt, w, op, m * tt);
+                zo.write((long) b0 * td, w, oz, m * td);
             }
-            po.write((long) n * tt, w, op, tt);
-            zo.write((long) n * td, w, oz, td);
         });
         return new Forward(pattern, z);
+    }
+
+    /** One slice: pattern rows (pre-zeroed) and z (pre-zeroed) from q, k, v, all at offsets into {@code w}. */
+    private static void forwardSlice(double[] w, int oq, int ok, int ov, int op, int oz, int t, int dh, double scale,
+                                     int window) {
+        for (int i = 0; i < t; i++) {
+            int lo = window > 0 ? Math.max(0, i - window + 1) : 0;
+            int row = op + i * t, qi = oq + i * dh;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = lo; j <= i; j++) {
+                double dot = 0;
+                int kj = ok + j * dh;
+                for (int c = 0; c < dh; c++) {
+                    dot += w[qi + c] * w[kj + c];
+                }
+                double sc = scale * dot;
+                w[row + j] = sc;
+                max = Math.max(max, sc);
+            }
+            double sum = 0;
+            for (int j = lo; j <= i; j++) {
+                double e = Math.exp(w[row + j] - max);
+                w[row + j] = e;
+                sum += e;
+            }
+            double inv = 1.0 / sum;
+            int zi = oz + i * dh;
+            for (int j = lo; j <= i; j++) {
+                double p = w[row + j] * inv;
+                w[row + j] = p;
+                int vj = ov + j * dh;
+                for (int c = 0; c < dh; c++) {
+                    w[zi + c] += p * w[vj + c];
+                }
+            }
+        }
     }
 
     /**
@@ -110,51 +131,66 @@ public final class AttentionKernel {
         INDArray dv = Nd4j.createUninitialized(dt, bh, t, dh);
         DirectIo qi = DirectIo.of(qc), ki = DirectIo.of(kc), vi = DirectIo.of(vc), pi = DirectIo.of(pc);
         DirectIo dzi = DirectIo.of(dzc), dqo = DirectIo.of(dq), dko = DirectIo.of(dk), dvo = DirectIo.of(dv);
-        int td = t * dh, tt = t * t;
-        KernelThreads.forEach(bh, n -> {
-            // scratch: q | k | v | dz | dq | dk | dv | pattern | one row of dPattern
-            double[] w = DirectIo.scratch(SCRATCH, 7 * td + tt + t);
-            int oq = 0, ok = td, ov = 2 * td, odz = 3 * td, odq = 4 * td, odk = 5 * td, odv = 6 * td, op = 7 * td;
-            int odp = op + tt;
-            qi.read((long) n * td, w, oq, td);
-            ki.read((long) n * td, w, ok, td);
-            vi.read((long) n * td, w, ov, td);
-            dzi.read((long) n * td, w, odz, td);
-            pi.read((long) n * tt, w, op, tt);
-            Arrays.fill(w, odq, op, 0.0);
-            for (int i = 0; i < t; i++) {
-                int row = op + i * t, zi = odz + i * dh;
-                // Σ_k pattern·dPattern over the row, with dPattern[i, j] = dz_i·v_j
-                double rowDot = 0;
-                for (int j = 0; j < t; j++) {
-                    double p = w[row + j];
-                    double dp = 0;
-                    if (p != 0) {
-                        for (int c = 0; c < dh; c++) {
-                            dp += w[zi + c] * w[ov + j * dh + c];
-                        }
-                        rowDot += p * dp;
-                    }
-                    w[odp + j] = dp;
+        int td = t * dh, tt = t * t, nb = blockSlices(t);
+        KernelThreads.forRange(bh, (from, to) -> {
+            double[] w = DirectIo.scratch(SCRATCH, nb * (7 * td + tt) + t);
+            for (int b0 = from; b0 < to; b0 += nb) {
+                int m = Math.min(nb, to - b0), mtd = m * td;
+                // scratch: q | k | v | dz | dq | dk | dv | pattern (m slices each) | one row of dPattern
+                int oq = 0, ok = mtd, ov = 2 * mtd, odz = 3 * mtd, odq = 4 * mtd, odk = 5 * mtd, odv = 6 * mtd;
+                int op = 7 * mtd, odp = op + m * tt;
+                qi.read((long) b0 * td, w, oq, mtd);
+                ki.read((long) b0 * td, w, ok, mtd);
+                vi.read((long) b0 * td, w, ov, mtd);
+                dzi.read((long) b0 * td, w, odz, mtd);
+                pi.read((long) b0 * tt, w, op, m * tt);
+                Arrays.fill(w, odq, op, 0.0);
+                for (int n = 0; n < m; n++) {
+                    int o = n * td;
+                    backwardSlice(w, oq + o, ok + o, ov + o, odz + o, odq + o, odk + o, odv + o, op + n * tt, odp,
+                            t, dh, scale);
                 }
-                for (int j = 0; j < t; j++) {
-                    double p = w[row + j];
-                    if (p == 0) {
-                        continue;
-                    }
-                    double ds = scale * p * (w[odp + j] - rowDot);
-                    for (int c = 0; c < dh; c++) {
-                        w[odq + i * dh + c] += ds * w[ok + j * dh + c];
-                        w[odk + j * dh + c] += ds * w[oq + i * dh + c];
-                        w[odv + j * dh + c] += p * w[zi + c];
-                    }
-                }
+                dqo.write((long) b0 * td, w, odq, mtd);
+                dko.write((long) b0 * td, w, odk, mtd);
+                dvo.write((long) b0 * td, w, odv, mtd);
             }
-            dqo.write((long) n * td, w, odq, td);
-            dko.write((long) n * td, w, odk, td);
-            dvo.write((long) n * td, w, odv, td);
         });
         return new Grads(dq, dk, dv);
+    }
+
+    /** One slice's dq, dk, dv (pre-zeroed) from q, k, v, dz and the pattern, all at offsets into {@code w}. */
+    private static void backwardSlice(double[] w, int oq, int ok, int ov, int odz, int odq, int odk, int odv, int op,
+                                      int odp, int t, int dh, double scale) {
+        for (int i = 0; i < t; i++) {
+            int row = op + i * t, zi = odz + i * dh, qi = oq + i * dh, dqi = odq + i * dh;
+            // dPattern[i, j] = dz_i·v_j where the pattern is non-zero, and Σ_j pattern·dPattern over the row
+            double rowDot = 0;
+            for (int j = 0; j < t; j++) {
+                double p = w[row + j];
+                double dp = 0;
+                if (p != 0) {
+                    int vj = ov + j * dh;
+                    for (int c = 0; c < dh; c++) {
+                        dp += w[zi + c] * w[vj + c];
+                    }
+                    rowDot += p * dp;
+                }
+                w[odp + j] = dp;
+            }
+            for (int j = 0; j < t; j++) {
+                double p = w[row + j];
+                if (p == 0) {
+                    continue;
+                }
+                double ds = scale * p * (w[odp + j] - rowDot);
+                int kj = ok + j * dh, dkj = odk + j * dh, dvj = odv + j * dh;
+                for (int c = 0; c < dh; c++) {
+                    w[dqi + c] += ds * w[kj + c];
+                    w[dkj + c] += ds * w[qi + c];
+                    w[dvj + c] += p * w[zi + c];
+                }
+            }
+        }
     }
 
     /** [bh, t, dh] of q, checked against k and v. */

@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
-import java.util.function.IntConsumer;
 
 /**
  * The Java threads the CPU kernels run on: a small shared fork-join pool, sized by the system property
@@ -88,15 +87,6 @@ public final class KernelThreads {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
-    }
-
-    /** As {@link #forRange} for a body that takes one index at a time. */
-    static void forEach(int n, IntConsumer body) {
-        forRange(n, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                body.accept(i);
-            }
-        });
     }
 
     @FunctionalInterface
