@@ -8,9 +8,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The attention core of one layer (scores, mask, softmax, z; and its backward to dq, dk, dv) at given shapes, two
- * ways: the ND4J ops interp-core's Transformer runs today for d_head ≤ 2 (per-d_head broadcast products on the
- * [d_head, batch·head, pos] layout, ND4J softmax, the hand-written softmax backward; replicated op for op because
- * they are private there) and the fused {@link AttentionKernel} on the [batch·head, pos, d_head] layout. Same
+ * ways: the ND4J ops interp-core's Transformer runs today (for d_head ≤ 2 per-d_head broadcast products on the
+ * [d_head, batch·head, pos] layout, else batched 3-D matmuls; ND4J softmax, the hand-written softmax backward;
+ * replicated op for op because they are private there) and the fused {@link AttentionKernel} on the
+ * [batch·head, pos, d_head] layout. Same
  * random q, k, v, dz for both; the head split/merge permutes around the core are left out of both.
  */
 final class AttentionCore {
@@ -63,14 +64,32 @@ final class AttentionCore {
 
     /** Today's ND4J ops; returns {pattern, z, dq, dk, dv} in the [bh, t, dh] layout (for the cross-check). */
     INDArray[] nd4j() {
-        INDArray scores = outerSum(qh, kh).muli(scale);
+        return dh <= 2 ? nd4jPerDim() : nd4jMatmul();
+    }
+
+    private INDArray softmaxOfMasked(INDArray scores) {
         INDArray rows = scores.reshape(bh, (long) t * t).addiRowVector(mask).reshape((long) bh * t, t);
-        INDArray pattern = Nd4j.exec(new SoftMax(rows, rows.ulike(), 1))[0].reshape(bh, t, t);
-        INDArray z = weightedSum(pattern, vh, 2);
-        INDArray dPattern = outerSum(dzh, vh);
-        INDArray dv = weightedSum(pattern, dzh, 1);
+        return Nd4j.exec(new SoftMax(rows, rows.ulike(), 1))[0].reshape(bh, t, t);
+    }
+
+    private INDArray softmaxBackward(INDArray pattern, INDArray dPattern) {
         INDArray p2 = pattern.reshape((long) bh * t, t), dp2 = dPattern.reshape((long) bh * t, t);
-        INDArray dScores = dp2.subColumnVector(dp2.mul(p2).sum(true, 1)).muli(p2).reshape(bh, t, t).muli(scale);
+        return dp2.subColumnVector(dp2.mul(p2).sum(true, 1)).muli(p2).reshape(bh, t, t).muli(scale);
+    }
+
+    private INDArray[] nd4jMatmul() {
+        INDArray pattern = softmaxOfMasked(Nd4j.matmul(q, k, false, true, false).muli(scale));
+        INDArray z = Nd4j.matmul(pattern, v);
+        INDArray dScores = softmaxBackward(pattern, Nd4j.matmul(dz, v, false, true, false));
+        return new INDArray[] {pattern, z, Nd4j.matmul(dScores, k), Nd4j.matmul(dScores, q, true, false, false),
+                Nd4j.matmul(pattern, dz, true, false, false)};
+    }
+
+    private INDArray[] nd4jPerDim() {
+        INDArray pattern = softmaxOfMasked(outerSum(qh, kh).muli(scale));
+        INDArray z = weightedSum(pattern, vh, 2);
+        INDArray dv = weightedSum(pattern, dzh, 1);
+        INDArray dScores = softmaxBackward(pattern, outerSum(dzh, vh));
         INDArray dq = weightedSum(dScores, kh, 2);
         INDArray dk = weightedSum(dScores, qh, 1);
         return new INDArray[] {pattern, back(z), back(dq), back(dk), back(dv)};

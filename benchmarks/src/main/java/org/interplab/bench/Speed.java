@@ -64,6 +64,8 @@ final class Speed {
         AttentionCore core = new AttentionCore(add.spec.training().batchSize() * m.nHeads(), m.nCtx(), m.dHead(),
                 1 / Math.sqrt(m.dHead()));
         LmSetup lm = new LmSetup(lmBatch, 4);
+        var lmm = lm.model;
+        AttentionCore lmCore = new AttentionCore(lmBatch * lmm.nHeads(), lmm.nCtx(), lmm.dHead(), 1.0);
         Nd4jAddition ndLm = new Nd4jAddition(lm.cfg, lm.init(), lm.training);
         TorchLm ptLm = new TorchLm(lm);
 
@@ -72,8 +74,9 @@ final class Speed {
         TokenBatch b0 = add.batches.get(0);
         line(String.format("- addition: ND4J loss %.6f, libtorch loss %.6f", nd.forwardBackward(b0).loss(),
                 pt.lossAndGradients(b0).loss()));
-        line(String.format("- attention core at the addition shapes: fused kernel vs today's ND4J ops, largest "
-                + "difference over pattern, z, dq, dk, dv: %.2e (FLOAT)", core.maxDifference()));
+        line(String.format("- attention core, fused kernel vs today's ND4J ops, largest difference over pattern, z, dq, "
+                + "dk, dv (FLOAT): %.2e at the addition shapes, %.2e at the LM shapes", core.maxDifference(),
+                lmCore.maxDifference()));
         Transformer.Output lmNd = ndLm.forwardBackward(lm.batches.get(0));
         TorchModel.LossGrads lmPt = ptLm.lossAndGradients(lm.batches.get(0));
         double worst = 0;
@@ -99,6 +102,7 @@ final class Speed {
         NDArray ta = tm.randomUniform(0f, 1f, new Shape(n, n)), tb = tm.randomUniform(0f, 1f, new Shape(n, n));
         int[] bi = new int[5];
         Workspace wsCore = new Workspace("bench-attention-core");
+        Workspace wsLmCore = new Workspace("bench-lm-attention-core");
         List<Variant> vs = new ArrayList<>(List.of(
                 new Variant("sgemm-nd4j", 4, () -> ga.mmuli(gb, gc)),
                 new Variant("sgemm-torch", 4, () -> {
@@ -118,6 +122,15 @@ final class Speed {
                 new Variant("core-kernel-2t", 4, () -> {
                     KernelThreads.set(2);
                     wsCore.run(() -> core.kernel().length);
+                }),
+                new Variant("lm-core-nd4j", 2, () -> wsLmCore.run(() -> lmCore.nd4j().length)),
+                new Variant("lm-core-kernel-1t", 2, () -> {
+                    KernelThreads.set(1);
+                    wsLmCore.run(() -> lmCore.kernel().length);
+                }),
+                new Variant("lm-core-kernel-2t", 2, () -> {
+                    KernelThreads.set(2);
+                    wsLmCore.run(() -> lmCore.kernel().length);
                 }),
                 new Variant("lm-nd4j", 1, () -> ndLm.step(lm.batches.get(bi[3]++ % lm.batches.size()))),
                 new Variant("lm-torch", 1, () -> ptLm.step(lm.batches.get(bi[4]++ % lm.batches.size())))));
@@ -152,17 +165,9 @@ final class Speed {
                 peak, torchAdd);
         row("addition step", "libtorch", torchAdd, addFlops, peak, null);
         line("");
-        line("### Attention core at the addition shapes ([8192, 19, 2], forward + backward)");
-        line("");
-        line("| variant | ms (median) | p10–p90 | ÷ today's ND4J ops |");
-        line("|---|---|---|---|");
-        for (String[] v : new String[][] {{"core-nd4j", "today's ND4J ops (per-d_head broadcasts, ND4J softmax)"},
-                {"core-kernel-1t", "fused kernel, 1 Java thread"}, {"core-kernel-2t", "fused kernel, 2 Java threads"}}) {
-            List<Double> x = ms.get(v[0]);
-            line(String.format("| %s | %.2f | %.2f–%.2f | %.3f× |", v[1], median(x), quantile(x, 0.1),
-                    quantile(x, 0.9), median(x) / median(ms.get("core-nd4j"))));
-        }
-        line("");
+        coreTable(ms, "", "the addition shapes ([8192, 19, 2]; today: per-d_head broadcasts, ND4J softmax)");
+        coreTable(ms, "lm-", String.format("the LM shapes ([%d, 128, 32]; today: batched matmuls, ND4J softmax)",
+                lmCore.bh));
         double lmFlops = lm.stepFlops();
         List<Double> torchLm = ms.get("lm-torch");
         line(String.format("### LM step (`tinystories-1l`-like: 1 layer, d_model 128, 4 heads × 32, d_mlp 512, n_ctx "
@@ -189,6 +194,21 @@ final class Speed {
         ptLm.close();
         tm.close();
         return md.toString();
+    }
+
+    private void coreTable(Map<String, List<Double>> ms, String prefix, String shapes) {
+        line("### Attention core at " + shapes + ", forward + backward, in a workspace");
+        line("");
+        line("| variant | ms (median) | p10–p90 | ÷ today's ND4J ops |");
+        line("|---|---|---|---|");
+        List<Double> today = ms.get(prefix + "core-nd4j");
+        for (String[] v : new String[][] {{"core-nd4j", "today's ND4J ops"},
+                {"core-kernel-1t", "fused kernel, 1 Java thread"}, {"core-kernel-2t", "fused kernel, 2 Java threads"}}) {
+            List<Double> x = ms.get(prefix + v[0]);
+            line(String.format("| %s | %.2f | %.2f–%.2f | %.3f× |", v[1], median(x), quantile(x, 0.1),
+                    quantile(x, 0.9), median(x) / median(today)));
+        }
+        line("");
     }
 
     private void row(String workload, String engine, List<Double> ms, double flops, double peak,
