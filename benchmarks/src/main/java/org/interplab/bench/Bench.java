@@ -27,6 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>
  *   Bench [run] [rounds] [stepsPerRound] [--out file.md]   the comparison table + the ND4J profile
  *   Bench addition-long &lt;minutes&gt; [--out file.md]          trains the addition preset with interp-core's Trainer
+ *   Bench speed [rounds] [lmBatch] [--out file.md]         SGEMM, addition step, fused attention kernel, LM step
  * </pre>
  */
 public final class Bench {
@@ -52,9 +53,11 @@ public final class Bench {
             case "run" -> new Comparison(rest.isEmpty() ? 25 : Integer.parseInt(rest.get(0)),
                     rest.size() < 2 ? 4 : Integer.parseInt(rest.get(1))).run();
             case "profile" -> new Comparison(rest.isEmpty() ? 10 : Integer.parseInt(rest.get(0)), 1).profileOnly();
+            case "speed" -> new Speed(rest.isEmpty() ? 9 : Integer.parseInt(rest.get(0)),
+                    rest.size() < 2 ? 8 : Integer.parseInt(rest.get(1))).run();
             case "addition-long" -> AdditionLong.run(rest.isEmpty() ? 10 : Double.parseDouble(rest.get(0)));
             default -> throw new IllegalArgumentException("unknown mode " + mode
-                    + "; use: run [rounds] [steps] | addition-long <minutes>  [--out file.md]");
+                    + "; use: run [rounds] [steps] | speed [rounds] [lmBatch] | addition-long <minutes>  [--out file.md]");
         };
         if (out != null) {
             if (out.getParent() != null) {
@@ -67,6 +70,37 @@ public final class Bench {
     }
 
     // ------------------------------------------------------------------ shared helpers
+
+    record Variant(String name, int reps, Runnable body) {
+    }
+
+    /**
+     * Warm-up, then {@code nRounds} rounds; each round runs every variant {@code reps} times, the order rotated from
+     * round to round; returns per variant the ms per call of every round.
+     */
+    static Map<String, List<Double>> interleave(List<Variant> vs, int warmup, int nRounds) {
+        for (Variant v : vs) {
+            for (int i = 0; i < warmup; i++) {
+                v.body.run();
+            }
+        }
+        Map<String, List<Double>> ms = new LinkedHashMap<>();
+        vs.forEach(v -> ms.put(v.name, new ArrayList<>()));
+        for (int r = 0; r < nRounds; r++) {
+            for (int j = 0; j < vs.size(); j++) {
+                Variant v = vs.get((j + r) % vs.size());
+                long t0 = System.nanoTime();
+                for (int i = 0; i < v.reps; i++) {
+                    v.body.run();
+                }
+                ms.get(v.name).add((System.nanoTime() - t0) / 1e6 / v.reps);
+            }
+            if (r % 5 == 4 || nRounds <= 10) {
+                System.out.printf("  round %d/%d%n", r + 1, nRounds);
+            }
+        }
+        return ms;
+    }
 
     static String machine() {
         String cpu = "?";
@@ -136,41 +170,13 @@ public final class Bench {
             md.append(s).append('\n');
         }
 
-        private record Variant(String name, int reps, Runnable body) {
-        }
-
-        /** Warm-up, then {@code rounds} rounds; each round runs every variant {@code reps} times, order rotated. */
-        private Map<String, List<Double>> interleave(List<Variant> vs, int warmup, int nRounds) {
-            for (Variant v : vs) {
-                for (int i = 0; i < warmup; i++) {
-                    v.body.run();
-                }
-            }
-            Map<String, List<Double>> ms = new LinkedHashMap<>();
-            vs.forEach(v -> ms.put(v.name, new ArrayList<>()));
-            for (int r = 0; r < nRounds; r++) {
-                for (int j = 0; j < vs.size(); j++) {
-                    Variant v = vs.get((j + r) % vs.size());
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < v.reps; i++) {
-                        v.body.run();
-                    }
-                    ms.get(v.name).add((System.nanoTime() - t0) / 1e6 / v.reps);
-                }
-                if (r % 5 == 4) {
-                    System.out.printf("  round %d/%d%n", r + 1, nRounds);
-                }
-            }
-            return ms;
-        }
-
         String run() {
             long started = System.currentTimeMillis();
             line("## Benchmark run (" + java.time.LocalDateTime.now().withNano(0) + ")");
             line("");
             line("- machine: " + machine());
             line("- libtorch intra-op threads (DJL " + ai.djl.engine.Engine.getEngine("PyTorch").getVersion()
-                    + "): " + TorchAddition.threads());
+                    + "): " + TorchModel.threads());
             line("- load average at start: " + loadAverage());
             line("- " + rounds + " interleaved rounds after warm-up; " + steps
                     + " steps per variant per round; medians of the per-round ms/step");
@@ -195,7 +201,7 @@ public final class Bench {
             line("|---|---|---|---|");
             TokenBatch b0 = add.batches.get(0);
             Transformer.Output ndOut = nd.forwardBackward(b0);
-            TorchAddition.LossGrads ptOut = pt.lossAndGradients(b0);
+            TorchModel.LossGrads ptOut = pt.lossAndGradients(b0);
             double worst = 0;
             String worstName = "";
             double bK = 0;

@@ -1,5 +1,7 @@
 package org.interplab.bench;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.interplab.contracts.spec.TrainingSpec;
 import org.interplab.core.model.Transformer;
@@ -8,18 +10,24 @@ import org.interplab.core.train.Adam;
 import org.interplab.core.train.LrSchedule;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The product's training step for the addition preset: interp-core's Transformer + Adam(W), as Trainer runs it. */
+/**
+ * The product's training step for a Transformer (the addition preset, or the LM shape): interp-core's Transformer +
+ * Adam(W), as Trainer runs it.
+ */
 final class Nd4jAddition {
-    private final AdditionSetup setup;
+    private final Transformer.Config cfg;
     private final Map<String, INDArray> weights;
     private final Adam adam;
     private final LrSchedule lr;
     private long step;
 
     Nd4jAddition(AdditionSetup setup) {
-        this.setup = setup;
-        TrainingSpec t = setup.spec.training();
-        Adam.FlatParams flat = new Adam.FlatParams(setup.init());
+        this(setup.cfg, setup.init(), setup.spec.training());
+    }
+
+    Nd4jAddition(Transformer.Config cfg, Map<String, INDArray> init, TrainingSpec t) {
+        this.cfg = cfg;
+        Adam.FlatParams flat = new Adam.FlatParams(init);
         weights = flat.views();
         adam = new Adam(flat, "adamw".equals(t.optimizer()), t.beta1(), t.beta2(), t.weightDecay());
         lr = new LrSchedule(t);
@@ -30,19 +38,58 @@ final class Nd4jAddition {
     }
 
     double step(TokenBatch batch) {
-        Transformer.Output out = new Transformer(setup.cfg, weights).lossAndGradients(batch);
+        Transformer.Output out = new Transformer(cfg, weights).lossAndGradients(batch);
         adam.step(out.grads(), lr.at(step), step + 1);
         step++;
         return out.loss();
     }
 
+    /**
+     * The same step with the batch split into {@code pool}'s thread count of shards whose loss and gradients run in
+     * parallel on Java threads (each shard's ND4J ops on its own thread), then combined weighted by loss positions.
+     */
+    double shardedStep(TokenBatch batch, ShardPool pool) {
+        Transformer model = new Transformer(cfg, weights);
+        List<TokenBatch> shards = pool.split(batch);
+        List<Transformer.Output> outs = pool.map(shards, model::lossAndGradients);
+        double total = 0;
+        double[] share = new double[shards.size()];
+        for (int s = 0; s < shards.size(); s++) {
+            share[s] = lossPositions(shards.get(s));
+            total += share[s];
+        }
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        double loss = 0;
+        for (int s = 0; s < shards.size(); s++) {
+            double w = share[s] / total;
+            loss += w * outs.get(s).loss();
+            for (var e : outs.get(s).grads().entrySet()) {
+                INDArray g = e.getValue().mul(w);
+                grads.merge(e.getKey(), g, INDArray::addi);
+            }
+        }
+        adam.step(grads, lr.at(step), step + 1);
+        step++;
+        return loss;
+    }
+
+    private static int lossPositions(TokenBatch b) {
+        int n = 0;
+        for (int[] row : b.targets()) {
+            for (int y : row) {
+                n += y == TokenBatch.NO_LOSS ? 0 : 1;
+            }
+        }
+        return n;
+    }
+
     // ---- the step's phases, for the profile (each runs the public API; differences give backward)
     double forwardLoss(TokenBatch batch) {
-        return new Transformer(setup.cfg, weights).loss(batch).loss();
+        return new Transformer(cfg, weights).loss(batch).loss();
     }
 
     Transformer.Output forwardBackward(TokenBatch batch) {
-        return new Transformer(setup.cfg, weights).lossAndGradients(batch);
+        return new Transformer(cfg, weights).lossAndGradients(batch);
     }
 
     void adamOnly(Map<String, INDArray> grads) {

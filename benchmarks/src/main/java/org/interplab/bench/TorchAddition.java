@@ -1,73 +1,34 @@
 package org.interplab.bench;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.interplab.core.model.Transformer;
 import org.interplab.core.task.TokenBatch;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The same addition model on libtorch through DJL: eager NDArray ops, autograd (GradientCollector) and DJL's
- * AdamW (libtorch's fused adam update). Parameters in TransformerLens shapes, merged into one QKV matrix per step
- * exactly like interp-core's Transformer; embedding by one-hot matmul like interp-core.
+ * The addition model on libtorch: parameters in TransformerLens shapes, merged into one QKV matrix per step exactly
+ * like interp-core's Transformer; embedding by one-hot matmul like interp-core.
  */
-final class TorchAddition implements AutoCloseable {
+final class TorchAddition extends TorchModel {
     private final Transformer.Config cfg;
-    private final NDManager root;
-    private final Map<String, NDArray> params = new LinkedHashMap<>();
-    private final Optimizer optimizer;
     private final NDArray mask;
     private final int firstAnswer;
     private final int nAnswer;
 
     TorchAddition(AdditionSetup setup, Map<String, INDArray> init) {
+        super(init, setup.spec.training());
         cfg = setup.cfg;
-        root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-        init.forEach((name, w) -> {
-            NDArray p = root.create(w.dup('c').data().asFloat(), new Shape(w.shape()));
-            p.setRequiresGradient(true);
-            params.put(name, p);
-        });
-        var t = setup.spec.training();
-        optimizer = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(t.lr().floatValue()))
-                .optBeta1(t.beta1().floatValue()).optBeta2(t.beta2().floatValue())
-                .optWeightDecays(t.weightDecay().floatValue()).optEpsilon(1e-8f).build();
-        int tt = cfg.nCtx();
-        float[] m = new float[tt * tt];
-        for (int q = 0; q < tt; q++) {
-            for (int k = q + 1; k < tt; k++) {
-                m[q * tt + k] = -1e9f;
-            }
-        }
-        mask = root.create(m, new Shape(tt, tt));
+        mask = causalMask(cfg.nCtx());
         firstAnswer = setup.task.firstAnswerPosition();
         nAnswer = setup.task.nDigits() + 1;
     }
 
-    static int threads() {
-        return JniUtils.getNumThreads();
-    }
-
-    private NDArray p(String name) {
-        return params.get(name);
-    }
-
-    private NDArray merged(String name, int d, int hd) {
-        return p(name).transpose(1, 0, 2).reshape(d, hd);
-    }
-
     /** Mean cross-entropy over the answer positions (the same loss as interp-core's). */
-    private NDArray loss(NDManager sm, TokenBatch batch) {
+    @Override
+    protected NDArray loss(NDManager sm, TokenBatch batch) {
         int b = batch.size(), t = batch.nCtx(), d = cfg.dModel(), h = cfg.nHeads(), dh = cfg.dHead();
         int hd = h * dh;
         int[] tok = new int[b * t];
@@ -94,50 +55,5 @@ final class TorchAddition implements AutoCloseable {
         NDArray answer = logits.get(":, " + firstAnswer + ":" + (firstAnswer + nAnswer) + ", :");
         NDArray target = sm.create(tgt, new Shape(b, nAnswer)).oneHot(cfg.dVocabOut());
         return answer.logSoftmax(-1).mul(target).sum().neg().div(b * nAnswer);
-    }
-
-    double step(TokenBatch batch) {
-        double loss;
-        try (NDManager sm = root.newSubManager()) {
-            params.values().forEach(x -> x.tempAttach(sm));
-            try (GradientCollector gc = root.getEngine().newGradientCollector()) {
-                NDArray l = loss(sm, batch);
-                gc.backward(l);
-                loss = l.getFloat();
-            }
-        }
-        // after the sub-manager: the optimizer's moments must be created in the root manager
-        params.forEach((name, x) -> {
-            try (NDArray g = x.getGradient()) {
-                optimizer.update(name, x, g);
-            }
-            JniUtils.zeroGrad((PtNDArray) x);
-        });
-        return loss;
-    }
-
-    /** Loss and gradients without an update (for the cross-check against ND4J). */
-    record LossGrads(double loss, Map<String, float[]> grads) {
-    }
-
-    LossGrads lossAndGradients(TokenBatch batch) {
-        Map<String, float[]> g = new LinkedHashMap<>();
-        double loss;
-        try (NDManager sm = root.newSubManager()) {
-            params.values().forEach(x -> x.tempAttach(sm));
-            try (GradientCollector gc = root.getEngine().newGradientCollector()) {
-                NDArray l = loss(sm, batch);
-                gc.backward(l);
-                loss = l.getFloat();
-            }
-            params.forEach((name, x) -> g.put(name, x.getGradient().toFloatArray()));
-        }
-        params.values().forEach(x -> JniUtils.zeroGrad((PtNDArray) x));
-        return new LossGrads(loss, g);
-    }
-
-    @Override
-    public void close() {
-        root.close();
     }
 }

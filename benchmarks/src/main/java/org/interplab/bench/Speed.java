@@ -1,0 +1,222 @@
+package org.interplab.bench;
+
+import static org.interplab.bench.Bench.floats;
+import static org.interplab.bench.Bench.interleave;
+import static org.interplab.bench.Bench.median;
+import static org.interplab.bench.Bench.quantile;
+import static org.interplab.bench.Bench.relErr;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.interplab.bench.Bench.Variant;
+import org.interplab.core.model.Transformer;
+import org.interplab.core.model.kernels.KernelThreads;
+import org.interplab.core.task.TokenBatch;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The speed goals of issue 11 §1 and issue 8 item 8 in one interleaved run: SGEMM 1024³ (ND4J, libtorch); the
+ * addition step (ND4J today, ND4J as two batch shards on two Java threads, libtorch); the attention core at the
+ * addition shapes (today's ND4J ops vs the fused {@link org.interplab.core.model.kernels.AttentionKernel} on 1 and 2
+ * Java threads) and the step with the kernel projected from them; the `tinystories-1l`-like LM step (ND4J vs
+ * libtorch) in tokens/s. Medians over rounds, ratios side by side; FLOP/s as a share of the same run's ND4J SGEMM.
+ */
+final class Speed {
+    private final int rounds;
+    private final int lmBatch;
+    private final StringBuilder md = new StringBuilder();
+
+    Speed(int rounds, int lmBatch) {
+        this.rounds = rounds;
+        this.lmBatch = lmBatch;
+    }
+
+    private void line(String s) {
+        System.out.println(s);
+        md.append(s).append('\n');
+    }
+
+    String run() {
+        long started = System.currentTimeMillis();
+        int kernelThreads = KernelThreads.get();
+        line("## Speed run (" + java.time.LocalDateTime.now().withNano(0) + ")");
+        line("");
+        line("- machine: " + Bench.machine());
+        line("- libtorch intra-op threads: " + TorchModel.threads() + "; attention-kernel Java threads (default): "
+                + kernelThreads);
+        line("- load average at start: " + Bench.loadAverage());
+        line("- " + rounds + " interleaved rounds after warm-up; medians of the per-round ms; LM batch " + lmBatch
+                + " × n_ctx 128");
+        line("");
+
+        AdditionSetup add = new AdditionSetup(40);
+        Nd4jAddition nd = new Nd4jAddition(add);
+        Nd4jAddition ndShards = new Nd4jAddition(add);
+        TorchAddition pt = new TorchAddition(add, add.init());
+        ShardPool shards = new ShardPool(2);
+        var m = add.spec.model();
+        AttentionCore core = new AttentionCore(add.spec.training().batchSize() * m.nHeads(), m.nCtx(), m.dHead(),
+                1 / Math.sqrt(m.dHead()));
+        LmSetup lm = new LmSetup(lmBatch, 4);
+        var lmm = lm.model;
+        AttentionCore lmCore = new AttentionCore(lmBatch * lmm.nHeads(), lmm.nCtx(), lmm.dHead(), 1.0);
+        Nd4jAddition ndLm = new Nd4jAddition(lm.cfg, lm.init(), lm.training);
+        TorchLm ptLm = new TorchLm(lm);
+
+        line("### Cross-checks (before timing)");
+        line("");
+        TokenBatch b0 = add.batches.get(0);
+        line(String.format("- addition: ND4J loss %.6f, libtorch loss %.6f", nd.forwardBackward(b0).loss(),
+                pt.lossAndGradients(b0).loss()));
+        line(String.format("- attention core, fused kernel vs today's ND4J ops, largest difference over pattern, z, dq, "
+                + "dk, dv (FLOAT): %.2e at the addition shapes, %.2e at the LM shapes", core.maxDifference(),
+                lmCore.maxDifference()));
+        Transformer.Output lmNd = ndLm.forwardBackward(lm.batches.get(0));
+        TorchModel.LossGrads lmPt = ptLm.lossAndGradients(lm.batches.get(0));
+        double worst = 0;
+        String worstName = "";
+        for (var e : lmNd.grads().entrySet()) {
+            if (e.getKey().endsWith("attn.b_K")) {
+                continue; // 0 in exact arithmetic (q·b_K is constant along each softmax row)
+            }
+            double err = relErr(floats(e.getValue()), lmPt.grads().get(e.getKey()));
+            if (err > worst) {
+                worst = err;
+                worstName = e.getKey();
+            }
+        }
+        line(String.format("- LM: ND4J loss %.6f, libtorch loss %.6f (ln 50257 = %.6f), largest relative gradient "
+                + "difference %.2e (%s)", lmNd.loss(), lmPt.loss(), Math.log(LmSetup.VOCAB), worst, worstName));
+        line("");
+
+        int n = 1024;
+        INDArray ga = Nd4j.rand(DataType.FLOAT, n, n), gb = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray gc = Nd4j.createUninitialized(DataType.FLOAT, n, n);
+        NDManager tm = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
+        NDArray ta = tm.randomUniform(0f, 1f, new Shape(n, n)), tb = tm.randomUniform(0f, 1f, new Shape(n, n));
+        int[] bi = new int[5];
+        Workspace wsCore = new Workspace("bench-attention-core");
+        Workspace wsLmCore = new Workspace("bench-lm-attention-core");
+        List<Variant> vs = new ArrayList<>(List.of(
+                new Variant("sgemm-nd4j", 4, () -> ga.mmuli(gb, gc)),
+                new Variant("sgemm-torch", 4, () -> {
+                    try (NDArray c = ta.matMul(tb)) {
+                        c.getFloat(0, 0);
+                    }
+                }),
+                new Variant("addition-nd4j", 2, () -> nd.step(add.batches.get(bi[0]++ % add.batches.size()))),
+                new Variant("addition-nd4j-2shards", 2,
+                        () -> ndShards.shardedStep(add.batches.get(bi[1]++ % add.batches.size()), shards)),
+                new Variant("addition-torch", 2, () -> pt.step(add.batches.get(bi[2]++ % add.batches.size()))),
+                new Variant("core-nd4j", 4, () -> wsCore.run(() -> core.nd4j().length)),
+                new Variant("core-kernel-1t", 4, () -> {
+                    KernelThreads.set(1);
+                    wsCore.run(() -> core.kernel().length);
+                }),
+                new Variant("core-kernel-2t", 4, () -> {
+                    KernelThreads.set(2);
+                    wsCore.run(() -> core.kernel().length);
+                }),
+                new Variant("lm-core-nd4j", 2, () -> wsLmCore.run(() -> lmCore.nd4j().length)),
+                new Variant("lm-core-kernel-1t", 2, () -> {
+                    KernelThreads.set(1);
+                    wsLmCore.run(() -> lmCore.kernel().length);
+                }),
+                new Variant("lm-core-kernel-2t", 2, () -> {
+                    KernelThreads.set(2);
+                    wsLmCore.run(() -> lmCore.kernel().length);
+                }),
+                new Variant("lm-nd4j", 1, () -> ndLm.step(lm.batches.get(bi[3]++ % lm.batches.size()))),
+                new Variant("lm-torch", 1, () -> ptLm.step(lm.batches.get(bi[4]++ % lm.batches.size())))));
+        Map<String, List<Double>> ms = interleave(vs, 2, rounds);
+        KernelThreads.set(kernelThreads);
+
+        double sgemmFlops = 2.0 * n * n * n;
+        double peak = sgemmFlops / median(ms.get("sgemm-nd4j")) / 1e6;
+        double addFlops = AdditionSetup.stepFlops(add.cfg, add.spec.training().batchSize());
+        // the step with the fused kernel, per round: today's step − today's core + the kernel's core (best threads)
+        List<Double> projected = new ArrayList<>();
+        List<Double> kernelBest = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            double k = Math.min(ms.get("core-kernel-1t").get(r), ms.get("core-kernel-2t").get(r));
+            kernelBest.add(k);
+            projected.add(ms.get("addition-nd4j").get(r) - ms.get("core-nd4j").get(r) + k);
+        }
+        List<Double> torchAdd = ms.get("addition-torch");
+        line("### SGEMM and the addition step (seed 001 preset, batch 256)");
+        line("");
+        line(String.format("FLOPs (analytic, matmuls only): SGEMM 1024³ %.3f GFLOP; addition step %.3f GFLOP; "
+                + "attention core fwd+bwd %.3f GFLOP.", sgemmFlops / 1e9, addFlops / 1e9, core.flops() / 1e9));
+        line("");
+        line("| workload | engine | ms (median) | p10–p90 | GFLOP/s | % of ND4J SGEMM | time ÷ libtorch |");
+        line("|---|---|---|---|---|---|---|");
+        row("SGEMM 1024³", "ND4J", ms.get("sgemm-nd4j"), sgemmFlops, peak, ms.get("sgemm-torch"));
+        row("SGEMM 1024³", "libtorch", ms.get("sgemm-torch"), sgemmFlops, peak, null);
+        row("addition step", "ND4J today", ms.get("addition-nd4j"), addFlops, peak, torchAdd);
+        row("addition step", "ND4J today, 2 batch shards on 2 Java threads", ms.get("addition-nd4j-2shards"),
+                addFlops, peak, torchAdd);
+        row("addition step", "ND4J with the fused kernel (projected: today − core + kernel)", projected, addFlops,
+                peak, torchAdd);
+        row("addition step", "libtorch", torchAdd, addFlops, peak, null);
+        line("");
+        coreTable(ms, "", "the addition shapes ([8192, 19, 2]; today: per-d_head broadcasts, ND4J softmax)");
+        coreTable(ms, "lm-", String.format("the LM shapes ([%d, 128, 32]; today: batched matmuls, ND4J softmax)",
+                lmCore.bh));
+        double lmFlops = lm.stepFlops();
+        List<Double> torchLm = ms.get("lm-torch");
+        line(String.format("### LM step (`tinystories-1l`-like: 1 layer, d_model 128, 4 heads × 32, d_mlp 512, n_ctx "
+                + "128, vocab 50257, batch %d = %d tokens, %.2f GFLOP/step)", lmBatch, lm.tokensPerStep(),
+                lmFlops / 1e9));
+        line("");
+        line("| engine | ms/step (median) | p10–p90 | tokens/s | GFLOP/s | % of ND4J SGEMM | time ÷ libtorch |");
+        line("|---|---|---|---|---|---|---|");
+        for (String[] v : new String[][] {{"lm-nd4j", "ND4J (interp-core Transformer, one-hot embedding)"},
+                {"lm-torch", "libtorch (embedding lookup)"}}) {
+            List<Double> x = ms.get(v[0]);
+            double med = median(x);
+            double gflops = lmFlops / med / 1e6;
+            line(String.format("| %s | %.1f | %.1f–%.1f | %.0f | %.1f | %.1f %% | %s |", v[1], med, quantile(x, 0.1),
+                    quantile(x, 0.9), lm.tokensPerStep() / med * 1000, gflops, 100 * gflops / peak,
+                    v[0].equals("lm-torch") ? "" : String.format("%.2f×", med / median(torchLm))));
+        }
+        line("");
+        double wallS = (System.currentTimeMillis() - started) / 1000.0;
+        line(String.format("- load average at end: %s; wall time %.0f s; this JVM used %.0f CPU-s (%.2f cores on "
+                + "average)", Bench.loadAverage(), wallS, Bench.cpuSeconds(), Bench.cpuSeconds() / wallS));
+        shards.close();
+        pt.close();
+        ptLm.close();
+        tm.close();
+        return md.toString();
+    }
+
+    private void coreTable(Map<String, List<Double>> ms, String prefix, String shapes) {
+        line("### Attention core at " + shapes + ", forward + backward, in a workspace");
+        line("");
+        line("| variant | ms (median) | p10–p90 | ÷ today's ND4J ops |");
+        line("|---|---|---|---|");
+        List<Double> today = ms.get(prefix + "core-nd4j");
+        for (String[] v : new String[][] {{"core-nd4j", "today's ND4J ops"},
+                {"core-kernel-1t", "fused kernel, 1 Java thread"}, {"core-kernel-2t", "fused kernel, 2 Java threads"}}) {
+            List<Double> x = ms.get(prefix + v[0]);
+            line(String.format("| %s | %.2f | %.2f–%.2f | %.3f× |", v[1], median(x), quantile(x, 0.1),
+                    quantile(x, 0.9), median(x) / median(today)));
+        }
+        line("");
+    }
+
+    private void row(String workload, String engine, List<Double> ms, double flops, double peak,
+                     List<Double> torch) {
+        double med = median(ms);
+        double gflops = flops / med / 1e6;
+        line(String.format("| %s | %s | %.2f | %.2f–%.2f | %.1f | %.1f %% | %s |", workload, engine, med,
+                quantile(ms, 0.1), quantile(ms, 0.9), gflops, 100 * gflops / peak,
+                torch == null ? "" : String.format("%.2f×", med / median(torch))));
+    }
+}

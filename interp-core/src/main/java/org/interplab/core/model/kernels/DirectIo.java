@@ -1,0 +1,103 @@
+package org.interplab.core.model.kernels;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Reads and writes contiguous ranges of a c-order FLOAT or DOUBLE INDArray in place, through an NIO view of its
+ * off-heap memory (no copy of the whole array in or out), as doubles: the kernels compute in double whatever the
+ * storage type. Absolute bulk get/put leave the buffer's position alone, so threads may share one instance as long
+ * as their writes go to disjoint ranges.
+ */
+final class DirectIo {
+    private final FloatBuffer floats;
+    private final DoubleBuffer doubles;
+    private final int offset;
+
+    private DirectIo(INDArray a) {
+        if (a.dataType() == DataType.FLOAT) {
+            floats = a.data().asNioFloat();
+            doubles = null;
+        } else if (a.dataType() == DataType.DOUBLE) {
+            floats = null;
+            doubles = a.data().asNioDouble();
+        } else {
+            throw new IllegalArgumentException("expected FLOAT or DOUBLE, got " + a.dataType());
+        }
+        offset = Math.toIntExact(a.offset());
+    }
+
+    /** Direct access to {@code a}, which must be contiguous in c order (see {@link #contiguous}). */
+    static DirectIo of(INDArray a) {
+        return new DirectIo(a);
+    }
+
+    /** {@code a} itself if its elements lie contiguously in c order, else a c-order copy. */
+    static INDArray contiguous(INDArray a) {
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        boolean ok = a.ordering() == 'c' || a.length() <= 1;
+        for (int d = shape.length - 1; d >= 0 && ok; d--) {
+            ok = shape[d] == 1 || stride[d] == expected;
+            expected *= shape[d];
+        }
+        return ok ? a : a.dup('c');
+    }
+
+    /** A buffer of doubles per calling thread, at least {@code n} long (contents undefined). */
+    static double[] scratch(ThreadLocal<double[]> slot, int n) {
+        double[] s = slot.get();
+        if (s == null || s.length < n) {
+            s = new double[n];
+            slot.set(s);
+        }
+        return s;
+    }
+
+    private static final ThreadLocal<float[]> FLOAT_STAGING = new ThreadLocal<>();
+
+    private static float[] staging(int n) {
+        float[] s = FLOAT_STAGING.get();
+        if (s == null || s.length < n) {
+            s = new float[n];
+            FLOAT_STAGING.set(s);
+        }
+        return s;
+    }
+
+    /** dst[dstOff .. dstOff+n) = elements [from, from+n) of the array. */
+    void read(long from, double[] dst, int dstOff, int n) {
+        int at = offset + Math.toIntExact(from);
+        if (doubles != null) {
+            doubles.get(at, dst, dstOff, n);
+        } else {
+            float[] s = staging(n);
+            floats.get(at, s, 0, n);
+            for (int i = 0; i < n; i++) {
+                dst[dstOff + i] = s[i];
+            }
+        }
+    }
+
+    /** Elements [from, from+n) of the array = src[srcOff .. srcOff+n). */
+    void write(long from, double[] src, int srcOff, int n) {
+        int at = offset + Math.toIntExact(from);
+        if (doubles != null) {
+            doubles.put(at, src, srcOff, n);
+        } else {
+            float[] s = staging(n);
+            for (int i = 0; i < n; i++) {
+                s[i] = (float) src[srcOff + i];
+            }
+            floats.put(at, s, 0, n);
+        }
+    }
+
+    static void zero(double[] a, int n) {
+        Arrays.fill(a, 0, n, 0.0);
+    }
+}
