@@ -376,7 +376,7 @@ public final class Safetensors {
     }
 
     /** IEEE 754 binary16 to binary32 (exact: every half value is a float). */
-    static float halfToFloat(short bits) {
+    public static float halfToFloat(short bits) {
         int h = bits & 0xffff;
         int sign = (h & 0x8000) << 16;
         int exponent = (h >>> 10) & 0x1f;

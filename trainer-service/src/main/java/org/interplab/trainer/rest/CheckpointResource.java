@@ -28,6 +28,9 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Path("/checkpoints")
 @Produces(MediaType.APPLICATION_JSON)
 public class CheckpointResource {
+    /** A config.json is a few hundred bytes; anything this large is not one. */
+    static final long MAX_CONFIG_BYTES = 1 << 20;
+
     @Inject
     CheckpointStore store;
 
@@ -69,6 +72,35 @@ public class CheckpointResource {
             }
         }
         CheckpointUploads.Stored stored = uploads.upload(bytes, file == null ? null : file.fileName(), spec, preset);
+        return Response.created(URI.create("/checkpoints/" + stored.checkpointId())).entity(stored).build();
+    }
+
+    /**
+     * Import a Hugging Face GPT-Neo model (e.g. TinyStories-1M/33M): multipart/form-data with part {@code model}
+     * ({@code pytorch_model.bin} or {@code model.safetensors}), part {@code config} ({@code config.json}) and
+     * optionally {@code name}. The parts arrive as temporary files; the model is converted to TransformerLens names
+     * and stored like an upload. 201 with what was stored; 400 naming {@code model} or {@code config} with the
+     * defect (a refused pickle opcode or global, a truncated storage, a missing or mis-shaped tensor), nothing
+     * stored.
+     */
+    @POST
+    @Path("/import/hf")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Response importHuggingFace(@RestForm("model") FileUpload model, @RestForm("config") FileUpload config,
+                                      @RestForm("name") String name) {
+        byte[] configJson = null;
+        if (config != null && config.uploadedFile() != null) {
+            try {
+                if (Files.size(config.uploadedFile()) > MAX_CONFIG_BYTES) {
+                    throw new BadRequest("config", "config.json is larger than " + MAX_CONFIG_BYTES + " bytes");
+                }
+                configJson = Files.readAllBytes(config.uploadedFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        CheckpointUploads.Stored stored = uploads.importGptNeo(model == null ? null : model.uploadedFile(),
+                model == null ? null : model.fileName(), configJson, name);
         return Response.created(URI.create("/checkpoints/" + stored.checkpointId())).entity(stored).build();
     }
 

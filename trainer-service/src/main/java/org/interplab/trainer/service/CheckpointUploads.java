@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,12 +20,16 @@ import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.FieldError;
 import org.interplab.contracts.spec.Presets;
 import org.interplab.contracts.spec.SpecValidator;
+import org.interplab.contracts.spec.TaskSpec;
 import org.interplab.contracts.spec.TaskShapes;
 import org.interplab.contracts.spec.TrainingSpec;
 import org.interplab.core.checkpoint.CheckpointMetadata;
 import org.interplab.core.checkpoint.Safetensors;
 import org.interplab.core.checkpoint.SafetensorsFile;
 import org.interplab.core.checkpoint.SafetensorsFormatException;
+import org.interplab.core.checkpoint.hf.GptNeoConfig;
+import org.interplab.core.checkpoint.hf.GptNeoImport;
+import org.interplab.core.checkpoint.hf.HfFormatException;
 import org.interplab.core.circuits.CisCircuits;
 import org.interplab.core.circuits.TmsCircuits;
 import org.interplab.core.circuits.TransformerCircuits;
@@ -100,6 +105,52 @@ public class CheckpointUploads {
         boolean published = publish(id, spec, step, metrics);
         return new Stored(id, ReferenceCheckpoints.SOURCE_UPLOADED, nameOf(spec, fileName), step, metrics,
                 List.copyOf(parsed.tensors().keySet()), stored.length, published, spec);
+    }
+
+    /**
+     * Imports a Hugging Face GPT-Neo model: {@code model} is {@code pytorch_model.bin} (a torch.save zip, read by a
+     * restricted pickle reader that executes nothing) or {@code model.safetensors}, spooled to a file by the caller;
+     * {@code configJson} is its {@code config.json}. The weights are converted to TransformerLens names and shapes,
+     * checked, stored as an uploaded checkpoint (task {@code lm}, no training section) and announced for analysis.
+     *
+     * @throws BadRequest naming {@code config} or {@code model} with the defect; nothing is stored then
+     */
+    public Stored importGptNeo(Path model, String modelFileName, byte[] configJson, String name) {
+        if (configJson == null || configJson.length == 0) {
+            throw new BadRequest("config", "is required: the model's config.json as multipart part 'config'");
+        }
+        if (model == null) {
+            throw new BadRequest("model", "is required: pytorch_model.bin or model.safetensors as multipart part "
+                    + "'model'");
+        }
+        GptNeoConfig config;
+        try {
+            config = GptNeoConfig.parse(configJson);
+        } catch (HfFormatException e) {
+            throw new BadRequest("config", e.getMessage());
+        }
+        GptNeoImport.Imported imported;
+        try {
+            imported = GptNeoImport.read(model, config);
+        } catch (HfFormatException e) {
+            throw new BadRequest("model", e.getMessage());
+        }
+        String specName = name != null && !name.isBlank() ? name.strip()
+                : modelFileName != null && !modelFileName.isBlank() ? modelFileName : "gpt-neo import";
+        ExperimentSpec spec = new ExperimentSpec(specName, TaskSpec.of("lm"), imported.model(), null, null,
+                List.of("huggingface", "gpt-neo"));
+        validateTensors(imported.weights(), spec);
+        UUID id = UUID.randomUUID();
+        Map<String, String> metadata = metadata(spec, 0, Map.of(), ReferenceCheckpoints.SOURCE_UPLOADED,
+                modelFileName);
+        metadata.put("import", "huggingface-gpt-neo/" + imported.format());
+        byte[] stored = Safetensors.write(imported.weights(), metadata);
+        store.saveExternal(id, ReferenceCheckpoints.SOURCE_UPLOADED, 0, stored, metadata);
+        Log.infof("imported GPT-Neo %s as checkpoint %s (%s, %d tensors, %d bytes)", specName, id,
+                imported.format(), imported.weights().size(), stored.length);
+        boolean published = publish(id, spec, 0, Map.of());
+        return new Stored(id, ReferenceCheckpoints.SOURCE_UPLOADED, specName, 0, Map.of(),
+                List.copyOf(imported.weights().keySet()), stored.length, published, spec);
     }
 
     /**
