@@ -91,19 +91,19 @@ public final class NeuronWeights {
     }
 
     /**
-     * Neurons most similar to {@code neuron} by cosine of their W_out rows ({@code "W_out"}) or W_in columns
-     * ({@code "W_in"}), highest first, itself excluded.
+     * Neurons most similar to {@code neuron} by cosine of their unit vectors ({@link #neuronVectors}: W_out rows or
+     * W_in columns), highest first, itself excluded.
      */
-    public static List<Similar> similar(Map<String, INDArray> params, int layer, int neuron, String which, int k) {
-        float[][] v = neuronVectors(params, layer, which);
-        List<Similar> all = new ArrayList<>();
-        for (int m = 0; m < v.length; m++) {
-            if (m != neuron) {
-                all.add(new Similar(m, dot(v[neuron], v[m])));
-            }
+    public static List<Similar> similar(float[][] units, int neuron, int k) {
+        float[] v = new float[units.length];
+        for (int m = 0; m < units.length; m++) {
+            v[m] = m == neuron ? Float.NEGATIVE_INFINITY : (float) dot(units[neuron], units[m]);
         }
-        all.sort((x, y) -> x.cosine != y.cosine ? Double.compare(y.cosine, x.cosine) : Integer.compare(x.neuron, y.neuron));
-        return all.subList(0, Math.min(k, all.size()));
+        List<Similar> out = new ArrayList<>();
+        for (int m : TopK.indices(v, Math.min(k, units.length - 1))) {
+            out.add(new Similar(m, v[m]));
+        }
+        return out;
     }
 
     /** Unit vectors per neuron: W_out rows or W_in columns. */
@@ -156,17 +156,14 @@ public final class NeuronWeights {
         }
         double std = Math.sqrt(var / v.length);
         double shift = centre ? mean : 0;
-        Integer[] idx = new Integer[v.length];
-        for (int i = 0; i < v.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (x, y) -> v[x] != v[y] ? Float.compare(v[y], v[x]) : Integer.compare(x, y));
         List<TokenScore> top = new ArrayList<>(), bottom = new ArrayList<>();
-        for (int i = 0; i < Math.min(k, v.length); i++) {
-            top.add(new TokenScore(idx[i], v[idx[i]] - shift));
-            bottom.add(new TokenScore(idx[v.length - 1 - i], v[idx[v.length - 1 - i]] - shift));
+        for (int i : TopK.indices(v, k)) {
+            top.add(new TokenScore(i, v[i] - shift));
         }
-        double max = v[idx[0]];
+        for (int i : TopK.lowest(v, k)) {
+            bottom.add(new TokenScore(i, v[i] - shift));
+        }
+        double max = v.length == 0 ? 0 : v[top.get(0).token()];
         return new TokenTable(top, bottom, std == 0 ? 0 : (max - mean) / std);
     }
 
