@@ -7,6 +7,8 @@ import { runPage } from './views/run';
 import { analysisPage } from './views/analysis';
 import { comparePage } from './views/compare';
 import { sweepPage } from './views/sweep';
+import { neuronPage } from './views/neuron';
+import { neuronsPage } from './views/neurons';
 
 const UUID = '([0-9a-f-]{36})';
 let life = new Lifetime();
@@ -25,6 +27,8 @@ function route() {
   if ((m = path.match(new RegExp(`^/experiments/${UUID}$`, 'i')))) runPage(root, m[1], life);
   else if ((m = path.match(new RegExp(`^/checkpoints/${UUID}$`, 'i')))) analysisPage(root, m[1], params, life);
   else if ((m = path.match(new RegExp(`^/sweeps/${UUID}$`, 'i')))) sweepPage(root, m[1], life);
+  else if ((m = path.match(new RegExp(`^/models/${UUID}/neurons/(\\d+)/(\\d+)$`, 'i')))) neuronPage(root, m[1], Number(m[2]), Number(m[3]), life);
+  else if ((m = path.match(new RegExp(`^/models/${UUID}/neurons$`, 'i')))) neuronsPage(root, m[1], params, life);
   else if (path === '/new') newExperimentPage(root, params, life);
   else if (path === '/compare') comparePage(root, params, life);
   else if (path === '' || path === '/') listPage(root, life);

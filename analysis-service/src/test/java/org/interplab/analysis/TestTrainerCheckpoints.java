@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Test-only: serves safetensors files the way the trainer's checkpoint API does, from files a test registers. */
 @Path("/test-trainer/checkpoints")
 public class TestTrainerCheckpoints {
-    static final Map<UUID, byte[]> FILES = new ConcurrentHashMap<>();
+    public static final Map<UUID, byte[]> FILES = new ConcurrentHashMap<>();
     /** Checkpoints for which the "trainer" answers 503 this many more times (a trainer that is restarting). */
     static final Map<UUID, Integer> UNAVAILABLE = new ConcurrentHashMap<>();
 

@@ -5,18 +5,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.interplab.analysis.jobs.AnalysisJobs;
+import org.interplab.analysis.neuroscope.NeuroscopeService;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
 
 /**
- * Records every published checkpoint as an analysis job and returns: the analysis runs on the workers, never inside
- * the Kafka poll. Idempotent (a replay finds the job there). Only an event that cannot be read at all goes to
- * checkpoints.published.dlq (inspect and replay it with GET/POST /dead-letters).
+ * Records every published checkpoint as an analysis job (and, for the final checkpoint of a language model, a
+ * Neuroscope scan job) and returns: the work runs on the workers, never inside the Kafka poll. Idempotent (a replay
+ * finds the jobs there). Only an event that cannot be read at all goes to checkpoints.published.dlq (inspect and
+ * replay it with GET/POST /dead-letters).
  */
 @ApplicationScoped
 public class CheckpointListener {
     @Inject
     AnalysisJobs jobs;
+    @Inject
+    NeuroscopeService neuroscope;
 
     @Incoming("checkpoints-published")
     @Blocking
@@ -24,6 +28,11 @@ public class CheckpointListener {
         CheckpointPublished event = Json.read(json, CheckpointPublished.class);
         if (event.checkpointId() == null || event.spec() == null) {
             throw new IllegalArgumentException("checkpoints.published event without checkpointId or spec");
+        }
+        neuroscope.onCheckpoint(event); // only records a scan job (idempotent); workers scan it
+        if (NeuroscopeService.isScannableLm(event.spec())) {
+            // the dense circuit tables are d_vocab × d_vocab (50257² ≈ 10 GB): an LM gets its Neuroscope instead
+            return;
         }
         jobs.enqueue(event.checkpointId(), json);
     }

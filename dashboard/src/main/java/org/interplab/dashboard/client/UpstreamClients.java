@@ -28,6 +28,12 @@ public class UpstreamClients {
         return builder(config.analysis().url()).build(AnalysisClient.class);
     }
 
+    @Produces
+    @ApplicationScoped
+    NeuroscopeClient neuroscope(LabConfig config) {
+        return builder(config.analysis().url()).build(NeuroscopeClient.class);
+    }
+
     private static QuarkusRestClientBuilder builder(String url) {
         return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(URI.create(url))

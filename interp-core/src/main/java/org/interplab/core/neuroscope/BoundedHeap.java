@@ -1,0 +1,95 @@
+package org.interplab.core.neuroscope;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The best {@code capacity} examples seen, as a min-heap whose root is the worst kept one. A candidate is first
+ * compared with the root ({@link #accepts}, O(1)); only one that beats it is built and sifted in (O(log k)).
+ * Order: higher rank first, equal ranks to the earlier position — a total order, so the result is exact and does
+ * not depend on the order in which examples arrive (which is what makes shard merges exact).
+ */
+final class BoundedHeap {
+    private final Example[] heap;
+    private int size;
+
+    BoundedHeap(int capacity) {
+        heap = new Example[capacity];
+    }
+
+    boolean accepts(double rank, long position) {
+        if (size < heap.length) {
+            return heap.length > 0;
+        }
+        Example worst = heap[0];
+        return rank > worst.rank() || (rank == worst.rank() && position < worst.position());
+    }
+
+    boolean full() {
+        return size == heap.length;
+    }
+
+    /** Rank of the worst kept example (the root). */
+    double worstRank() {
+        return heap[0].rank();
+    }
+
+    void offer(Example e) {
+        if (!accepts(e.rank(), e.position())) {
+            return;
+        }
+        if (size < heap.length) {
+            heap[size] = e;
+            siftUp(size++);
+        } else {
+            heap[0] = e;
+            siftDown(0);
+        }
+    }
+
+    /** The kept examples, best first. */
+    List<Example> sorted() {
+        Example[] copy = Arrays.copyOf(heap, size);
+        Arrays.sort(copy, Example::order);
+        return new ArrayList<>(Arrays.asList(copy));
+    }
+
+    private boolean worse(int i, int j) {
+        return heap[j].betterThan(heap[i].rank(), heap[i].position());
+    }
+
+    private void siftUp(int i) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (!worse(i, parent)) {
+                return;
+            }
+            swap(i, parent);
+            i = parent;
+        }
+    }
+
+    private void siftDown(int i) {
+        while (true) {
+            int l = 2 * i + 1, r = l + 1, w = i;
+            if (l < size && worse(l, w)) {
+                w = l;
+            }
+            if (r < size && worse(r, w)) {
+                w = r;
+            }
+            if (w == i) {
+                return;
+            }
+            swap(i, w);
+            i = w;
+        }
+    }
+
+    private void swap(int i, int j) {
+        Example t = heap[i];
+        heap[i] = heap[j];
+        heap[j] = t;
+    }
+}

@@ -1,0 +1,77 @@
+package org.interplab.core.neuroscope;
+
+/**
+ * What a Neuroscope scan keeps per neuron. Every shard of one scan must use the same settings (they fix the heap
+ * sizes, the histogram bins, the band edges and the random keys), which is what lets shards merge exactly.
+ *
+ * @param topK          max-activating examples kept exactly (Neuroscope used 20)
+ * @param before        tokens of context kept before the example's token
+ * @param after         tokens of context kept after it
+ * @param bandSamples   samples kept per activation band (bands are half-octaves of the activation, see {@link #band})
+ * @param randomSamples uniform random samples over all scanned tokens (a reservoir by hash keys)
+ * @param histLo        lower edge of the histogram; values below go to an underflow bin
+ * @param histHi        upper edge; values at or above go to an overflow bin
+ * @param histBins      equal-width bins between histLo and histHi
+ * @param seed          seeds the random keys (same seed, same samples, whatever the sharding)
+ */
+public record ScanSettings(int topK, int before, int after, int bandSamples, int randomSamples, float histLo,
+                           float histHi, int histBins, long seed) {
+    /** Half-octave bands from 2^BAND_MIN_EXP upwards: band 0 holds (0, 2^BAND_MIN_EXP·1.5), the last everything above. */
+    public static final int BAND_MIN_EXP = -8;
+    public static final int BANDS = 2 * 16;
+
+    public static ScanSettings defaults() {
+        return new ScanSettings(20, 32, 8, 4, 10, -0.25f, 8f, 165, 1L);
+    }
+
+    public ScanSettings {
+        if (topK < 1 || before < 0 || after < 0 || bandSamples < 0 || randomSamples < 0 || histBins < 1
+                || !(histHi > histLo)) {
+            throw new IllegalArgumentException("invalid scan settings");
+        }
+    }
+
+    /** The histogram bin of an activation: 0 = underflow, 1..histBins, histBins + 1 = overflow. */
+    public int bin(float a) {
+        if (a < histLo) {
+            return 0;
+        }
+        if (a >= histHi) {
+            return histBins + 1;
+        }
+        return 1 + Math.min(histBins - 1, (int) ((a - histLo) * histBins / (histHi - histLo)));
+    }
+
+    /** Lower edge of histogram bin b (1..histBins); bin 0 starts at −∞ and bin histBins + 1 ends at +∞. */
+    public double binLow(int b) {
+        return histLo + (double) (b - 1) * (histHi - histLo) / histBins;
+    }
+
+    /**
+     * The activation band of a positive activation: half-octaves [2^e, 1.5·2^e) and [1.5·2^e, 2^(e+1)), read from
+     * the float's exponent and top mantissa bit (no logarithm per activation). Clamped to [0, BANDS).
+     */
+    public static int band(float a) {
+        int bits = Float.floatToRawIntBits(a);
+        int e = ((bits >>> 23) & 0xff) - 127;
+        int half = (bits >>> 22) & 1;
+        int b = (e - BAND_MIN_EXP) * 2 + half;
+        return b < 0 ? 0 : Math.min(BANDS - 1, b);
+    }
+
+    /** Lower edge of a band (band 0 starts at 0). */
+    public static double bandLow(int band) {
+        if (band == 0) {
+            return 0;
+        }
+        return Math.scalb(band % 2 == 0 ? 1.0 : 1.5, band / 2 + BAND_MIN_EXP);
+    }
+
+    /** The random key of (neuron, position): SplitMix64 of both with the seed; 53 bits so it is exact as a double. */
+    public long key(int neuron, long position) {
+        long z = seed ^ (position * 0x9E3779B97F4A7C15L) ^ ((long) neuron * 0xC2B2AE3D27D4EB4FL);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) >>> 11;
+    }
+}
