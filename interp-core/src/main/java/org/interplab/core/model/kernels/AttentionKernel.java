@@ -34,6 +34,15 @@ public final class AttentionKernel {
     private AttentionKernel() {
     }
 
+    /**
+     * Whether the kernel can run on arrays like {@code a}: the ND4J backend is the CPU one (the kernel reads the
+     * arrays' host memory; on CUDA the attention layer keeps ND4J's batched matmuls) and the type is FLOAT or DOUBLE.
+     */
+    public static boolean supports(INDArray a) {
+        return Nd4j.getEnvironment().isCPU()
+                && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
+    }
+
     private static int blockSlices(int t) {
         return Math.max(1, BLOCK_DOUBLES / (t * t));
     }

@@ -275,6 +275,14 @@ class AttentionKernelTest {
     }
 
     @Test
+    void supportsFloatAndDoubleOnTheCpuBackendOnly() {
+        boolean cpu = Nd4j.getEnvironment().isCPU();
+        assertEquals(cpu, AttentionKernel.supports(Nd4j.zeros(DataType.FLOAT, 1, 2, 2)));
+        assertEquals(cpu, AttentionKernel.supports(Nd4j.zeros(DataType.DOUBLE, 1, 2, 2)));
+        assertTrue(!AttentionKernel.supports(Nd4j.zeros(DataType.HALF, 1, 2, 2)));
+    }
+
+    @Test
     void refusesMismatchedShapesAndTypes() {
         INDArray a = Nd4j.zeros(DataType.FLOAT, 2, 3, 4);
         assertThrows(IllegalArgumentException.class,
