@@ -9,6 +9,7 @@ import { comparePage } from './views/compare';
 import { sweepPage } from './views/sweep';
 import { neuronPage } from './views/neuron';
 import { neuronsPage } from './views/neurons';
+import { importModelPage } from './views/importModel';
 
 const UUID = '([0-9a-f-]{36})';
 let life = new Lifetime();
@@ -31,6 +32,7 @@ function route() {
   else if ((m = path.match(new RegExp(`^/models/${UUID}/neurons$`, 'i')))) neuronsPage(root, m[1], params, life);
   else if (path === '/new') newExperimentPage(root, params, life);
   else if (path === '/compare') comparePage(root, params, life);
+  else if (path === '/import') importModelPage(root, life);
   else if (path === '' || path === '/') listPage(root, life);
   else root.append(el('p', { class: 'error', text: `No page ${path}.` }), el('a', { href: '#/', text: 'Experiments' }));
 }

@@ -4,6 +4,7 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,12 +29,25 @@ public class TrainerUploads {
 
     /** The trainer's 2xx answer body (JSON); a 4xx is passed on as the dashboard's error, a 5xx is a 502. */
     public String upload(byte[] multipartBody, String contentType) {
+        return send("/checkpoints", HttpRequest.BodyPublishers.ofByteArray(multipartBody), contentType);
+    }
+
+    /**
+     * Forwards a Hugging Face GPT-Neo import (multipart model + config) to the trainer's
+     * {@code POST /checkpoints/import/hf}, streaming the body as it arrives; answers as {@link #upload}.
+     */
+    public String importHuggingFace(InputStream multipartBody, String contentType) {
+        return send("/checkpoints/import/hf", HttpRequest.BodyPublishers.ofInputStream(() -> multipartBody),
+                contentType);
+    }
+
+    private String send(String path, HttpRequest.BodyPublisher body, String contentType) {
         String base = config.trainer().url();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base.replaceAll("/+$", "") + "/checkpoints"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base.replaceAll("/+$", "") + path))
                 .timeout(Duration.ofSeconds(300))
                 .header("Content-Type", contentType)
                 .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(multipartBody))
+                .POST(body)
                 .build();
         HttpResponse<String> response;
         try {

@@ -113,7 +113,29 @@ public class CheckpointResource {
             throw ApiException.badRequest("the request has no body; send multipart/form-data with part 'file'",
                     "file");
         }
-        String answer = uploads.upload(body, contentType);
+        return accepted(uploads.upload(body, contentType));
+    }
+
+    @POST
+    @Path("import/hf")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Import a Hugging Face GPT-Neo model (e.g. TinyStories): multipart/form-data with part "
+            + "'model' (pytorch_model.bin or model.safetensors), part 'config' (its config.json) and optionally "
+            + "'name'; converted to TransformerLens names and shapes and analysed like a trained run",
+            description = "202 with the stored checkpoint; its analysis follows (GET url). 400 names 'model' (a "
+                    + "pickle opcode or global that is refused — nothing in a file is ever executed —, a truncated "
+                    + "or missing storage, a missing or mis-shaped tensor) or 'config'; nothing is stored then.")
+    public Response importHuggingFace(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        if (body == null) {
+            throw ApiException.badRequest("the request has no body; send multipart/form-data with parts 'model' "
+                    + "and 'config'", "model");
+        }
+        return accepted(uploads.importHuggingFace(body, contentType));
+    }
+
+    /** The trainer stored a model: record it here at once and answer 202 with where it can be read. */
+    private Response accepted(String answer) {
         JsonNode stored = Views.tree(answer);
         UUID id = Ids.parse(stored.path("checkpointId").asText(), "checkpointId");
         String spec = stored.hasNonNull("spec") ? stored.get("spec").toString() : null;

@@ -17,6 +17,7 @@ import org.interplab.contracts.spec.Presets;
 public class FakeTrainer implements QuarkusTestResourceLifecycleManager {
     static volatile byte[] lastBody;
     static volatile String lastContentType;
+    static volatile String lastPath;
     static volatile UUID lastId;
     private HttpServer server;
 
@@ -31,6 +32,7 @@ public class FakeTrainer implements QuarkusTestResourceLifecycleManager {
             byte[] body = exchange.getRequestBody().readAllBytes();
             lastBody = body;
             lastContentType = exchange.getRequestHeaders().getFirst("Content-Type");
+            lastPath = exchange.getRequestURI().getPath();
             String text = new String(body, StandardCharsets.ISO_8859_1);
             int status;
             String answer;
