@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Scans through the real job tables (PostgreSQL) and the real checkpoint event (Kafka), against the in-memory scan
  * of the same model and corpus: the stored neurons must be exactly what interp-core computes in one pass. The test
- * profile runs two scan workers (two claimers) and a 3 s stale limit; a crashed worker is played by claiming a
+ * profile runs two scan workers (two claimers) and a 30 s stale limit; a crashed worker is played by claiming a
  * shard and never sending a heartbeat.
  */
 @QuarkusTest
@@ -149,7 +149,7 @@ class NeuroscopeScanTest {
     @Test
     void theFinalCheckpointOfAnLmIsScannedOnceAndStoresExactlyTheInMemoryResult() throws Exception {
         UUID checkpointId = tinyLm(3);
-        byte[] corpus = corpus("builtin-stories", 5, 40);
+        byte[] corpus = corpus("builtin-stories", 5, 24);
         CheckpointPublished event = new CheckpointPublished(checkpointId, UUID.randomUUID(), 10, true, Map.of(),
                 lmSpec(), Instant.now());
         send(checkpointId.toString(), Json.write(event));
@@ -196,7 +196,7 @@ class NeuroscopeScanTest {
     @Test
     void aCrashedShardIsTakenOverAndTheResultIsTheSame() throws Exception {
         UUID checkpointId = tinyLm(4);
-        byte[] corpus = corpus("crash-corpus", 6, 40);
+        byte[] corpus = corpus("crash-corpus", 6, 24);
         ScanStore.Enqueued e = neuroscope.request(checkpointId, "crash-corpus", null);
         // a worker that plans the scan, claims a shard and dies
         long deadline = System.currentTimeMillis() + 30_000;
