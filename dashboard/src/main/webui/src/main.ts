@@ -7,6 +7,7 @@ import { runPage } from './views/run';
 import { analysisPage } from './views/analysis';
 import { comparePage } from './views/compare';
 import { sweepPage } from './views/sweep';
+import { corporaPage } from './views/corpora';
 
 const UUID = '([0-9a-f-]{36})';
 let life = new Lifetime();
@@ -27,9 +28,14 @@ function route() {
   else if ((m = path.match(new RegExp(`^/sweeps/${UUID}$`, 'i')))) sweepPage(root, m[1], life);
   else if (path === '/new') newExperimentPage(root, params, life);
   else if (path === '/compare') comparePage(root, params, life);
+  else if (path === '/corpora') corporaPage(root, life);
   else if (path === '' || path === '/') listPage(root, life);
   else root.append(el('p', { class: 'error', text: `No page ${path}.` }), el('a', { href: '#/', text: 'Experiments' }));
 }
 
+const nav = document.querySelector('header nav');
+if (nav && !nav.querySelector('[data-testid="nav-corpora"]')) {
+  nav.append(el('a', { href: '#/corpora', 'data-testid': 'nav-corpora', text: 'Corpora' }));
+}
 window.addEventListener('hashchange', route);
 route();

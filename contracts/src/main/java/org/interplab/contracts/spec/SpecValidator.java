@@ -12,7 +12,10 @@ public final class SpecValidator {
     /** Training-time memory a single run may plan for (weights, gradients, Adam moments, activations). */
     public static final long MEMORY_BUDGET_BYTES = 6L << 30;
 
-    static final Set<String> TASKS = Set.of("xor", "ov-coherent", "addition", "tms", "cis");
+    static final Set<String> TASKS = Set.of("xor", "ov-coherent", "addition", "tms", "cis",
+            TaskShapes.LM);
+    /** A corpus id: letters, digits, dot, underscore, hyphen. */
+    static final java.util.regex.Pattern CORPUS_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
     static final Set<String> MODELS = Set.of("transformer", "tms", "cis");
     static final Set<String> OPTIMIZERS = Set.of("adam", "adamw");
     static final Set<String> SCHEDULES = Set.of("constant", "linear-warmup", "cosine");
@@ -85,7 +88,7 @@ public final class SpecValidator {
         TaskShapes.Shape shape = TaskShapes.of(task);
         if (shape == null) {
             errors.add(new FieldError("model.kind", "a transformer needs a sequence task: one of "
-                    + TaskShapes.SEQUENCE_TASKS));
+                    + TaskShapes.SEQUENCE_TASKS + " or " + TaskShapes.LM));
             return;
         }
         positive(m.nLayers(), "model.nLayers", errors);
@@ -94,7 +97,11 @@ public final class SpecValidator {
         positive(m.dModel(), "model.dModel", errors);
         mustEqual(m.dVocab(), shape.dVocab(), "model.dVocab", task.kind(), errors);
         mustEqual(m.dVocabOut(), shape.dVocabOut(), "model.dVocabOut", task.kind(), errors);
-        mustEqual(m.nCtx(), shape.nCtx(), "model.nCtx", task.kind(), errors);
+        if (shape.nCtx() > 0) {
+            mustEqual(m.nCtx(), shape.nCtx(), "model.nCtx", task.kind(), errors);
+        } else {
+            validateLm(task, m, errors);
+        }
         if (!Boolean.TRUE.equals(m.attnOnly())) {
             positive(m.dMlp(), "model.dMlp", errors);
             if (m.actFn() == null || !ACTIVATIONS.contains(m.actFn())) {
@@ -122,6 +129,15 @@ public final class SpecValidator {
                     "needs about %.1f GiB to train (%d parameters, batch %d) but a run may use %.1f GiB; "
                             + "reduce model.dModel, model.nHeads or training.batchSize",
                     bytes / (double) (1L << 30), params, t.batchSize(), MEMORY_BUDGET_BYTES / (double) (1L << 30))));
+        }
+    }
+
+    /** The lm-specific fields: the model's context length and the corpus id. */
+    private static void validateLm(TaskSpec task, ModelSpec m, List<FieldError> errors) {
+        positive(m.nCtx(), "model.nCtx", errors);
+        if (task.corpus() != null && !CORPUS_ID.matcher(task.corpus()).matches()) {
+            errors.add(new FieldError("task.corpus", "must be a corpus id (letters, digits, '.', '_', '-'), was '"
+                    + task.corpus() + "'"));
         }
     }
 

@@ -143,7 +143,7 @@ public final class Trainer {
 
     static Problem problem(ExperimentSpec spec) {
         return switch (spec.model().kind()) {
-            case "transformer" -> new TransformerProblem(spec);
+            case "transformer" -> "lm".equals(spec.task().kind()) ? new LmProblem(spec) : new TransformerProblem(spec);
             case "tms" -> new TmsProblem(spec);
             case "cis" -> new CisProblem(spec);
             default -> throw new IllegalArgumentException("model kind '" + spec.model().kind()
