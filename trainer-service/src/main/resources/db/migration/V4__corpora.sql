@@ -5,7 +5,7 @@ CREATE TABLE corpus (
     id                     VARCHAR(100) PRIMARY KEY,
     name                   VARCHAR(200) NOT NULL,
     source_kind            VARCHAR(16)  NOT NULL,  -- builtin | upload | path
-    source_format          VARCHAR(8)   NOT NULL,  -- txt | jsonl (builtin: generated)
+    source_format          VARCHAR(16)  NOT NULL,  -- txt | jsonl | generated (builtin)
     source_ref             TEXT,                   -- object key of an upload, or the server-side path
     status                 VARCHAR(16)  NOT NULL,  -- QUEUED | TOKENIZING | READY | FAILED
     progress               DOUBLE PRECISION NOT NULL DEFAULT 0,
