@@ -10,6 +10,7 @@ import { sweepPage } from './views/sweep';
 import { neuronPage } from './views/neuron';
 import { neuronsPage } from './views/neurons';
 import { importModelPage } from './views/importModel';
+import { corporaPage } from './views/corpora';
 
 const UUID = '([0-9a-f-]{36})';
 let life = new Lifetime();
@@ -33,9 +34,14 @@ function route() {
   else if (path === '/new') newExperimentPage(root, params, life);
   else if (path === '/compare') comparePage(root, params, life);
   else if (path === '/import') importModelPage(root, life);
+  else if (path === '/corpora') corporaPage(root, life);
   else if (path === '' || path === '/') listPage(root, life);
   else root.append(el('p', { class: 'error', text: `No page ${path}.` }), el('a', { href: '#/', text: 'Experiments' }));
 }
 
+const nav = document.querySelector('header nav');
+if (nav && !nav.querySelector('[data-testid="nav-corpora"]')) {
+  nav.append(el('a', { href: '#/corpora', 'data-testid': 'nav-corpora', text: 'Corpora' }));
+}
 window.addEventListener('hashchange', route);
 route();

@@ -29,6 +29,8 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
   const spec = el('pre', { class: 'spec', 'data-testid': 'spec' });
   const checkpointsBody = el('tbody');
   const noCheckpoints = el('p', { class: 'muted', text: 'No checkpoints yet.' });
+  // a language model's generations from "Once upon a time" at each checkpoint (empty for other models)
+  const lmSamples = el('div', { 'data-testid': 'lm-samples', hidden: true });
   const watch = el('div', { class: 'watch', 'data-testid': 'watch' });
   const analysisStatus = el('p', { class: 'muted', 'data-testid': 'analysis-status' });
   const pngCurves = el('button', { type: 'button', class: 'small', 'data-testid': 'export-png', text: 'PNG' });
@@ -51,7 +53,7 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
         el('div', { class: 'scroll' }, el('table', { class: 'list', 'data-testid': 'checkpoints-table' },
           el('thead', {}, el('tr', {}, ...['step', '', 'metrics', 'safetensors', 'analysis'].map((h) => el('th', { text: h })))),
           checkpointsBody)),
-        noCheckpoints),
+        noCheckpoints, lmSamples),
       el('div', {}, el('h3', { text: 'Provenance' }), provenance, el('h3', { text: 'Spec' }), spec)),
     el('h3', { text: 'Circuit tables during training' }), analysisStatus, watch));
 
@@ -122,6 +124,12 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
       checkpoints = await api<CheckpointView[]>(`/api/experiments/${id}/checkpoints`);
     } catch { return; }
     if (!life.alive) return;
+    api<{ step: number; samples: Record<string, string> }[]>(`/api/experiments/${id}/samples`).then((list) => {
+      lmSamples.hidden = list.length === 0;
+      lmSamples.replaceChildren(el('h3', { text: 'Sample generations' }), ...list.slice().reverse().flatMap((x) =>
+        Object.entries(x.samples).map(([kind, text]) => el('p', { 'data-testid': 'lm-sample', 'data-step': x.step },
+          el('span', { class: 'muted', text: `step ${x.step} · ${kind}: ` }), text))));
+    }).catch(() => { /* samples are optional */ });
     checkpointsBody.replaceChildren(...checkpoints.map((c) => el('tr', { 'data-testid': 'checkpoint-row', 'data-id': c.checkpointId, 'data-step': c.step },
       el('td', { class: 'num', text: c.step }),
       el('td', { text: c.finalCheckpoint ? 'final' : '' }),

@@ -12,7 +12,10 @@ public final class SpecValidator {
     /** Training-time memory a single run may plan for (weights, gradients, Adam moments, activations). */
     public static final long MEMORY_BUDGET_BYTES = 6L << 30;
 
-    static final Set<String> TASKS = Set.of("xor", "ov-coherent", "addition", "tms", "cis");
+    static final Set<String> TASKS = Set.of("xor", "ov-coherent", "addition", "tms", "cis",
+            TaskShapes.LM);
+    /** A corpus id: letters, digits, dot, underscore, hyphen. */
+    static final java.util.regex.Pattern CORPUS_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
     static final Set<String> OPTIMIZERS = Set.of("adam", "adamw");
     static final Set<String> SCHEDULES = Set.of("constant", "linear-warmup", "cosine");
     static final Set<String> ACTIVATIONS = Set.of("relu", "gelu", "gelu_new");
@@ -126,7 +129,7 @@ public final class SpecValidator {
         TaskShapes.Shape shape = TaskShapes.of(task);
         if (shape == null) {
             errors.add(new FieldError("model.kind", "a transformer needs a sequence task: one of "
-                    + TaskShapes.SEQUENCE_TASKS));
+                    + TaskShapes.SEQUENCE_TASKS + " or " + TaskShapes.LM));
             return;
         }
         // bounded (far beyond what fits in memory) so that no size product in the estimates can overflow a long
@@ -136,7 +139,11 @@ public final class SpecValidator {
         intInRange(m.dModel(), "model.dModel", 1, 16384, true, errors);
         mustEqual(m.dVocab(), shape.dVocab(), "model.dVocab", task.kind(), errors);
         mustEqual(m.dVocabOut(), shape.dVocabOut(), "model.dVocabOut", task.kind(), errors);
-        mustEqual(m.nCtx(), shape.nCtx(), "model.nCtx", task.kind(), errors);
+        if (shape.nCtx() > 0) {
+            mustEqual(m.nCtx(), shape.nCtx(), "model.nCtx", task.kind(), errors);
+        } else {
+            validateLm(task, m, errors);
+        }
         if (!Boolean.TRUE.equals(m.attnOnly())) {
             intInRange(m.dMlp(), "model.dMlp", 1, 65536, true, errors);
             if (m.actFn() == null || !ACTIVATIONS.contains(m.actFn())) {
@@ -192,6 +199,15 @@ public final class SpecValidator {
                     "needs about %.1f GiB to train (%d parameters, batch %d%s) but a run may use %.1f GiB; %s",
                     bytes / (double) (1L << 30), kind.parameterCount(m, task), t.batchSize(), instances,
                     MEMORY_BUDGET_BYTES / (double) (1L << 30), kind.memoryHint())));
+        }
+    }
+
+    /** The lm-specific fields: the model's context length and the corpus id. */
+    private static void validateLm(TaskSpec task, ModelSpec m, List<FieldError> errors) {
+        positive(m.nCtx(), "model.nCtx", errors);
+        if (task.corpus() != null && !CORPUS_ID.matcher(task.corpus()).matches()) {
+            errors.add(new FieldError("task.corpus", "must be a corpus id (letters, digits, '.', '_', '-'), was '"
+                    + task.corpus() + "'"));
         }
     }
 

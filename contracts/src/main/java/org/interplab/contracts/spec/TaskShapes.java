@@ -9,6 +9,17 @@ import java.util.List;
  */
 public final class TaskShapes {
     public static final List<String> SEQUENCE_TASKS = List.of("xor", "ov-coherent", "addition");
+    /** Language modelling on a GPT-2-tokenized corpus. */
+    public static final String LM = "lm";
+    /** GPT-2 BPE vocabulary (r50k_base), in and out, of task {@code lm}. */
+    public static final int GPT2_VOCAB = 50257;
+    /** The corpus an {@code lm} task without {@code corpus} trains on: the embedded generated stories. */
+    public static final String DEFAULT_CORPUS = "builtin-stories";
+
+    /**
+     * Shape of a task. {@code nCtx} is the context length the task fixes, or 0 where the model chooses it (lm);
+     * the token label lists are empty where the vocabulary is GPT-2's (read labels from the tokenizer).
+     */
 
     public record Shape(int dVocab, int dVocabOut, int nCtx, List<String> inputTokens, List<String> outputTokens) {
     }
@@ -40,6 +51,8 @@ public final class TaskShapes {
                 List<String> in = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "=", "^");
                 return new Shape(12, 10, 3 * n + 1, in, in.subList(0, 10));
             }
+            case LM:
+                return new Shape(GPT2_VOCAB, GPT2_VOCAB, 0, List.of(), List.of());
             default:
                 return null;
         }

@@ -47,8 +47,23 @@ public class EventIngestService {
             WHERE (analysis.tables, analysis.failed_tables, analysis.completed_at)
                 IS DISTINCT FROM (EXCLUDED.tables, EXCLUDED.failed_tables, EXCLUDED.completed_at)""";
 
+    private static final String UPSERT_LM_SAMPLE = """
+            INSERT INTO {h-schema}lm_sample (experiment_id, step, samples) VALUES (:experimentId, :step, :samples)
+            ON CONFLICT (experiment_id, step) DO UPDATE SET samples = EXCLUDED.samples""";
+
     @Inject
     EntityManager em;
+
+    /** A language-model run's sample generations by checkpoint step, oldest first: [{step, samples: {..}}]. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Map<String, Object>> lmSamples(UUID experimentId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                "SELECT step, samples FROM {h-schema}lm_sample WHERE experiment_id = :id ORDER BY step")
+                .setParameter("id", experimentId).getResultList();
+        return rows.stream().map(r -> Map.<String, Object>of("step", ((Number) r[0]).longValue(),
+                "samples", Json.read((String) r[1], Map.class))).toList();
+    }
 
     @Inject
     Event<LiveEvent> live;
@@ -66,6 +81,13 @@ public class EventIngestService {
             return false;
         }
         boolean hasMetrics = p.metrics() != null && !p.metrics().isEmpty();
+        if (p.samples() != null && !p.samples().isEmpty()) {
+            em.createNativeQuery(UPSERT_LM_SAMPLE)
+                    .setParameter("experimentId", p.experimentId())
+                    .setParameter("step", p.step())
+                    .setParameter("samples", Json.write(p.samples()))
+                    .executeUpdate();
+        }
         if (hasMetrics) {
             em.createNativeQuery(UPSERT_METRIC_POINT)
                     .setParameter("experimentId", p.experimentId())

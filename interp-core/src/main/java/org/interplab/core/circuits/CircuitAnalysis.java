@@ -61,6 +61,9 @@ public final class CircuitAnalysis {
      * (seed 001 §1's ablation heatmaps).
      */
     public static List<TableResult> transformer(Map<String, INDArray> weights, ExperimentSpec spec) {
+        if (spec.task() != null && "lm".equals(spec.task().kind())) {
+            return List.of(); // token-by-token tables over a 50257-token vocabulary (EU alone 2.5e9 cells) do not fit
+        }
         TransformerCircuits circuits = new TransformerCircuits(weights, spec);
         List<TableResult> results = new ArrayList<>();
         results.add(compute("EU", circuits::directPath));

@@ -10,6 +10,7 @@ import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.FieldError;
 import org.interplab.contracts.spec.ModelKind;
 import org.interplab.contracts.spec.SpecValidator;
+import org.interplab.contracts.spec.TaskShapes;
 import org.interplab.contracts.spec.TrainingSpec;
 import org.interplab.core.model.ModelRegistry;
 import org.interplab.core.task.Rng;
@@ -158,6 +159,9 @@ public final class Trainer {
             ModelKind.CIS, CisProblem::new));
 
     static Problem problem(ExperimentSpec spec) {
+        if (TaskShapes.LM.equals(spec.task().kind())) {
+            return new LmProblem(spec); // a transformer on a token stream rather than a drawn task
+        }
         Function<ExperimentSpec, Problem> problem = PROBLEMS.get(ModelRegistry.of(spec).kind());
         if (problem == null) {
             throw new IllegalArgumentException("model kind '" + spec.model().kind() + "' cannot be trained yet");

@@ -38,6 +38,12 @@ public class CheckpointStore {
      */
     public UUID saveTrained(UUID experimentId, ExperimentSpec spec, ModelState state, Map<String, Double> metrics,
                             boolean isFinal, String codeVersion) {
+        return saveTrained(experimentId, spec, state, metrics, isFinal, codeVersion, null);
+    }
+
+    /** As above, with a language model's sample generations in the metadata ({@code sample_<kind>} keys). */
+    public UUID saveTrained(UUID experimentId, ExperimentSpec spec, ModelState state, Map<String, Double> metrics,
+                            boolean isFinal, String codeVersion, Map<String, String> samples) {
         Optional<UUID> existing = idAt(experimentId, state.step());
         if (existing.isPresent()) {
             if (isFinal) {
@@ -45,7 +51,11 @@ public class CheckpointStore {
             }
             return existing.get();
         }
-        Map<String, String> metadata = CheckpointMetadata.of(spec, state.step(), metrics, codeVersion).toMap();
+        Map<String, String> metadata = new java.util.LinkedHashMap<>(
+                CheckpointMetadata.of(spec, state.step(), metrics, codeVersion).toMap());
+        if (samples != null) {
+            samples.forEach((kind, text) -> metadata.put("sample_" + kind, text));
+        }
         Map<String, String> optimizerMetadata = new HashMap<>(metadata);
         optimizerMetadata.put(RNG_STATE_KEY, Long.toString(state.rngState()));
         StoredCheckpoint row = new StoredCheckpoint();

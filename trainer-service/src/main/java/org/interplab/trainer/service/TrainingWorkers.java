@@ -20,6 +20,7 @@ import org.interplab.contracts.events.RunStatus;
 import org.interplab.contracts.events.TrainingProgress;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.core.checkpoint.CheckpointMetadata;
+import org.interplab.core.train.LmProblem;
 import org.interplab.core.train.ModelState;
 import org.interplab.core.train.Trainer;
 import org.interplab.core.train.TrainingListener;
@@ -190,7 +191,15 @@ public class TrainingWorkers {
             if (lostClaim) {
                 return;
             }
-            UUID checkpointId = checkpoints.saveTrained(id, spec, state, metrics, isFinal, config.codeVersion());
+            Map<String, String> samples = "lm".equals(spec.task().kind())
+                    ? LmProblem.samples(spec, state.weights()) : null;
+            UUID checkpointId = checkpoints.saveTrained(id, spec, state, metrics, isFinal, config.codeVersion(),
+                    samples);
+            if (samples != null) {
+                // no metrics: the eval event of the step carries them; this one only adds the samples
+                events.progress(new TrainingProgress(id, RunStatus.RUNNING, state.step(), total, Map.of(), null,
+                        backend, Instant.now(), config.codeVersion(), samples));
+            }
             events.checkpoint(new CheckpointPublished(checkpointId, id, state.step(), isFinal, metrics, spec,
                     Instant.now()));
         }

@@ -1,0 +1,60 @@
+package org.interplab.core.train;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.Map;
+import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.contracts.spec.Presets;
+import org.interplab.core.corpus.StoryGenerator;
+import org.interplab.core.corpus.TokenCorpus;
+import org.interplab.core.model.Transformer;
+import org.interplab.core.task.Rng;
+import org.interplab.core.task.TokenBatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Timing harness for one training step (loss and gradients) of an LM preset at its own shapes on generated
+ * stories, and for generating + tokenizing the built-in corpus. Prints medians; asserts nothing about time. Run with
+ * {@code mvn -o -pl interp-core -am test -Dtest=LmStepTiming -Dtiming=true -Dsurefire.failIfNoSpecifiedTests=false}
+ * ({@code -Dpreset=tinystories-2l} for another preset).
+ */
+class LmStepTiming {
+    static final int WARMUP = 3, RUNS = 10;
+
+    @Test
+    @EnabledIfSystemProperty(named = "timing", matches = "true")
+    void lmPresetStep() throws Exception {
+        long t0 = System.nanoTime();
+        ByteArrayOutputStream train = new ByteArrayOutputStream();
+        ByteArrayOutputStream validation = new ByteArrayOutputStream();
+        var summary = new StoryGenerator(StoryGenerator.DEFAULT_SEED).tokenize(StoryGenerator.DEFAULT_STORIES, train,
+                validation, (d, t) -> { });
+        System.out.printf("builtin-stories: %d stories, %d tokens generated + tokenized in %.1f s%n",
+                summary.stories(), summary.tokens(), (System.nanoTime() - t0) / 1e9);
+        char[] tokens = TokenCorpus.readTokens(new ByteArrayInputStream(train.toByteArray()));
+
+        String preset = System.getProperty("preset", "tinystories-1l");
+        ExperimentSpec spec = Presets.expand(preset, 1L, null);
+        Transformer.Config cfg = Transformer.Config.of(spec.model());
+        Map<String, INDArray> weights = Transformer.init(cfg, 1L);
+        Rng rng = new Rng(1);
+        int batch = spec.training().batchSize();
+        double[] ms = new double[RUNS];
+        for (int i = 0; i < WARMUP + RUNS; i++) {
+            TokenBatch b = LmProblem.trainWindows(tokens, cfg.nCtx(), batch, rng);
+            long s = System.nanoTime();
+            new Transformer(cfg, weights).lossAndGradients(b);
+            if (i >= WARMUP) {
+                ms[i - WARMUP] = (System.nanoTime() - s) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        double median = ms[RUNS / 2];
+        System.out.printf("%s step (batch %d × n_ctx %d): median %.0f ms, %.0f tokens/s; %d steps ≈ %.1f min%n",
+                preset, batch, cfg.nCtx(), median, batch * cfg.nCtx() / (median / 1000), spec.training().steps(),
+                spec.training().steps() * median / 60000);
+    }
+}
