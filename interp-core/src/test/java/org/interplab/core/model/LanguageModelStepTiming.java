@@ -12,8 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One lossAndGradients step at a language-model shape (d_vocab 50257, d_model 64, n_ctx 64, batch 8, 2 layers,
- * 4 heads × 16, d_mlp 256, LayerNorm, gelu_new, tied): prints ms per step (median of 10 after 3 warm-ups) and the
- * step workspace's size; asserts nothing about time. Run with
+ * 4 heads × 16, d_mlp 256, LayerNorm, gelu_new, layer 1 local; tied and untied): prints wall ms per step (median
+ * of 10 after 3 warm-ups), this thread's CPU ms (with one OpenMP thread the BLAS runs on it, so this is the fair
+ * figure on a loaded machine) and the step workspace's size; asserts nothing about time. Run with
  * {@code OMP_NUM_THREADS=1 mvn -o -pl interp-core -am test -Dtest=LanguageModelStepTiming -Dtiming=true
  * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
@@ -44,13 +45,23 @@ class LanguageModelStepTiming {
             for (int i = 0; i < 3; i++) {
                 model.lossAndGradients(batch, false);
             }
-            double[] t = new double[10];
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            double[] t = new double[10], cpu = new double[10], fwdCpu = new double[10];
             for (int i = 0; i < t.length; i++) {
-                long s = System.nanoTime();
+                long s = System.nanoTime(), c = mx.getCurrentThreadCpuTime();
                 model.lossAndGradients(batch, false);
                 t[i] = (System.nanoTime() - s) / 1e6;
+                cpu[i] = (mx.getCurrentThreadCpuTime() - c) / 1e6;
+                c = mx.getCurrentThreadCpuTime();
+                model.loss(batch);
+                fwdCpu[i] = (mx.getCurrentThreadCpuTime() - c) / 1e6;
             }
             Arrays.sort(t);
+            Arrays.sort(cpu);
+            Arrays.sort(fwdCpu);
+            System.out.printf("LM STEP tied=%s: CPU time of this thread (OMP_NUM_THREADS=1: the BLAS runs here) "
+                    + "median %.1f ms per lossAndGradients step, %.1f ms per loss() forward%n", tied, cpu[5],
+                    fwdCpu[5]);
             System.out.printf("LM STEP tied=%s: loss %.4f (ln 50257 = %.4f), first step %.0f ms, median %.1f ms "
                             + "(p10 %.1f, p90 %.1f), step workspace %.1f MB, %d grads  (OMP_NUM_THREADS=%s)%n", tied,
                     o.loss(), Math.log(50257), firstMs, t[5], t[1], t[9],
