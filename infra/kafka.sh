@@ -125,36 +125,12 @@ cmd_start() {
 }
 
 cmd_stop() {
-    local pid
-    pid="$(running_pid)"
-    if [[ -z "$pid" ]]; then
-        rm -f "$KAFKA_PID_FILE"
-        info "Kafka is not running (LAB_HOME $LAB_HOME); nothing to do"
-        return 0
-    fi
-    info "stopping Kafka (pid $pid) ..."
-    stop_pid "$pid" "Kafka" 60
-    rm -f "$KAFKA_PID_FILE"
-    info "Kafka stopped"
+    stop_server Kafka "$(running_pid)" "$KAFKA_PID_FILE" 60
 }
 
 cmd_status() {
-    local pid
-    pid="$(running_pid)"
-    if [[ -z "$pid" ]]; then
-        if port_open "$LAB_KAFKA_PORT"; then
-            info "Kafka from LAB_HOME $LAB_HOME is stopped, but port $LAB_KAFKA_PORT is taken by $(port_owner "$LAB_KAFKA_PORT")"
-        else
-            info "Kafka is stopped (LAB_HOME $LAB_HOME)"
-        fi
-        return 3
-    fi
-    if kafka_answers_metadata; then
-        info "Kafka is running (pid $pid, bootstrap $LAB_KAFKA_BOOTSTRAP) and answers metadata requests"
-        return 0
-    fi
-    info "Kafka process is running (pid $pid) but does not answer on $LAB_KAFKA_BOOTSTRAP yet; see $KAFKA_LOG"
-    return 1
+    server_status Kafka "$(running_pid)" "$LAB_KAFKA_PORT" "bootstrap $LAB_KAFKA_BOOTSTRAP" "$KAFKA_LOG" \
+        "metadata requests" kafka_answers_metadata
 }
 
 case "${1:-}" in

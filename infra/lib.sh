@@ -156,6 +156,69 @@ wait_until() {
 now_ns() { date +%s%N; }
 elapsed_since() { awk -v s="$1" -v e="$(now_ns)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }'; }
 
+# ---------------------------------------------------------------- Java servers run from Maven Central jars
+
+# maven_classpath <pom> <cache-file> <what> <mvn-log>  — prints the runtime classpath of a standalone infra pom,
+# resolving it with Maven once and caching it (re-resolved when the pom changes or a cached jar has disappeared).
+maven_classpath() {
+    local pom="$1" cache="$2" what="$3" mvn_log="$4" stale=0 jar
+    if [[ ! -s "$cache" || "$pom" -nt "$cache" ]]; then
+        stale=1
+    else
+        IFS=':' read -r -a _jars <"$cache"
+        for jar in "${_jars[@]}"; do
+            [[ -f "$jar" ]] || { stale=1; break; }
+        done
+    fi
+    if ((stale)); then
+        require_cmd mvn "Maven is needed once to resolve the $what jars from Maven Central"
+        mkdir -p "$(dirname "$cache")" "$(dirname "$mvn_log")"
+        info "resolving the $what runtime classpath with Maven (first run only) ..." >&2
+        local tmp="$cache.tmp"
+        if ! mvn -q -B -f "$pom" dependency:build-classpath -Dmdep.outputFile="$tmp" >"$mvn_log" 2>&1; then
+            show_log_tail "$mvn_log" 40
+            die "Maven could not resolve the $what classpath from $pom; see $mvn_log"
+        fi
+        mv "$tmp" "$cache"
+    fi
+    cat "$cache"
+}
+
+# stop_server <what> <pid-or-empty> <pid-file> <timeout-seconds>  — the `stop` of a server script.
+stop_server() {
+    local what="$1" pid="$2" pid_file="$3" limit="$4"
+    if [[ -z "$pid" ]]; then
+        rm -f "$pid_file"
+        info "$what is not running (LAB_HOME $LAB_HOME); nothing to do"
+        return 0
+    fi
+    info "stopping $what (pid $pid) ..."
+    stop_pid "$pid" "$what" "$limit"
+    rm -f "$pid_file"
+    info "$what stopped"
+}
+
+# server_status <what> <pid-or-empty> <port> <address> <log> <answers-what> <probe command...>  — the `status` of a
+# server script: 0 running and answering, 3 stopped, 1 running but not answering.
+server_status() {
+    local what="$1" pid="$2" port="$3" address="$4" log="$5" answers="$6"
+    shift 6
+    if [[ -z "$pid" ]]; then
+        if port_open "$port"; then
+            info "$what from LAB_HOME $LAB_HOME is stopped, but port $port is taken by $(port_owner "$port")"
+        else
+            info "$what is stopped (LAB_HOME $LAB_HOME)"
+        fi
+        return 3
+    fi
+    if "$@" >/dev/null 2>&1; then
+        info "$what is running (pid $pid, $address) and answers $answers"
+        return 0
+    fi
+    info "$what process is running (pid $pid) but does not answer on $address yet; see $log"
+    return 1
+}
+
 # ---------------------------------------------------------------- Kafka (shared by kafka.sh and topics.sh)
 
 LAB_KAFKA_PORT="${LAB_KAFKA_PORT:-59092}"
@@ -168,30 +231,9 @@ KAFKA_LOG4J2_FILE="$LAB_INFRA_DIR/kafka/log4j2.properties"
 # small, quick-starting JVMs for the command-line tools
 KAFKA_TOOL_JAVA_OPTS=(-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true)
 
-# kafka_classpath  — prints the broker's runtime classpath, resolving it with Maven once and caching it under
-# $LAB_HOME (re-resolved when the pom changes or a cached jar has disappeared).
+# kafka_classpath  — prints the broker's runtime classpath (see maven_classpath).
 kafka_classpath() {
-    local stale=0 jar
-    if [[ ! -s "$KAFKA_CLASSPATH_FILE" || "$KAFKA_POM" -nt "$KAFKA_CLASSPATH_FILE" ]]; then
-        stale=1
-    else
-        IFS=':' read -r -a _jars <"$KAFKA_CLASSPATH_FILE"
-        for jar in "${_jars[@]}"; do
-            [[ -f "$jar" ]] || { stale=1; break; }
-        done
-    fi
-    if ((stale)); then
-        require_cmd mvn "Maven is needed once to resolve the Kafka jars from Maven Central"
-        mkdir -p "$KAFKA_HOME_DIR"
-        info "resolving the Kafka runtime classpath with Maven (first run only) ..." >&2
-        local tmp="$KAFKA_CLASSPATH_FILE.tmp"
-        if ! mvn -q -B -f "$KAFKA_POM" dependency:build-classpath -Dmdep.outputFile="$tmp" >"$LAB_LOG_DIR/kafka-mvn.log" 2>&1; then
-            show_log_tail "$LAB_LOG_DIR/kafka-mvn.log" 40
-            die "Maven could not resolve the Kafka classpath from $KAFKA_POM; see $LAB_LOG_DIR/kafka-mvn.log"
-        fi
-        mv "$tmp" "$KAFKA_CLASSPATH_FILE"
-    fi
-    cat "$KAFKA_CLASSPATH_FILE"
+    maven_classpath "$KAFKA_POM" "$KAFKA_CLASSPATH_FILE" Kafka "$LAB_LOG_DIR/kafka-mvn.log"
 }
 
 # kafka_tool <main-class> <args...>  — runs a Kafka command-line tool on the broker classpath.

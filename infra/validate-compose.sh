@@ -37,7 +37,7 @@ import os, sys, yaml
 doc = yaml.safe_load(sys.stdin)
 services = doc.get("services", {})
 bad = []
-for name in ["postgres", "kafka", "kafka-topics", "trainer-service", "analysis-service", "dashboard", "trainer-service-gpu"]:
+for name in ["postgres", "kafka", "kafka-topics", "minio", "trainer-service", "analysis-service", "dashboard", "trainer-service-gpu"]:
     if name not in services:
         bad.append(f"service {name} is missing")
 in_profiles = {n: s.get("profiles") for n, s in services.items() if s.get("profiles")}
@@ -63,6 +63,10 @@ for name, svc in services.items():
         bad.append(f"{name}: Dockerfile {path} does not exist")
     if "healthcheck" not in svc:
         bad.append(f"{name}: no healthcheck")
+for name in ["trainer-service", "trainer-service-gpu"]:
+    env = services.get(name, {}).get("environment", {})
+    if env.get("LAB_OBJECTS_KIND") != "s3" or env.get("LAB_OBJECTS_S3_ENDPOINT") != "http://minio:9000":
+        bad.append(f"{name}: checkpoint objects should go to MinIO (LAB_OBJECTS_KIND=s3, endpoint http://minio:9000)")
 for b in bad:
     print("  " + b, file=sys.stderr)
 sys.exit(1 if bad else 0)

@@ -73,6 +73,16 @@ public final class FileObjectStore implements ObjectStore {
 
     /** The file of a key; refuses keys that would leave the root (absolute paths, "..", empty segments). */
     Path resolve(String key) {
+        checkKey(key);
+        Path p = root.resolve(key).normalize();
+        if (!p.startsWith(root)) {
+            throw new IllegalArgumentException("invalid object key '" + key + "'");
+        }
+        return p;
+    }
+
+    /** Keys are relative slash-separated paths: no leading "/", "\\", empty, "." or ".." segments. */
+    static void checkKey(String key) {
         if (key == null || key.isEmpty() || key.startsWith("/") || key.contains("\\") || key.contains("//")) {
             throw new IllegalArgumentException("invalid object key '" + key + "'");
         }
@@ -81,11 +91,6 @@ public final class FileObjectStore implements ObjectStore {
                 throw new IllegalArgumentException("invalid object key '" + key + "'");
             }
         }
-        Path p = root.resolve(key).normalize();
-        if (!p.startsWith(root)) {
-            throw new IllegalArgumentException("invalid object key '" + key + "'");
-        }
-        return p;
     }
 
     static MessageDigest sha256() {

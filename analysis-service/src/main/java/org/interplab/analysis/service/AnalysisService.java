@@ -15,7 +15,6 @@ import org.interplab.analysis.client.TrainerClient;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.AnalysisCompleted;
 import org.interplab.contracts.events.CheckpointPublished;
-import org.interplab.core.checkpoint.Safetensors;
 import org.interplab.core.checkpoint.SafetensorsFile;
 import org.interplab.core.circuits.CircuitAnalysis;
 import org.interplab.core.circuits.CircuitTable;
@@ -53,7 +52,7 @@ public class AnalysisService {
             return;
         }
         long started = System.nanoTime();
-        SafetensorsFile file = Safetensors.read(trainer.safetensors(checkpointId));
+        SafetensorsFile file = trainer.read(checkpointId);
         List<TableResult> results = new ArrayList<>(CircuitAnalysis.analyse(file.tensors(), event.spec()));
         results.stream().filter(r -> r.table() != null && "dims_per_feature".equals(r.name())).findFirst()
                 .filter(r -> event.experimentId() != null)

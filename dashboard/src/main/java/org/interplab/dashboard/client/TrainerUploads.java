@@ -11,12 +11,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
 import org.interplab.dashboard.config.LabConfig;
 import org.interplab.dashboard.rest.ApiException;
 
 /**
  * Forwards an upload to the trainer's {@code POST /checkpoints} byte for byte (the multipart body with its
- * boundary), so that the trainer, which owns checkpoints, sees exactly what the client sent.
+ * boundary), so that the trainer, which owns checkpoints, sees exactly what the client sent; and streams a
+ * checkpoint download back. Both stream (JDK HttpClient): a large model passes through without being held in memory.
  */
 @ApplicationScoped
 public class TrainerUploads {
@@ -28,8 +30,8 @@ public class TrainerUploads {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     /** The trainer's 2xx answer body (JSON); a 4xx is passed on as the dashboard's error, a 5xx is a 502. */
-    public String upload(byte[] multipartBody, String contentType) {
-        return send("/checkpoints", HttpRequest.BodyPublishers.ofByteArray(multipartBody), contentType);
+    public String upload(InputStream multipartBody, String contentType) {
+        return post("/checkpoints", multipartBody, contentType);
     }
 
     /**
@@ -37,21 +39,50 @@ public class TrainerUploads {
      * {@code POST /checkpoints/import/hf}, streaming the body as it arrives; answers as {@link #upload}.
      */
     public String importHuggingFace(InputStream multipartBody, String contentType) {
-        return send("/checkpoints/import/hf", HttpRequest.BodyPublishers.ofInputStream(() -> multipartBody),
-                contentType);
+        return post("/checkpoints/import/hf", multipartBody, contentType);
     }
 
-    private String send(String path, HttpRequest.BodyPublisher body, String contentType) {
-        String base = config.trainer().url();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base.replaceAll("/+$", "") + path))
-                .timeout(Duration.ofSeconds(300))
+    private String post(String path, InputStream multipartBody, String contentType) {
+        HttpRequest request = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(1800))
                 .header("Content-Type", contentType)
                 .header("Accept", "application/json")
-                .POST(body)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> multipartBody))
                 .build();
-        HttpResponse<String> response;
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (response.statusCode() >= 400) {
+            throw Upstream.failure(SERVICE, response.statusCode(), response.body());
+        }
+        return response.body();
+    }
+
+    /** The trainer's {@code GET /checkpoints/{id}/safetensors} as a stream (status 200) the caller closes. */
+    public HttpResponse<InputStream> download(UUID checkpointId) {
+        HttpRequest request = HttpRequest.newBuilder(uri("/checkpoints/" + checkpointId + "/safetensors"))
+                .timeout(Duration.ofSeconds(120))
+                .GET()
+                .build();
+        HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() >= 400) {
+            String body;
+            try (InputStream in = response.body()) {
+                body = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                body = null;
+            }
+            throw Upstream.failure(SERVICE, response.statusCode(), body);
+        }
+        return response;
+    }
+
+    private URI uri(String path) {
+        return URI.create(config.trainer().url().replaceAll("/+$", "") + path);
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        String base = config.trainer().url();
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return http.send(request, handler);
         } catch (IOException e) {
             Log.warnf("%s at %s is unreachable: %s", SERVICE, base, e.toString());
             throw new ApiException(503, SERVICE + " is unreachable at " + base, null, null);
@@ -59,9 +90,5 @@ public class TrainerUploads {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "interrupted while waiting for " + SERVICE, null, null);
         }
-        if (response.statusCode() >= 400) {
-            throw Upstream.failure(SERVICE, response.statusCode(), response.body());
-        }
-        return response.body();
     }
 }

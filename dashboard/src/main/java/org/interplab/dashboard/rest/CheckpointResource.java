@@ -14,7 +14,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.net.http.HttpResponse;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -25,7 +29,6 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.interplab.contracts.checkpoints.ReferenceCheckpoints;
 import org.interplab.dashboard.client.AnalysisClient;
-import org.interplab.dashboard.client.TrainerClient;
 import org.interplab.dashboard.client.TrainerUploads;
 import org.interplab.dashboard.client.Upstream;
 import org.interplab.dashboard.config.LabConfig;
@@ -43,10 +46,9 @@ import org.interplab.dashboard.service.ModelService;
 @Path("/api/checkpoints")
 public class CheckpointResource {
     static final String SAFETENSORS_TYPE = MediaType.APPLICATION_OCTET_STREAM;
+    /** The trainer's hex sha256 of the weights file, passed on with a download. */
+    static final String SHA256_HEADER = "X-Checksum-SHA256";
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,200}");
-
-    @Inject
-    TrainerClient trainer;
 
     @Inject
     AnalysisClient analysis;
@@ -108,12 +110,17 @@ public class CheckpointResource {
             description = "202 with the stored checkpoint; its analysis follows (GET url). 400 names 'file' for a "
                     + "malformed file, 'spec.<path>' or 'preset' for the spec, or the tensor whose name or shape "
                     + "does not match the spec; nothing is stored then.")
-    public Response upload(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        if (body == null || body.length == 0) {
+    public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType)
+            throws IOException {
+        // streamed through to the trainer; one byte is peeked to tell an empty request
+        PushbackInputStream in = new PushbackInputStream(body == null ? InputStream.nullInputStream() : body);
+        int first = in.read();
+        if (first < 0) {
             throw ApiException.badRequest("the request has no body; send multipart/form-data with part 'file'",
                     "file");
         }
-        return accepted(uploads.upload(body, contentType));
+        in.unread(first);
+        return accepted(uploads.upload(in, contentType));
     }
 
     @POST
@@ -158,10 +165,17 @@ public class CheckpointResource {
     @Operation(summary = "Download the checkpoint as safetensors (TransformerLens tensor names, spec in __metadata__)")
     public Response safetensors(@PathParam("checkpointId") String checkpointId) {
         UUID id = Ids.parse(checkpointId, "checkpointId");
-        Response answer = Upstream.call("trainer-service", config.trainer().url(), () -> trainer.safetensors(id));
-        return Response.ok(answer.readEntity(InputStream.class), SAFETENSORS_TYPE)
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileName(id) + "\"")
-                .build();
+        HttpResponse<InputStream> answer = uploads.download(id);
+        StreamingOutput body = out -> {
+            try (InputStream in = answer.body()) {
+                in.transferTo(out);
+            }
+        };
+        Response.ResponseBuilder ok = Response.ok(body, SAFETENSORS_TYPE)
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileName(id) + "\"");
+        answer.headers().firstValue(HttpHeaders.CONTENT_LENGTH).ifPresent(n -> ok.header(HttpHeaders.CONTENT_LENGTH, n));
+        answer.headers().firstValue(SHA256_HEADER).ifPresent(sha -> ok.header(SHA256_HEADER, sha));
+        return ok.build();
     }
 
     @GET

@@ -6,9 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -33,6 +40,9 @@ public final class Safetensors {
 
     /** Header JSON larger than this is refused before parsing (the Python reader's limit is 100 MB). */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
+    /** Tensor data is converted to little-endian bytes and written in pieces of this size. */
+    private static final int WRITE_CHUNK_BYTES = 1 << 20;
 
     private static final ObjectMapper HEADER_JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -72,6 +82,36 @@ public final class Safetensors {
      *                                  result larger than a Java array can hold
      */
     public static byte[] write(Map<String, INDArray> tensors, Map<String, String> metadata) {
+        Layout layout = layout(tensors, metadata);
+        if (layout.total() > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("checkpoint of " + layout.total()
+                    + " bytes is too large for one byte array");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) layout.total());
+        try {
+            write(layout, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Streams the same bytes as {@link #write(Map, Map)} to {@code out} (not closed), one tensor at a time: for
+     * checkpoints too large for one array. Returns the number of bytes written.
+     */
+    public static long write(Map<String, INDArray> tensors, Map<String, String> metadata, OutputStream out)
+            throws IOException {
+        Layout layout = layout(tensors, metadata);
+        write(layout, out);
+        return layout.total();
+    }
+
+    /** The header (padded to 8 bytes) and the tensors in file order. */
+    private record Layout(byte[] header, int headerLength, List<INDArray> ordered, long total) {
+    }
+
+    private static Layout layout(Map<String, INDArray> tensors, Map<String, String> metadata) {
         ObjectNode header = HEADER_JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject(METADATA_KEY);
@@ -114,32 +154,39 @@ public final class Safetensors {
             throw new IllegalStateException("cannot serialise safetensors header", e);
         }
         int headerLength = (json.length + 7) / 8 * 8;
-        long total = 8L + headerLength + offset;
-        if (total > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("checkpoint of " + total + " bytes is too large for one byte array");
+        return new Layout(json, headerLength, ordered, 8L + headerLength + offset);
+    }
+
+    private static void write(Layout layout, OutputStream out) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(WRITE_CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        chunk.putLong(layout.headerLength());
+        out.write(chunk.array(), 0, 8);
+        out.write(layout.header());
+        for (int i = layout.header().length; i < layout.headerLength(); i++) {
+            out.write(' ');
         }
-        ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(headerLength);
-        out.put(json);
-        for (int i = json.length; i < headerLength; i++) {
-            out.put((byte) ' ');
-        }
-        for (INDArray array : ordered) {
+        for (INDArray array : layout.ordered()) {
             INDArray c = rowMajorDense(array);
             if (c.length() == 0) {
                 continue;
             }
-            if (c.dataType() == DataType.FLOAT) {
-                float[] values = c.data().asFloat();
-                out.asFloatBuffer().put(values, 0, (int) c.length());
-                out.position(out.position() + 4 * (int) c.length());
-            } else {
-                double[] values = c.data().asDouble();
-                out.asDoubleBuffer().put(values, 0, (int) c.length());
-                out.position(out.position() + 8 * (int) c.length());
+            int n = (int) c.length();
+            boolean isFloat = c.dataType() == DataType.FLOAT;
+            float[] floats = isFloat ? c.data().asFloat() : null;
+            double[] doubles = isFloat ? null : c.data().asDouble();
+            int perChunk = WRITE_CHUNK_BYTES / (isFloat ? 4 : 8);
+            for (int from = 0; from < n; from += perChunk) {
+                int count = Math.min(perChunk, n - from);
+                chunk.clear();
+                if (isFloat) {
+                    chunk.asFloatBuffer().put(floats, from, count);
+                    out.write(chunk.array(), 0, 4 * count);
+                } else {
+                    chunk.asDoubleBuffer().put(doubles, from, count);
+                    out.write(chunk.array(), 0, 8 * count);
+                }
             }
         }
-        return out.array();
     }
 
     private static INDArray rowMajorDense(INDArray array) {
@@ -153,13 +200,37 @@ public final class Safetensors {
 
     /** Parses safetensors bytes; every structural error is a {@link SafetensorsFormatException} saying what is wrong. */
     public static SafetensorsFile read(byte[] bytes) {
-        if (bytes == null || bytes.length < 8) {
-            throw new SafetensorsFormatException("file is " + (bytes == null ? 0 : bytes.length)
+        if (bytes == null) {
+            throw new SafetensorsFormatException("file is 0 bytes long, shorter than the 8-byte header length");
+        }
+        return read(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * Parses a safetensors file without reading it into one array (the file is memory-mapped; only the tensors are
+     * materialised). Files up to 2 GB.
+     */
+    public static SafetensorsFile read(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new SafetensorsFormatException("file is " + size + " bytes long; at most "
+                        + Integer.MAX_VALUE + " bytes are read");
+            }
+            return read(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+        }
+    }
+
+    /** Parses safetensors bytes from position 0 to the limit of {@code buffer}. */
+    public static SafetensorsFile read(ByteBuffer buffer) {
+        int length = buffer.limit();
+        if (length < 8) {
+            throw new SafetensorsFormatException("file is " + length
                     + " bytes long, shorter than the 8-byte header length");
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer in = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = in.getLong(0);
-        long available = bytes.length - 8L;
+        long available = length - 8L;
         if (headerLength < 0 || headerLength > available) {
             throw new SafetensorsFormatException("header length " + Long.toUnsignedString(headerLength)
                     + " exceeds the " + available + " bytes that follow the 8-byte length prefix");
@@ -169,10 +240,12 @@ public final class Safetensors {
                     + MAX_HEADER_BYTES + " bytes");
         }
         int dataStart = 8 + (int) headerLength;
-        long dataLength = bytes.length - (long) dataStart;
+        long dataLength = length - (long) dataStart;
+        byte[] headerBytes = new byte[(int) headerLength];
+        in.get(8, headerBytes);
         JsonNode header;
         try {
-            header = HEADER_JSON.readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
+            header = HEADER_JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new SafetensorsFormatException("header is not valid JSON: " + e.getOriginalMessage(), e);
         }
@@ -196,8 +269,8 @@ public final class Safetensors {
 
         LinkedHashMap<String, INDArray> tensors = new LinkedHashMap<>();
         for (Entry e : entries) {
-            ByteBuffer slice = ByteBuffer.wrap(bytes, dataStart + (int) e.begin, (int) (e.end - e.begin))
-                    .slice().order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer slice = in.slice(dataStart + (int) e.begin, (int) (e.end - e.begin))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             tensors.put(e.name, decode(e, slice));
         }
         return new SafetensorsFile(tensors, metadata);

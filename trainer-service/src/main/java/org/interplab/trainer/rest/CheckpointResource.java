@@ -9,12 +9,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.UUID;
 import org.interplab.contracts.checkpoints.ReferenceCheckpoints;
@@ -30,6 +30,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 public class CheckpointResource {
     /** A config.json is a few hundred bytes; anything this large is not one. */
     static final long MAX_CONFIG_BYTES = 1 << 20;
+    static final String SHA256_HEADER = "X-Checksum-SHA256";
 
     @Inject
     CheckpointStore store;
@@ -63,15 +64,9 @@ public class CheckpointResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("spec") String spec,
                            @RestForm("preset") String preset) {
-        byte[] bytes = null;
-        if (file != null && file.uploadedFile() != null) {
-            try {
-                bytes = Files.readAllBytes(file.uploadedFile());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        CheckpointUploads.Stored stored = uploads.upload(bytes, file == null ? null : file.fileName(), spec, preset);
+        // the multipart file part is already a temporary file (streamed to disk); it goes on to the store from there
+        CheckpointUploads.Stored stored = uploads.upload(file == null ? null : file.uploadedFile(),
+                file == null ? null : file.fileName(), spec, preset);
         return Response.created(URI.create("/checkpoints/" + stored.checkpointId())).entity(stored).build();
     }
 
@@ -110,12 +105,21 @@ public class CheckpointResource {
         return store.info(id).orElseThrow(() -> new NotFoundException("no checkpoint " + id));
     }
 
+    /** The weights file, streamed from the object store, with its sha256 in {@code X-Checksum-SHA256} (hex). */
     @GET
     @Path("/{id}/safetensors")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response safetensors(@PathParam("id") UUID id) {
-        byte[] bytes = store.weights(id).orElseThrow(() -> new NotFoundException("no checkpoint " + id));
-        return Response.ok(bytes)
+        CheckpointStore.CheckpointObjects files = store.objects(id)
+                .orElseThrow(() -> new NotFoundException("no checkpoint " + id));
+        StreamingOutput body = out -> {
+            try (InputStream in = store.open(files.weights())) {
+                in.transferTo(out);
+            }
+        };
+        return Response.ok(body)
+                .header(HttpHeaders.CONTENT_LENGTH, files.weights().size())
+                .header(SHA256_HEADER, files.weights().sha256())
                 .header("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"")
                 .build();
     }

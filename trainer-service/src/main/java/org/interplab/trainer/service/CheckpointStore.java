@@ -4,6 +4,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -16,9 +25,18 @@ import org.interplab.core.checkpoint.CheckpointMetadata;
 import org.interplab.core.checkpoint.Safetensors;
 import org.interplab.core.checkpoint.SafetensorsFile;
 import org.interplab.core.train.ModelState;
+import org.interplab.storage.ObjectStore;
+import org.interplab.storage.ObjectStore.StoredObject;
 import org.interplab.trainer.entity.StoredCheckpoint;
+import org.interplab.trainer.storage.LegacyCheckpointMigration;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The checkpoint table: safetensors files in, safetensors files and resumable states out. */
+/**
+ * The checkpoint table and its files: safetensors files in, safetensors files and resumable states out. The files
+ * live in the object store under {@link #weightsKey} and {@link #optimizerKey}; a row keeps their keys, sizes and
+ * sha256s. Reads and writes stream (temporary files, never a whole file in one array) except where a method's
+ * signature asks for a {@code byte[]}.
+ */
 @ApplicationScoped
 @Transactional
 public class CheckpointStore {
@@ -26,10 +44,32 @@ public class CheckpointStore {
 
     @Inject
     EntityManager em;
+    @Inject
+    ObjectStore objects;
+    @Inject
+    LegacyCheckpointMigration legacy;
 
-    /** A summary without the bytes, for listings. */
+    /** A summary without the bytes, for listings; {@code sha256} is the weights file's. */
     public record CheckpointInfo(UUID id, UUID experimentId, long step, boolean isFinal, String source,
-                                 long sizeBytes, Instant createdAt, Map<String, String> metadata) {
+                                 long sizeBytes, Instant createdAt, Map<String, String> metadata, String sha256) {
+        public CheckpointInfo(UUID id, UUID experimentId, long step, boolean isFinal, String source, long sizeBytes,
+                              Instant createdAt, Map<String, String> metadata) {
+            this(id, experimentId, step, isFinal, source, sizeBytes, createdAt, metadata, null);
+        }
+    }
+
+    /** Where a checkpoint's files are: the weights always, the optimizer state for trained checkpoints only. */
+    public record CheckpointObjects(StoredObject weights, StoredObject optimizer) {
+    }
+
+    /** The object-store key of a checkpoint's weights file. */
+    public static String weightsKey(UUID checkpointId) {
+        return "checkpoints/" + checkpointId + "/model.safetensors";
+    }
+
+    /** The object-store key of a checkpoint's optimizer-state file. */
+    public static String optimizerKey(UUID checkpointId) {
+        return "checkpoints/" + checkpointId + "/optimizer.safetensors";
     }
 
     /**
@@ -64,13 +104,50 @@ public class CheckpointStore {
         row.step = state.step();
         row.isFinal = isFinal;
         row.source = "trained";
-        row.weights = Safetensors.write(state.weights(), metadata);
-        row.optimizer = Safetensors.write(state.optimizerState(), optimizerMetadata);
+        StoredObject weights = putTensors(weightsKey(row.id), state.weights(), metadata);
+        StoredObject optimizer = putTensors(optimizerKey(row.id), state.optimizerState(), optimizerMetadata);
+        row.weightsKey = weights.key();
+        row.weightsSha256 = weights.sha256();
+        row.sizeBytes = weights.size();
+        row.optimizerKey = optimizer.key();
+        row.optimizerSizeBytes = optimizer.size();
+        row.optimizerSha256 = optimizer.sha256();
         row.metadata = Json.write(metadata);
-        row.sizeBytes = row.weights.length;
         row.createdAt = Instant.now();
         em.persist(row);
         return row.id;
+    }
+
+    /** Writes tensors as a safetensors file to a temporary file, then streams that into the store. */
+    private StoredObject putTensors(String key, Map<String, INDArray> tensors, Map<String, String> metadata) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("checkpoint-", ".safetensors");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                Safetensors.write(tensors, metadata, out);
+            }
+            return putFile(key, tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store " + key + " in " + objects.describe(), e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    private StoredObject putFile(String key, Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return objects.put(key, in);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                file.toFile().deleteOnExit();
+            }
+        }
     }
 
     /**
@@ -79,17 +156,47 @@ public class CheckpointStore {
      * nothing.
      */
     public boolean saveExternal(UUID id, String source, long step, byte[] weights, Map<String, String> metadata) {
+        return saveExternal(id, source, step, () -> objects.put(weightsKey(id), new ByteArrayInputStream(weights)),
+                metadata);
+    }
+
+    /** As {@link #saveExternal(UUID, String, long, byte[], Map)}, with the safetensors file streamed from disk. */
+    public boolean saveExternal(UUID id, String source, long step, Path weightsFile, Map<String, String> metadata) {
+        return saveExternal(id, source, step, () -> putFile(weightsKey(id), weightsFile), metadata);
+    }
+
+    /** As {@link #saveExternal(UUID, String, long, byte[], Map)}, with the tensors written as they are streamed. */
+    public boolean saveExternal(UUID id, String source, long step, Map<String, INDArray> weights,
+                                Map<String, String> metadata) {
+        return saveExternal(id, source, step, () -> putTensors(weightsKey(id), weights, metadata), metadata);
+    }
+
+    private interface Put {
+        StoredObject put() throws IOException;
+    }
+
+    private boolean saveExternal(UUID id, String source, long step, Put put, Map<String, String> metadata) {
+        if (em.find(StoredCheckpoint.class, id) != null) {
+            return false; // stored before: its file is not overwritten
+        }
+        StoredObject weights;
+        try {
+            weights = put.put();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store " + weightsKey(id) + " in " + objects.describe(), e);
+        }
         return em.createNativeQuery("""
-                INSERT INTO checkpoint (id, experiment_id, step, is_final, source, weights, optimizer, metadata,
-                                        size_bytes, created_at)
-                VALUES (:id, NULL, :step, TRUE, :source, :weights, NULL, :metadata, :size, now())
+                INSERT INTO checkpoint (id, experiment_id, step, is_final, source, weights_key, weights_sha256,
+                                        metadata, size_bytes, created_at)
+                VALUES (:id, NULL, :step, TRUE, :source, :key, :sha256, :metadata, :size, now())
                 ON CONFLICT (id) DO NOTHING""")
                 .setParameter("id", id)
                 .setParameter("step", step)
                 .setParameter("source", source)
-                .setParameter("weights", weights)
+                .setParameter("key", weights.key())
+                .setParameter("sha256", weights.sha256())
                 .setParameter("metadata", Json.write(metadata))
-                .setParameter("size", (long) weights.length)
+                .setParameter("size", weights.size())
                 .executeUpdate() == 1;
     }
 
@@ -135,23 +242,90 @@ public class CheckpointStore {
 
     /** The state to resume an experiment from: its latest checkpoint with optimizer state, if any. */
     public Optional<ModelState> latestState(UUID experimentId) {
-        return em.createQuery("""
-                        select c from StoredCheckpoint c
-                        where c.experimentId = :e and c.optimizer is not null order by c.step desc""",
-                        StoredCheckpoint.class)
-                .setParameter("e", experimentId).setMaxResults(1)
-                .getResultStream().findFirst()
-                .map(c -> {
-                    SafetensorsFile weights = Safetensors.read(c.weights);
-                    SafetensorsFile optimizer = Safetensors.read(c.optimizer);
-                    long rng = Long.parseLong(optimizer.metadata().getOrDefault(RNG_STATE_KEY, "0"));
-                    return new ModelState(c.step, weights.tensors(), optimizer.tensors(), rng);
-                });
+        // a checkpoint has optimizer state when it has an optimizer object, or (not moved yet) optimizer bytes
+        List<?> ids = em.createNativeQuery("""
+                        SELECT id FROM checkpoint WHERE experiment_id = :e
+                          AND (optimizer_key IS NOT NULL OR (weights_key IS NULL AND optimizer IS NOT NULL))
+                        ORDER BY step DESC LIMIT 1""", UUID.class)
+                .setParameter("e", experimentId).getResultList();
+        if (ids.isEmpty()) {
+            return Optional.empty();
+        }
+        UUID id = (UUID) ids.get(0);
+        CheckpointObjects files = objects(id).orElseThrow();
+        StoredCheckpoint c = em.find(StoredCheckpoint.class, id);
+        SafetensorsFile weights = readTensors(files.weights());
+        SafetensorsFile optimizer = readTensors(files.optimizer());
+        long rng = Long.parseLong(optimizer.metadata().getOrDefault(RNG_STATE_KEY, "0"));
+        return Optional.of(new ModelState(c.step, weights.tensors(), optimizer.tensors(), rng));
     }
 
+    /**
+     * The checkpoint's files (keys, sizes, sha256s); a checkpoint still in the pre-V3 form is moved to the object
+     * store first.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<CheckpointObjects> objects(UUID checkpointId) {
+        StoredCheckpoint c = em.find(StoredCheckpoint.class, checkpointId);
+        if (c == null) {
+            return Optional.empty();
+        }
+        if (c.weightsKey == null) {
+            legacy.migrate(checkpointId);
+            em.detach(c);
+            c = em.find(StoredCheckpoint.class, checkpointId);
+        }
+        return Optional.of(new CheckpointObjects(new StoredObject(c.weightsKey, c.sizeBytes, c.weightsSha256),
+                c.optimizerKey == null ? null
+                        : new StoredObject(c.optimizerKey, c.optimizerSizeBytes, c.optimizerSha256)));
+    }
+
+    /** The weights file as a stream the caller closes (its size and sha256 are in {@link #objects}). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<InputStream> openWeights(UUID checkpointId) {
+        return objects(checkpointId).map(files -> open(files.weights()));
+    }
+
+    /** The weights file in one array: for small models only; prefer {@link #openWeights}. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<byte[]> weights(UUID checkpointId) {
-        return Optional.ofNullable(em.find(StoredCheckpoint.class, checkpointId)).map(c -> c.weights);
+        return openWeights(checkpointId).map(in -> {
+            try (in) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** The checkpoint's weights as tensors, read from a temporary copy of the file (no whole-file array). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<SafetensorsFile> readWeights(UUID checkpointId) {
+        return objects(checkpointId).map(files -> readTensors(files.weights()));
+    }
+
+    /** One of a checkpoint's files as a stream the caller closes. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public InputStream open(StoredObject object) {
+        try {
+            return objects.get(object.key()).orElseThrow(() -> new IllegalStateException(
+                    "object " + object.key() + " is missing from " + objects.describe()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + object.key() + " from " + objects.describe(), e);
+        }
+    }
+
+    private SafetensorsFile readTensors(StoredObject object) {
+        Path tmp = null;
+        try (InputStream in = open(object)) {
+            tmp = Files.createTempFile("checkpoint-", ".safetensors");
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            return Safetensors.read(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + object.key() + " from " + objects.describe(), e);
+        } finally {
+            deleteQuietly(tmp);
+        }
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -170,6 +344,6 @@ public class CheckpointStore {
     @SuppressWarnings("unchecked")
     private static CheckpointInfo toInfo(StoredCheckpoint c) {
         return new CheckpointInfo(c.id, c.experimentId, c.step, c.isFinal, c.source, c.sizeBytes, c.createdAt,
-                Json.read(c.metadata, Map.class));
+                Json.read(c.metadata, Map.class), c.weightsSha256);
     }
 }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -30,9 +33,7 @@ import org.interplab.core.checkpoint.SafetensorsFormatException;
 import org.interplab.core.checkpoint.hf.GptNeoConfig;
 import org.interplab.core.checkpoint.hf.GptNeoImport;
 import org.interplab.core.checkpoint.hf.HfFormatException;
-import org.interplab.core.circuits.CisCircuits;
-import org.interplab.core.circuits.TmsCircuits;
-import org.interplab.core.circuits.TransformerCircuits;
+import org.interplab.core.model.ModelRegistry;
 import org.interplab.core.train.Trainer;
 import org.interplab.trainer.config.TrainerConfig;
 import org.interplab.trainer.rest.BadRequest;
@@ -75,13 +76,34 @@ public class CheckpointUploads {
      */
     public Stored upload(byte[] file, String fileName, String specJson, String preset) {
         if (file == null || file.length == 0) {
-            throw new BadRequest("file", "is required: a .safetensors file as multipart part 'file'");
+            return upload((Path) null, fileName, specJson, preset);
         }
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("upload-", ".safetensors");
+            Files.write(tmp, file);
+            return upload(tmp, fileName, specJson, preset);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (tmp != null) {
+                tmp.toFile().delete();
+            }
+        }
+    }
+
+    /** As {@link #upload(byte[], String, String, String)}, for a file on disk (read without one whole-file array). */
+    public Stored upload(Path file, String fileName, String specJson, String preset) {
         SafetensorsFile parsed;
         try {
+            if (file == null || Files.size(file) == 0) {
+                throw new BadRequest("file", "is required: a .safetensors file as multipart part 'file'");
+            }
             parsed = Safetensors.read(file);
         } catch (SafetensorsFormatException e) {
             throw new BadRequest("file", "not a valid safetensors file: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         CheckpointMetadata own = null;
         if (CheckpointMetadata.isInterplab(parsed.metadata())) {
@@ -97,14 +119,19 @@ public class CheckpointUploads {
         Map<String, Double> metrics = metricsOf(spec, parsed.tensors());
         long step = own == null ? 0 : own.step();
         UUID id = UUID.randomUUID();
-        byte[] stored = normalised(parsed, file, spec, step, metrics, ReferenceCheckpoints.SOURCE_UPLOADED, fileName);
-        store.saveExternal(id, ReferenceCheckpoints.SOURCE_UPLOADED, step, stored,
-                metadata(spec, step, metrics, ReferenceCheckpoints.SOURCE_UPLOADED, fileName));
+        Map<String, String> metadata = metadata(spec, step, metrics, ReferenceCheckpoints.SOURCE_UPLOADED, fileName);
+        if (floats(parsed)) {
+            // rewritten with this project's __metadata__ (spec, step, metrics)
+            store.saveExternal(id, ReferenceCheckpoints.SOURCE_UPLOADED, step, parsed.tensors(), metadata);
+        } else {
+            store.saveExternal(id, ReferenceCheckpoints.SOURCE_UPLOADED, step, file, metadata);
+        }
+        long size = store.info(id).orElseThrow().sizeBytes();
         Log.infof("uploaded checkpoint %s stored (%s, %d tensors, %d bytes)", id, nameOf(spec, fileName),
-                parsed.tensors().size(), stored.length);
+                parsed.tensors().size(), size);
         boolean published = publish(id, spec, step, metrics);
         return new Stored(id, ReferenceCheckpoints.SOURCE_UPLOADED, nameOf(spec, fileName), step, metrics,
-                List.copyOf(parsed.tensors().keySet()), stored.length, published, spec);
+                List.copyOf(parsed.tensors().keySet()), size, published, spec);
     }
 
     /**
@@ -144,13 +171,13 @@ public class CheckpointUploads {
         Map<String, String> metadata = metadata(spec, 0, Map.of(), ReferenceCheckpoints.SOURCE_UPLOADED,
                 modelFileName);
         metadata.put("import", "huggingface-gpt-neo/" + imported.format());
-        byte[] stored = Safetensors.write(imported.weights(), metadata);
-        store.saveExternal(id, ReferenceCheckpoints.SOURCE_UPLOADED, 0, stored, metadata);
+        store.saveExternal(id, ReferenceCheckpoints.SOURCE_UPLOADED, 0, imported.weights(), metadata);
+        long size = store.info(id).orElseThrow().sizeBytes();
         Log.infof("imported GPT-Neo %s as checkpoint %s (%s, %d tensors, %d bytes)", specName, id,
-                imported.format(), imported.weights().size(), stored.length);
+                imported.format(), imported.weights().size(), size);
         boolean published = publish(id, spec, 0, Map.of());
         return new Stored(id, ReferenceCheckpoints.SOURCE_UPLOADED, specName, 0, Map.of(),
-                List.copyOf(imported.weights().keySet()), stored.length, published, spec);
+                List.copyOf(imported.weights().keySet()), size, published, spec);
     }
 
     /**
@@ -161,7 +188,7 @@ public class CheckpointUploads {
         validateTensors(weights, spec);
         Map<String, Double> metrics = metricsOf(spec, weights);
         Map<String, String> metadata = metadata(spec, 0, metrics, source, null);
-        return store.saveExternal(id, source, 0, Safetensors.write(weights, metadata), metadata);
+        return store.saveExternal(id, source, 0, weights, metadata);
     }
 
     /** Announces every uploaded or reference checkpoint stored but not announced yet; returns how many went out. */
@@ -240,13 +267,7 @@ public class CheckpointUploads {
     /** Every tensor the analysis reads must exist with the shape the spec implies; the error names the tensor. */
     static void validateTensors(Map<String, INDArray> weights, ExperimentSpec spec) {
         try {
-            switch (spec.model().kind()) {
-                case "transformer" -> TransformerCircuits.validate(weights, spec);
-                case "tms" -> TmsCircuits.validate(weights, spec);
-                case "cis" -> CisCircuits.validate(weights, spec);
-                default -> throw new BadRequest("spec.model.kind", "no analysis for model kind '"
-                        + spec.model().kind() + "'");
-            }
+            ModelRegistry.of(spec).validateWeights(weights, spec);
         } catch (BadRequest e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -273,15 +294,12 @@ public class CheckpointUploads {
     }
 
     /**
-     * The file as stored: rewritten with this project's {@code __metadata__} (spec, step, metrics) when every
-     * tensor is float32/float64 (F16/BF16 are read as float32), else the uploaded bytes unchanged.
+     * Whether the file is stored rewritten with this project's {@code __metadata__} (spec, step, metrics): when every
+     * tensor is float32/float64 (F16/BF16 are read as float32); else the uploaded bytes are stored unchanged.
      */
-    private static byte[] normalised(SafetensorsFile parsed, byte[] original, ExperimentSpec spec, long step,
-                                     Map<String, Double> metrics, String source, String fileName) {
-        boolean floats = parsed.tensors().values().stream()
+    private static boolean floats(SafetensorsFile parsed) {
+        return parsed.tensors().values().stream()
                 .allMatch(a -> a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
-        return floats ? Safetensors.write(parsed.tensors(), metadata(spec, step, metrics, source, fileName))
-                : original;
     }
 
     private static Map<String, String> metadata(ExperimentSpec spec, long step, Map<String, Double> metrics,
