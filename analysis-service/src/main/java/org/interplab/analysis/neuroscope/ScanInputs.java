@@ -56,7 +56,7 @@ public class ScanInputs {
                 return cached;
             }
         }
-        SafetensorsFile file = Safetensors.read(trainer.safetensors(checkpointId));
+        SafetensorsFile file = trainer.read(checkpointId);
         ExperimentSpec spec = CheckpointMetadata.isInterplab(file.metadata())
                 ? CheckpointMetadata.fromMap(file.metadata()).spec()
                 : fallbackSpec == null ? null : Json.read(fallbackSpec, ExperimentSpec.class);
