@@ -1,5 +1,6 @@
 package org.interplab.core.model;
 
+import org.interplab.core.model.kernels.AttentionKernel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -30,6 +31,10 @@ final class AttentionCore {
     }
 
     static Forward forward(INDArray q, INDArray k, INDArray v, double scale, int window) {
+        if (kernel(q)) {
+            AttentionKernel.Forward f = AttentionKernel.forward(q, k, v, scale, window);
+            return new Forward(f.pattern(), f.z());
+        }
         long bh = q.size(0);
         int t = (int) q.size(1);
         INDArray qd = perDim(q), kd = perDim(k), vd = perDim(v);
@@ -51,6 +56,10 @@ final class AttentionCore {
     }
 
     static Grads backward(INDArray q, INDArray k, INDArray v, INDArray pattern, INDArray dz, double scale) {
+        if (kernel(q)) {
+            AttentionKernel.Grads g = AttentionKernel.backward(q, k, v, pattern, dz, scale);
+            return new Grads(g.dq(), g.dk(), g.dv());
+        }
         long bh = q.size(0);
         int t = (int) q.size(1);
         INDArray qd = perDim(q), kd = perDim(k), vd = perDim(v), dzd = perDim(dz);
@@ -70,6 +79,14 @@ final class AttentionCore {
                     weightedSum(dScores, qd, bh, t, 1).permute(1, 2, 0), dv);
         }
         return new Grads(Nd4j.matmul(dScores, k), Nd4j.matmul(dScores, q, true, false, false), dv);
+    }
+
+    /**
+     * The fused CPU kernel (one pass per row: scores, mask, softmax, z; ND4J's per-op overhead dominates these tiny
+     * products) whenever it supports the arrays; on CUDA, and when the per-dimension layout was chosen, ND4J ops.
+     */
+    private static boolean kernel(INDArray q) {
+        return Transformer.useAttentionKernel && perDim(q) == null && AttentionKernel.supports(q);
     }
 
     /**

@@ -41,7 +41,13 @@ public final class Transformer {
      * Up to this d_head the attention products run per d_head dimension as broadcast ops, not batched matmuls
      * (package-private and mutable only so that tests can compare both paths and time the old one).
      */
-    static int perDimMaxDHead = 2;
+    static int perDimMaxDHead = org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU() ? 0 : 2;
+    /**
+     * Whether the attention core runs as the fused CPU kernel ({@code kernels.AttentionKernel}) where it applies; on
+     * the CPU backend that replaces both the per-dimension and the batched-matmul path (measured in
+     * docs/benchmarks.md). Mutable for the tests that compare the paths.
+     */
+    static boolean useAttentionKernel = true;
     /** Whether {@link #lossAndGradients} runs in the reused workspace (mutable for the same reason). */
     static boolean useStepWorkspace = true;
     /** Per-thread arena for one training step's intermediates, sized by the first step it sees. */

@@ -13,8 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The per-d_head broadcast attention (d_head ≤ 2) in the step workspace against the batched-matmul path with fresh
- * arrays: same loss, logits and gradients; and the detached gradients survive later steps.
+ * The three attention paths — the fused CPU kernel (default), the per-d_head broadcast ops (d_head ≤ 2), both in the
+ * step workspace, and batched matmuls with fresh arrays — give the same loss, logits and gradients; and the detached
+ * gradients survive later steps.
  */
 class AttentionPathsTest {
     @AfterEach
@@ -43,10 +44,13 @@ class AttentionPathsTest {
         TransformerTuning.fastPaths(true);
         Transformer.Output fast = model.lossAndGradients(data);
         Transformer.Output fast2 = model.lossAndGradients(data); // reuses the workspace: fast must be unchanged
+        TransformerTuning.perDimensionPath();
+        Transformer.Output perDim = model.lossAndGradients(data);
         TransformerTuning.fastPaths(false);
         Transformer.Output slow = model.lossAndGradients(data);
         double tol = params.get("embed.W_E").dataType() == DataType.DOUBLE ? 1e-10 : 2e-5;
         assertEquals(slow.loss(), fast.loss(), tol);
+        assertEquals(slow.loss(), perDim.loss(), tol);
         assertTrue(slow.logits().equalsWithEps(fast.logits(), tol));
         assertEquals(slow.grads().keySet(), fast.grads().keySet());
         for (String name : slow.grads().keySet()) {
@@ -54,6 +58,8 @@ class AttentionPathsTest {
             assertTrue(s.equalsWithEps(f, tol * Math.max(1, s.norm2Number().doubleValue())),
                     name + ": " + s + " vs " + f);
             assertTrue(f.equalsWithEps(fast2.grads().get(name), 0), name + " changed by a later step");
+            assertTrue(s.equalsWithEps(perDim.grads().get(name), tol * Math.max(1, s.norm2Number().doubleValue())),
+                    name + " (per-dimension path)");
             assertTrue(s.norm2Number().doubleValue() > 0 || name.endsWith("b_K"), name + " all zero");
         }
     }

@@ -2,12 +2,25 @@ package org.interplab.core.model;
 
 /** Test-only switches of {@link Transformer}'s fast paths, to time and compare the old ones. */
 public final class TransformerTuning {
+    private static final int DEFAULT_PER_DIM = Transformer.perDimMaxDHead;
+
     private TransformerTuning() {
     }
 
-    /** Both fast paths on (true, the default) or off (the per-head batched matmuls and fresh arrays). */
+    /**
+     * The default (true: the fused attention kernel on the CPU, the reused step workspace) or the plain path (false:
+     * batched ND4J matmuls and fresh arrays).
+     */
     public static void fastPaths(boolean on) {
-        Transformer.perDimMaxDHead = on ? 2 : 0;
+        Transformer.perDimMaxDHead = on ? DEFAULT_PER_DIM : 0;
+        Transformer.useAttentionKernel = on;
         Transformer.useStepWorkspace = on;
+    }
+
+    /** The ND4J per-d_head broadcast path (d_head ≤ 2) in the workspace, without the kernel. */
+    public static void perDimensionPath() {
+        Transformer.perDimMaxDHead = 2;
+        Transformer.useAttentionKernel = false;
+        Transformer.useStepWorkspace = true;
     }
 }
