@@ -85,6 +85,8 @@ export class Heatmap {
     this.view = { r0: 0, r1: source.rows, c0: 0, c1: source.cols };
     this.canvas = el('canvas', {
       'data-testid': 'heatmap', 'data-table': options.name, 'data-rows': source.rows, 'data-cols': source.cols,
+      role: 'img', 'aria-label': `${options.name}: heatmap of ${source.rows} ${options.rowAxis || 'rows'} × ${source.cols} ` +
+        `${options.colAxis || 'columns'}, values from ${fmt(-source.maxAbs, 3)} to ${fmt(source.maxAbs, 3)}; export CSV for the numbers`,
     });
     const reset = el('button', { type: 'button', class: 'small', 'data-testid': 'heatmap-reset', text: 'reset zoom', hidden: true });
     reset.addEventListener('click', () => this.zoom({ r0: 0, r1: source.rows, c0: 0, c1: source.cols }));
