@@ -46,7 +46,7 @@ describe('sweep presets and cancel', { timeout: 600_000 }, () => {
     const cancel = page.getByTestId('sweep-cancel');
     await cancel.waitFor({ timeout: 30_000 });
     await cancel.click();
-    await eventually(async () => /cancel requested for \d+ run/.test(await cancel.textContent()), { what: 'the cancel answer', timeout: 30_000 });
+    await eventually(async () => /cancel requested for \d+ run/.test(await cancel.textContent()), { what: 'the cancel answer', timeout: 120_000 });
     const sweep = await eventually(async () => {
       const s = await apiGet(`/api/sweeps/${sweepId}`);
       return s.experiments.every((e) => ['CANCELLED', 'COMPLETED', 'FAILED'].includes(e.status)) ? s : null;
