@@ -59,17 +59,4 @@ class SweepCancelAndGridTest {
                 + "\"grid\":{\"model.dropout\":[0.0,0.5]}}").then()
                 .statusCode(400).body("errors.field", hasItem(containsString("task.featureProbability")));
     }
-
-    @Test
-    void anInvalidBaseValueTheGridReplacesIsRefusedNotDropped() {
-        submit("{\"spec\":{\"name\":\"g\",\"task\":{\"kind\":\"tms\",\"nFeatures\":5,\"featureProbability\":2},"
-                + "\"model\":{\"kind\":\"tms\",\"nInstances\":1,\"nHidden\":2},\"training\":{\"steps\":10}},"
-                + "\"grid\":{\"task.featureProbability\":[0.1,0.2]}}").then()
-                .statusCode(400).contentType(ContentType.JSON)
-                .body("field", equalTo("task.featureProbability"))
-                .body("error", containsString("grid sweeps this field"));
-        // every grid value is validated: one bad value is named by its index
-        submit("{\"preset\":\"xor\",\"grid\":{\"training.lr\":[0.001,-1]}}").then()
-                .statusCode(400).body("errors.field", hasItem(containsString("grid.training.lr")));
-    }
 }
