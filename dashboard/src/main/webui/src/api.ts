@@ -40,6 +40,8 @@ export interface AnalysisIndex {
 export interface CircuitTable {
   name: string; kind: string; title: string; description: string; rowAxis: string; colAxis: string;
   rowLabels: string[]; colLabels: string[]; values: number[][];
+  /** The whole table's shape and where this answer's window sits in it (rows start:end, every stride-th). */
+  shape?: [number, number]; rows?: { start: number; end: number; stride: number }; cols?: { start: number; end: number; stride: number };
 }
 
 export type Spec = {
@@ -49,7 +51,8 @@ export type Spec = {
   training: Record<string, unknown>;
 };
 
-export interface Preset { name: string; spec: Spec }
+/** A preset; a sweep preset also has its default grid (field path → values) and its number of runs. */
+export interface Preset { name: string; spec: Spec; grid?: Record<string, unknown[]> | null; points?: number | null }
 
 export interface TrainingProgress {
   experimentId: string; status: RunStatus; step: number; totalSteps: number; metrics: Metrics | null;

@@ -10,6 +10,8 @@ export interface RunCurves { label: string; points: MetricPoint[] }
 
 interface Panel { plot: uPlot; signature: string }
 
+const DASHES: (number[] | undefined)[] = [undefined, [6, 4], [2, 3], [10, 3, 2, 3]];
+
 /** Two panels: loss-like metrics on a log axis, accuracy-like metrics on [0, 1]. */
 export class CurvesChart {
   readonly element: HTMLElement;
@@ -17,10 +19,11 @@ export class CurvesChart {
   private lossBox = el('div', { class: 'curve-panel', 'data-testid': 'loss-chart' });
   private accBox = el('div', { class: 'curve-panel', 'data-testid': 'accuracy-chart' });
   private empty = el('p', { class: 'muted', text: 'No evaluations yet.' });
+  private logNote = el('p', { class: 'muted small', 'data-testid': 'log-axis-note', hidden: true });
 
   constructor(private width = 460, private height = 240) {
     this.element = el('div', { class: 'curves', 'data-testid': 'metrics-chart', 'data-points': 0 },
-      this.empty, this.lossBox, this.accBox);
+      this.empty, this.lossBox, this.accBox, this.logNote);
   }
 
   setRuns(runs: RunCurves[]) {
@@ -46,16 +49,26 @@ export class CurvesChart {
     }
     box.hidden = false;
     const steps = [...new Set(runs.flatMap((r) => r.points.map((p) => p.step)))].sort((a, b) => a - b);
+    const dropped: string[] = []; // values a log axis cannot draw (a loss of exactly 0): said, not hidden
     const index = new Map(steps.map((s, i) => [s, i]));
     const columns = series.map(({ run, key }) => {
       const col: (number | null)[] = new Array(steps.length).fill(null);
       for (const p of run.points) {
         const v = p.metrics?.[key];
         if (Number.isFinite(v) && (kind === 'accuracy' || v > 0)) col[index.get(p.step)!] = v;
+        else if (kind === 'loss' && Number.isFinite(v) && dropped.length < 3) dropped.push(`${key} = ${v} at step ${p.step}`);
+        else if (kind === 'loss' && Number.isFinite(v)) dropped.push('');
       }
       return col;
     });
     const data = [steps, ...columns] as uPlot.AlignedData;
+    if (kind === 'loss') {
+      this.logNote.hidden = dropped.length === 0;
+      this.logNote.dataset.dropped = String(dropped.length);
+      this.logNote.textContent = dropped.length
+        ? `${dropped.length} value${dropped.length === 1 ? '' : 's'} ≤ 0 not drawn on the log axis (${dropped.filter(Boolean).join('; ')}${dropped.length > 3 ? ' …' : ''})`
+        : '';
+    }
     const signature = series.map((s) => s.run.label + '/' + s.key).join('|');
     if (existing && existing.signature === signature) {
       existing.plot.setData(data);
@@ -71,8 +84,9 @@ export class CurvesChart {
       axes: [{ label: 'step' }, { size: 56, values: (_u, splits) => splits.map((v) => (v == null ? '' : v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential(0) : fmt(v, 2))) }],
       series: [{ label: 'step' }, ...series.map(({ run, key }, i) => ({
         label: multiRun ? `${run.label} · ${key}` : key,
-        stroke: SERIES[(multiRun ? runs.indexOf(run) * keys.length + keys.indexOf(key) : i) % SERIES.length],
-        dash: multiRun && keys.indexOf(key) > 0 ? [6, 4] : undefined,
+        // one colour per run, one dash per metric
+        stroke: SERIES[(multiRun ? runs.indexOf(run) : i) % SERIES.length],
+        dash: multiRun ? DASHES[keys.indexOf(key) % DASHES.length] : undefined,
         width: 1.8,
         spanGaps: true,
         points: { show: steps.length < 60 },

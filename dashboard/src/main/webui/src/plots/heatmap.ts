@@ -16,14 +16,28 @@ export interface MatrixSource {
   region(region: Region, maxRows: number, maxCols: number): Promise<Matrix>;
   /** The exact value of one cell when it is at hand (for the hover read-out). */
   valueAt(r: number, c: number): number | undefined;
+  /** The label of full-table row r / column c when it is at hand (a sliced source knows those it was sent). */
+  rowLabel(r: number): string | undefined;
+  colLabel(c: number): string | undefined;
+  /** Asks the source for one exact cell with its labels (a sliced source: a 1 × 1 window from the server). */
+  cell?(r: number, c: number): Promise<CellAnswer>;
 }
+
+export interface CellAnswer { value: number; rowLabel: string; colLabel: string }
 
 export class InMemorySource implements MatrixSource {
   readonly rows: number;
   readonly cols: number;
-  constructor(readonly m: Matrix, readonly maxAbs: number) {
+  constructor(readonly m: Matrix, readonly maxAbs: number, private rowLabels: string[] = [],
+              private colLabels: string[] = []) {
     this.rows = m.rows;
     this.cols = m.cols;
+  }
+  rowLabel(r: number) {
+    return this.rowLabels[r] === undefined ? undefined : String(this.rowLabels[r]);
+  }
+  colLabel(c: number) {
+    return this.colLabels[c] === undefined ? undefined : String(this.colLabels[c]);
   }
   region(region: Region, maxRows: number, maxCols: number): Promise<Matrix> {
     const cells = (region.r1 - region.r0) * (region.c1 - region.c0);
@@ -37,8 +51,6 @@ export class InMemorySource implements MatrixSource {
 
 export interface HeatmapOptions {
   name: string;
-  rowLabels?: string[];
-  colLabels?: string[];
   rowAxis?: string;
   colAxis?: string;
   /** Largest plot side in CSS pixels. */
@@ -49,6 +61,16 @@ export interface HeatmapOptions {
 
 const LABEL_FONT = '11px system-ui, sans-serif';
 const MIN_LABEL_CELL = 10;
+/** Tick labels on a dense axis: every step-th cell, step a 1-2-5 number leaving ≥ this many pixels between them. */
+const TICK_SPACING = 28;
+
+function tickStep(cell: number): number {
+  if (cell >= MIN_LABEL_CELL) return 1;
+  const need = TICK_SPACING / cell;
+  for (let p = 1; ; p *= 10) {
+    for (const m of [1, 2, 5]) if (m * p >= need) return m * p;
+  }
+}
 
 export class Heatmap {
   readonly canvas: HTMLCanvasElement;
@@ -63,13 +85,15 @@ export class Heatmap {
     this.view = { r0: 0, r1: source.rows, c0: 0, c1: source.cols };
     this.canvas = el('canvas', {
       'data-testid': 'heatmap', 'data-table': options.name, 'data-rows': source.rows, 'data-cols': source.cols,
+      role: 'img', 'aria-label': `${options.name}: heatmap of ${source.rows} ${options.rowAxis || 'rows'} × ${source.cols} ` +
+        `${options.colAxis || 'columns'}, values from ${fmt(-source.maxAbs, 3)} to ${fmt(source.maxAbs, 3)}; export CSV for the numbers`,
     });
     const reset = el('button', { type: 'button', class: 'small', 'data-testid': 'heatmap-reset', text: 'reset zoom', hidden: true });
     reset.addEventListener('click', () => this.zoom({ r0: 0, r1: source.rows, c0: 0, c1: source.cols }));
     const hint = el('span', { class: 'muted small', 'data-testid': 'heatmap-note' });
     this.element = el('div', { class: 'heatmap' }, this.canvas, el('div', { class: 'heatmap-bar' }, hint, reset));
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
-    this.canvas.addEventListener('mouseleave', () => { tooltip().hidden = true; this.drag = null; });
+    this.canvas.addEventListener('mouseleave', () => { tooltip().hidden = true; this.drag = null; this.hoverToken++; });
     this.canvas.addEventListener('mousedown', (e) => { this.drag = this.cellAt(e) ? { x: e.offsetX, y: e.offsetY } : null; });
     this.canvas.addEventListener('mouseup', (e) => this.endDrag(e));
     this.canvas.addEventListener('dblclick', () => reset.click());
@@ -113,15 +137,23 @@ export class Heatmap {
     const { w: plotW, h: plotH, cell } = this.plotSide();
     const rows = this.view.r1 - this.view.r0;
     const cols = this.view.c1 - this.view.c0;
-    const rowLabels = (this.options.rowLabels ?? []).slice(this.view.r0, this.view.r1);
-    const colLabels = (this.options.colLabels ?? []).slice(this.view.c0, this.view.c1);
     const showLabels = this.labelsShown(cell);
+    // labels of the cells shown, by full-table index (never by position in a strided answer); on a dense axis
+    // only every step-th one, a tick
+    const step = tickStep(cell);
+    const ticks = (from: number, to: number, label: (i: number) => string | undefined) => {
+      const out: { at: number; text: string }[] = [];
+      for (let i = Math.ceil(from / step) * step; i < to; i += step) out.push({ at: i - from, text: label(i) ?? String(i) });
+      return out;
+    };
+    const rowTicks = ticks(this.view.r0, this.view.r1, (r) => this.source.rowLabel(r));
+    const colTicks = ticks(this.view.c0, this.view.c1, (c) => this.source.colLabel(c));
     const measure = this.canvas.getContext('2d')!;
     measure.font = LABEL_FONT;
-    const widest = (labels: string[]) => Math.max(0, ...labels.map((l) => measure.measureText(String(l)).width));
+    const widest = (labels: { text: string }[]) => Math.min(120, Math.max(0, ...labels.map((l) => measure.measureText(l.text).width)));
     const axisPad = 16;
-    const left = axisPad + (showLabels ? widest(rowLabels) + 8 : 0);
-    const top = axisPad + (showLabels ? widest(colLabels) + 8 : 0);
+    const left = axisPad + widest(rowTicks) + 8;
+    const top = axisPad + widest(colTicks) + 8;
     const legend = 64;
     const width = left + plotW + legend;
     const height = Math.max(top + plotH + 6, 170);
@@ -153,18 +185,17 @@ export class Heatmap {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.font = LABEL_FONT;
     ctx.fillStyle = '#1d2330';
+    rowTicks.forEach(({ at, text }) => {
+      ctx.fillText(text, left - 4 - ctx.measureText(text).width, top + (at + 0.5) * (plotH / rows) + 4);
+    });
+    colTicks.forEach(({ at, text }) => {
+      ctx.save();
+      ctx.translate(left + (at + 0.5) * (plotW / cols) + 4, top - 4);
+      ctx.rotate(-Math.PI / 2);
+      ctx.fillText(text, 0, 0);
+      ctx.restore();
+    });
     if (showLabels) {
-      rowLabels.forEach((label, r) => {
-        const text = String(label);
-        ctx.fillText(text, left - 4 - ctx.measureText(text).width, top + (r + 0.5) * (plotH / rows) + 4);
-      });
-      colLabels.forEach((label, c) => {
-        ctx.save();
-        ctx.translate(left + (c + 0.5) * (plotW / cols) + 4, top - 4);
-        ctx.rotate(-Math.PI / 2);
-        ctx.fillText(String(label), 0, 0);
-        ctx.restore();
-      });
       if (cell >= 28 && rows * cols <= 400) {
         // small tables (XOR's EVOU, head_order): the numbers themselves, as a researcher reads them
         ctx.textAlign = 'center';
@@ -208,6 +239,8 @@ export class Heatmap {
     this.canvas.dataset.rendered = String(m.rows * m.cols);
     this.canvas.dataset.plot = `${left},${top},${plotW},${plotH}`; // for browser tests that hover a given cell
     this.canvas.dataset.view = `${this.view.r0}:${this.view.r1},${this.view.c0}:${this.view.c1}`;
+    this.canvas.dataset.rowTicks = rowTicks.slice(0, 64).map((t) => `${this.view.r0 + t.at}=${t.text}`).join('|');
+    this.canvas.dataset.colTicks = colTicks.slice(0, 64).map((t) => `${this.view.c0 + t.at}=${t.text}`).join('|');
   }
 
   /** The full-table cell under the mouse, or null outside the plot. */
@@ -220,6 +253,8 @@ export class Heatmap {
     const c = this.view.c0 + Math.floor(x / this.layout.plotW * (this.view.c1 - this.view.c0));
     return { r, c };
   }
+
+  private hoverToken = 0;
 
   private hover(e: MouseEvent) {
     const tip = tooltip();
@@ -234,17 +269,37 @@ export class Heatmap {
       value = m.data[pr * m.cols + pc];
       approx = m.rows < this.view.r1 - this.view.r0 || m.cols < this.view.c1 - this.view.c0;
     }
-    const rowName = this.options.rowLabels?.[cell.r] ?? cell.r;
-    const colName = this.options.colLabels?.[cell.c] ?? cell.c;
-    tip.textContent = `${this.options.name} · ${this.options.rowAxis || 'row'} ${rowName}, ${this.options.colAxis || 'col'} ${colName}: ${approx ? '≈ max |v| ' : ''}${fmt(value, 5)}`;
-    tip.dataset.table = this.options.name;
-    tip.dataset.row = String(cell.r);
-    tip.dataset.col = String(cell.c);
-    tip.dataset.value = String(value);
+    const rowName = this.source.rowLabel(cell.r);
+    const colName = this.source.colLabel(cell.c);
+    const exact = !approx && rowName !== undefined && colName !== undefined;
+    this.showCell(cell, { value, rowLabel: rowName ?? '…', colLabel: colName ?? '…' }, exact, approx);
     tip.style.left = (e.clientX + 14) + 'px';
     tip.style.top = (e.clientY + 14) + 'px';
     tip.hidden = false;
     if (this.drag) this.paintDrag(e);
+    const token = ++this.hoverToken;
+    if (!exact && this.source.cell) {
+      // a sliced source has not sent this cell's labels or exact value: ask for the 1 × 1 window, once the mouse rests
+      setTimeout(() => {
+        if (token !== this.hoverToken) return;
+        this.source.cell!(cell.r, cell.c).then((answer) => {
+          if (token === this.hoverToken && !tooltip().hidden) this.showCell(cell, answer, true, false);
+        }).catch(() => { /* the block value stays */ });
+      }, 120);
+    }
+  }
+
+  private showCell(cell: { r: number; c: number }, answer: CellAnswer, exact: boolean, approx: boolean) {
+    const tip = tooltip();
+    tip.textContent = `${this.options.name} · ${this.options.rowAxis || 'row'} ${answer.rowLabel}, ` +
+      `${this.options.colAxis || 'col'} ${answer.colLabel}: ${approx ? '≈ max |v| ' : ''}${fmt(answer.value, 5)}`;
+    tip.dataset.table = this.options.name;
+    tip.dataset.row = String(cell.r);
+    tip.dataset.col = String(cell.c);
+    tip.dataset.value = String(answer.value);
+    tip.dataset.rowLabel = answer.rowLabel;
+    tip.dataset.colLabel = answer.colLabel;
+    tip.dataset.exact = String(exact);
   }
 
   private paintDrag(e: MouseEvent) {

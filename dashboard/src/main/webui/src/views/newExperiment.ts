@@ -152,6 +152,7 @@ export async function newExperimentPage(root: HTMLElement, params: URLSearchPara
   function addGridRow(path: string, values: string) {
     const select = el('select', { 'data-testid': 'grid-param' }, el('option', { value: '', text: 'parameter …' }),
       ...FIELDS.filter((f) => f.type !== 'text' && f.type !== 'tags' && !f.path.endsWith('.kind')).map((f) => el('option', { value: f.path, text: f.path })));
+    if (path && ![...select.options].some((o) => o.value === path)) select.append(el('option', { value: path, text: path }));
     select.value = path;
     const text = el('input', { type: 'text', 'data-testid': 'grid-values', placeholder: 'e.g. 0.01, 0.03, 0.1', value: values });
     const remove = el('button', { type: 'button', class: 'small', text: '×', title: 'remove' });
@@ -205,6 +206,10 @@ export async function newExperimentPage(root: HTMLElement, params: URLSearchPara
       else input.value = value === undefined || value === null ? '' : String(value);
     }
     if (getPath(spec, 'seed') === undefined) inputs.get('seed')!.value = '1';
+    // a sweep preset's grid is shown in the builder, so what the button says is what gets queued
+    gridRows.replaceChildren();
+    for (const [path, values] of Object.entries(preset?.grid ?? {})) addGridRow(path, values.map(String).join(', '));
+    updateCount();
     clearErrors();
     applyVisibility();
   }
@@ -274,6 +279,7 @@ export async function newExperimentPage(root: HTMLElement, params: URLSearchPara
       body = Object.keys(grid).length ? { spec, seed } : spec;
     }
     if (Object.keys(grid).length) body.grid = grid;
+    else if (body.preset) body.grid = null; // rows removed from a sweep preset's grid: one run, as the button says
     submit.disabled = true;
     try {
       const answer = await postJson<{ ids: string[]; id?: string; sweepId?: string }>('/api/experiments', body);

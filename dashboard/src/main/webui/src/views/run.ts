@@ -119,6 +119,18 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
 
   const analysed = () => checkpoints.filter((c) => c.analysis && c.analysis.tables.length);
 
+  /**
+   * A checkpoint's metrics are those of the last evaluation at or before its step (the trainer attaches the latest
+   * one it has): shown with the step they were measured at, so 0…449 do not all read as one number.
+   */
+  function metricsCell(step: number, own: Record<string, number> | null) {
+    const at = [...points].reverse().find((p) => p.step <= step);
+    const metrics = at ? at.metrics : own;
+    const text = Object.entries(metrics || {}).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ');
+    const asOf = at ? (at.step !== step ? ` (as of step ${at.step})` : '') : ' (latest evaluation when saved)';
+    return el('td', { class: 'muted', 'data-testid': 'checkpoint-metrics', 'data-metrics-step': at ? at.step : '', text: text ? text + asOf : '' });
+  }
+
   async function refreshCheckpoints() {
     try {
       checkpoints = await api<CheckpointView[]>(`/api/experiments/${id}/checkpoints`);
@@ -133,7 +145,7 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
     checkpointsBody.replaceChildren(...checkpoints.map((c) => el('tr', { 'data-testid': 'checkpoint-row', 'data-id': c.checkpointId, 'data-step': c.step },
       el('td', { class: 'num', text: c.step }),
       el('td', { text: c.finalCheckpoint ? 'final' : '' }),
-      el('td', { class: 'muted', text: Object.entries(c.metrics || {}).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ') }),
+      metricsCell(c.step, c.metrics),
       el('td', {}, el('a', { href: c.safetensorsUrl, download: '', 'data-testid': 'download-safetensors', text: 'download' })),
       el('td', {}, c.analysis ? el('a', { href: `#/checkpoints/${c.checkpointId}`, 'data-testid': 'analysis-link', text: `${c.analysis.tables.length} tables` })
         : el('span', { class: 'muted', text: 'pending' })))));

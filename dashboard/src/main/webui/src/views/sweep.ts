@@ -1,6 +1,6 @@
 // #/sweeps/{sweepId}: the runs of a sweep with their grid values, overlaid curves, and for TMS the phase diagram
 // (dims per feature of each final checkpoint against 1/(1−S)).
-import { AnalysisIndex, CircuitTable, ExperimentDetail, ExperimentSummary, MetricPoint, api, tableUrl } from '../api';
+import { TERMINAL, AnalysisIndex, CircuitTable, ExperimentDetail, ExperimentSummary, MetricPoint, api, postJson, tableUrl } from '../api';
 import { CurvesChart } from '../plots/curves';
 import { phaseDiagram } from '../plots/charts';
 import { Lifetime, download, el, fmt, getPath, metricOf, showError, statusBadge } from '../util';
@@ -19,7 +19,20 @@ export async function sweepPage(root: HTMLElement, sweepId: string, life: Lifeti
   const phasePng = el('button', { type: 'button', class: 'small', 'data-testid': 'export-png', text: 'PNG' });
   const phaseCsv = el('button', { type: 'button', class: 'small', 'data-testid': 'export-csv', text: 'CSV' });
   const compare = el('a', { 'data-testid': 'sweep-compare', text: 'compare all runs →' });
-  section.append(summary, compare, tableBox, el('h3', { text: 'Curves' }), chart.element,
+  const cancel = el('button', { type: 'button', class: 'small danger', 'data-testid': 'sweep-cancel', text: 'Cancel sweep',
+    title: 'stop every queued or running run of this sweep' });
+  cancel.addEventListener('click', async () => {
+    cancel.disabled = true;
+    try {
+      const answer = await postJson<{ cancelRequested: string[] }>(`/api/sweeps/${sweepId}/cancel`, {});
+      cancel.textContent = `cancel requested for ${answer.cancelRequested.length} run${answer.cancelRequested.length === 1 ? '' : 's'}`;
+      refresh();
+    } catch (e) {
+      showError('Cannot cancel the sweep: ' + (e as Error).message);
+      cancel.disabled = false;
+    }
+  });
+  section.append(summary, el('p', {}, compare, ' ', cancel), tableBox, el('h3', { text: 'Curves' }), chart.element,
     el('h3', {}, 'Phase diagram ', el('span', { class: 'exports' }, phaseCsv, phasePng)), phaseBox);
   root.append(section);
   let phasePoints: { x: number; y: number; label: string; group: string }[] = [];
@@ -54,6 +67,7 @@ export async function sweepPage(root: HTMLElement, sweepId: string, life: Lifeti
       .map((p) => `${p.split('.').pop()}=${JSON.stringify(getPath(d.spec, p))}`).join(' ') || d.name;
     const done = runs.filter((r) => r.detail.status === 'COMPLETED').length;
     summary.textContent = `${runs.length} runs · ${done} completed · grid over ${gridPaths.join(', ') || '—'}`;
+    cancel.hidden = runs.every((r) => TERMINAL.includes(r.detail.status));
     compare.href = `#/compare?ids=${runs.map((r) => r.detail.id).join(',')}`;
     tableBox.replaceChildren(el('table', { class: 'list', 'data-testid': 'sweep-runs' },
       el('thead', {}, el('tr', {}, el('th', { text: 'run' }), ...gridPaths.map((p) => el('th', { text: p })),

@@ -76,7 +76,7 @@ async function render(loaded: LoadedTable, checkpointId: string, index: TableEnt
     return { element: numberTable(t.name, t.rowAxis, t.rowLabels, t.colLabels, rowsOf(loaded)) };
   }
   const heatmap = new Heatmap(loaded.source, {
-    name: t.name, rowLabels: t.rowLabels, colLabels: t.colLabels, rowAxis: t.rowAxis, colAxis: t.colAxis,
+    name: t.name, rowAxis: t.rowAxis, colAxis: t.colAxis,
     overview: loaded.overview, maxSide: loaded.big ? 640 : 520,
   });
   await heatmap.render();

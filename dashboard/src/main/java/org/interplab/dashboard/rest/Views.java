@@ -148,18 +148,20 @@ public final class Views {
     /**
      * A model the lab knows, for {@code GET /api/checkpoints}: trained here, uploaded or a reference construction,
      * with its analysis status: {@code pending} (none yet), {@code completed}, {@code partial} (some tables
-     * failed) or {@code failed} (all failed).
+     * failed) or {@code failed} (all failed). Counts are {@code tablesOk}/{@code tablesFailed} as in the analysis
+     * index; {@code failedTables} is the list of names, as in every other view.
      */
     public record ModelView(UUID checkpointId, String source, String name, String task, UUID experimentId, long step,
                             boolean finalCheckpoint, JsonNode metrics, Instant createdAt, String analysisStatus,
-                            int tables, int failedTables, String url, String safetensorsUrl, String analysisUrl) {
+                            int tablesOk, int tablesFailed, List<String> failedTables, String url,
+                            String safetensorsUrl, String analysisUrl) {
         static ModelView of(CheckpointRecord c, AnalysisRecord a) {
             List<String> ok = a == null ? List.of() : strings(a.tables);
             List<String> failed = a == null ? List.of() : strings(a.failedTables);
             JsonNode spec = tree(c.spec);
             String task = spec == null ? null : spec.path("task").path("kind").asText(null);
             return new ModelView(c.checkpointId, c.source, c.name, task, c.experimentId, c.step, c.finalCheckpoint,
-                    tree(c.metrics), c.createdAt, analysisStatus(a, ok, failed), ok.size(), failed.size(),
+                    tree(c.metrics), c.createdAt, analysisStatus(a, ok, failed), ok.size(), failed.size(), failed,
                     "/api/checkpoints/" + c.checkpointId, "/api/checkpoints/" + c.checkpointId + "/safetensors",
                     "/api/checkpoints/" + c.checkpointId + "/analysis");
         }

@@ -110,6 +110,7 @@ public class SubmissionParser {
                 throw overridesProblem(e);
             }
         }
+        refuseOverridesTheGridReplaces(overrides, grid);
         ObjectNode base;
         try {
             base = Presets.expandTree(preset, seed, overrides);
@@ -128,6 +129,7 @@ public class SubmissionParser {
                 throw toApiException(e);
             }
         }
+        refuseInvalidBaseValuesTheGridReplaces(spec, grid);
         List<SweepSpec.Point> points;
         try {
             points = SweepSpec.of(spec, grid).expand();
@@ -140,6 +142,60 @@ public class SubmissionParser {
         List<Submission> submissions = points.stream()
                 .map(p -> new Submission(p.spec(), preset, p.valuesJson(), p.label())).toList();
         return new Parsed(null, new SweepSubmission(name, preset, spec, (ObjectNode) grid, submissions));
+    }
+
+    /**
+     * An override of a field the grid sweeps would be replaced in every run without a word: refused at the
+     * override, so what was asked is what runs.
+     */
+    private static void refuseOverridesTheGridReplaces(JsonNode overrides, JsonNode grid) {
+        if (overrides == null || !overrides.isObject() || !grid.isObject()) {
+            return;
+        }
+        List<FieldError> clashes = new java.util.ArrayList<>();
+        grid.fieldNames().forEachRemaining(key -> {
+            if (!at(overrides, key).isMissingNode()) {
+                clashes.add(new FieldError("overrides." + key, "is also swept by grid." + key
+                        + ", whose values would replace it in every run: set it in one place"));
+            }
+        });
+        if (!clashes.isEmpty()) {
+            throw new ApiException(400, clashes.get(0).field() + " " + clashes.get(0).error(),
+                    clashes.get(0).field(), clashes);
+        }
+    }
+
+    /** A base value the grid replaces is still checked: an invalid one is refused, not silently dropped. */
+    private static void refuseInvalidBaseValuesTheGridReplaces(ObjectNode spec, JsonNode grid) {
+        if (!grid.isObject()) {
+            return;
+        }
+        List<String> keys = new java.util.ArrayList<>();
+        grid.fieldNames().forEachRemaining(keys::add);
+        ExperimentSpec base;
+        try {
+            base = Json.MAPPER.treeToValue(spec, ExperimentSpec.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return; // an unreadable base is reported point by point by the sweep
+        }
+        List<FieldError> errors = SpecValidator.validate(base).stream()
+                .filter(e -> keys.stream().anyMatch(k -> e.field().equals(k) || e.field().startsWith(k + ".")
+                        || e.field().startsWith(k + "[")))
+                .map(e -> new FieldError(e.field(), e.error() + " (the grid sweeps this field, but the base value "
+                        + "is checked too)"))
+                .toList();
+        if (!errors.isEmpty()) {
+            throw new ApiException(400, errors.get(0).field() + " " + errors.get(0).error(), errors.get(0).field(),
+                    errors);
+        }
+    }
+
+    private static JsonNode at(JsonNode node, String dottedPath) {
+        JsonNode at = node;
+        for (String part : dottedPath.split("\\.")) {
+            at = at.path(part);
+        }
+        return at;
     }
 
     private static Parsed single(Submission submission) {

@@ -12,13 +12,15 @@ import org.interplab.contracts.spec.Presets;
 
 /**
  * A stand-in for the trainer's POST /checkpoints that records what the dashboard forwarded: 400 naming "file" when
- * the body carries MALFORMED, 500 for BOOM, else 201 with what the trainer answers.
+ * the body carries MALFORMED, 500 for BOOM, else 201 with what the trainer answers; and its POST
+ * /experiments/{id}/cancel, recording the ids asked to stop (204).
  */
 public class FakeTrainer implements QuarkusTestResourceLifecycleManager {
     static volatile byte[] lastBody;
     static volatile String lastContentType;
     static volatile String lastPath;
     static volatile UUID lastId;
+    static final java.util.Set<UUID> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private HttpServer server;
 
     @Override
@@ -57,6 +59,16 @@ public class FakeTrainer implements QuarkusTestResourceLifecycleManager {
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(status, bytes.length);
             exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.createContext("/experiments", exchange -> {
+            String[] parts = exchange.getRequestURI().getPath().split("/");
+            boolean cancel = "POST".equals(exchange.getRequestMethod()) && parts.length == 4
+                    && "cancel".equals(parts[3]);
+            if (cancel) {
+                cancelled.add(UUID.fromString(parts[2]));
+            }
+            exchange.sendResponseHeaders(cancel ? 204 : 404, -1);
             exchange.close();
         });
         server.start();

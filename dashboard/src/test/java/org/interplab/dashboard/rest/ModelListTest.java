@@ -61,7 +61,8 @@ class ModelListTest {
         await().atMost(WAIT).until(() -> "partial".equals(given().get("/api/checkpoints/" + id).then().extract()
                 .path("model.analysisStatus")));
         given().get("/api/checkpoints/" + id).then()
-                .body("model.tables", equalTo(2)).body("model.failedTables", equalTo(1))
+                .body("model.tablesOk", equalTo(2)).body("model.tablesFailed", equalTo(1))
+                .body("model.failedTables", equalTo(List.of("EU")))
                 .body("analysis.tables", equalTo(List.of("EQKE.L0H0", "EVOU.L0H0")));
     }
 
