@@ -7,11 +7,12 @@ import { runPage } from './views/run';
 import { analysisPage } from './views/analysis';
 import { comparePage } from './views/compare';
 import { sweepPage } from './views/sweep';
+import { accountPage, ensureSignedIn, runOwnerPanel } from './views/account';
 
 const UUID = '([0-9a-f-]{36})';
 let life = new Lifetime();
 
-function route() {
+async function route() {
   life.dispose();
   life = new Lifetime();
   showError(null);
@@ -21,8 +22,13 @@ function route() {
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query);
   let m: RegExpMatchArray | null;
+  const current = life;
+  if (!(await ensureSignedIn(root)) || current !== life) return;
   document.querySelectorAll('header nav a').forEach((a) => a.classList.toggle('active', (a as HTMLAnchorElement).hash === '#' + (path || '/')));
-  if ((m = path.match(new RegExp(`^/experiments/${UUID}$`, 'i')))) runPage(root, m[1], life);
+  if ((m = path.match(new RegExp(`^/experiments/${UUID}$`, 'i')))) {
+    runPage(root, m[1], life);
+    root.append(runOwnerPanel(m[1]));
+  } else if (path === '/account') accountPage(root);
   else if ((m = path.match(new RegExp(`^/checkpoints/${UUID}$`, 'i')))) analysisPage(root, m[1], params, life);
   else if ((m = path.match(new RegExp(`^/sweeps/${UUID}$`, 'i')))) sweepPage(root, m[1], life);
   else if (path === '/new') newExperimentPage(root, params, life);
@@ -31,5 +37,5 @@ function route() {
   else root.append(el('p', { class: 'error', text: `No page ${path}.` }), el('a', { href: '#/', text: 'Experiments' }));
 }
 
-window.addEventListener('hashchange', route);
-route();
+window.addEventListener('hashchange', () => { route().catch((e) => showError(String(e))); });
+route().catch((e) => showError(String(e)));

@@ -34,6 +34,10 @@ import org.interplab.dashboard.entity.CheckpointRecord;
 import org.interplab.dashboard.service.EventIngestService;
 import org.interplab.dashboard.service.ExperimentService;
 import org.interplab.dashboard.service.ModelService;
+import org.interplab.dashboard.service.RunAnnotations;
+import org.interplab.dashboard.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 
 /**
  * Checkpoints, i.e. every model the lab knows (trained here, uploaded, or a reference construction): the list and
@@ -65,6 +69,12 @@ public class CheckpointResource {
 
     @Inject
     EventIngestService ingest;
+
+    @Inject
+    RunAnnotations runs;
+
+    @Inject
+    SecurityIdentity identity;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -108,12 +118,9 @@ public class CheckpointResource {
             description = "202 with the stored checkpoint; its analysis follows (GET url). 400 names 'file' for a "
                     + "malformed file, 'spec.<path>' or 'preset' for the spec, or the tensor whose name or shape "
                     + "does not match the spec; nothing is stored then.")
-    public Response upload(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        if (body == null || body.length == 0) {
-            throw ApiException.badRequest("the request has no body; send multipart/form-data with part 'file'",
-                    "file");
-        }
-        String answer = uploads.upload(body, contentType);
+    @RolesAllowed(Roles.RESEARCHER)
+    public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        String answer = uploads.upload(body, contentType); // streamed through a temp file, never held in memory
         JsonNode stored = Views.tree(answer);
         UUID id = Ids.parse(stored.path("checkpointId").asText(), "checkpointId");
         String spec = stored.hasNonNull("spec") ? stored.get("spec").toString() : null;
@@ -122,6 +129,7 @@ public class CheckpointResource {
         // recorded now so that the model is listed at once; the CheckpointPublished event finds it there
         ingest.insertCheckpoint(id, null, stored.path("step").asLong(), true, metrics, Instant.now(),
                 ReferenceCheckpoints.SOURCE_UPLOADED, stored.path("name").asText(null), spec);
+        runs.ownUpload(id, identity.getPrincipal().getName());
         String url = "/api/checkpoints/" + id;
         return Response.accepted(new Views.UploadAccepted(id, ReferenceCheckpoints.SOURCE_UPLOADED,
                         stored.path("name").asText(null), stored.path("step").asLong(), stored.get("metrics"),
