@@ -5,7 +5,7 @@ import io.quarkus.test.junit.callback.QuarkusTestMethodContext;
 
 /**
  * Before each @QuarkusTest method, REST Assured calls carry an admin's API token, so that tests written before
- * accounts existed keep testing what they test. Authorization tests reset {@code RestAssured.requestSpecification}.
+ * accounts existed keep testing what they test. Authorization tests call TestUsers.anonymousByDefault().
  */
 public class SignedInByDefault implements QuarkusTestBeforeEachCallback {
     @Override

@@ -3,8 +3,6 @@ package org.interplab.dashboard;
 import io.quarkus.arc.Arc;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
-import io.restassured.specification.RequestSpecification;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.interplab.dashboard.entity.LabUser;
@@ -38,13 +36,31 @@ public final class TestUsers {
         });
     }
 
-    /** A request spec with the user's bearer token. */
-    public static RequestSpecification as(String username, String role) {
-        return new RequestSpecBuilder().addHeader("Authorization", "Bearer " + token(username, role)).build();
+    /** The Authorization header value for the user. */
+    public static String bearer(String username, String role) {
+        return "Bearer " + token(username, role);
     }
 
-    /** Every REST Assured call of the test signs in as the admin "tester" (see SignedInByDefault). */
+    /** The token every REST Assured call without an Authorization header carries, or null for none. */
+    static volatile String defaultBearer;
+
+    /**
+     * Every REST Assured call of the test that sends no Authorization header of its own signs in as the admin
+     * "tester" (see SignedInByDefault); a filter, so that the URL Quarkus gives REST Assured is left alone.
+     */
     public static void signInByDefault() {
-        RestAssured.requestSpecification = as("tester", "admin");
+        defaultBearer = bearer("tester", "admin");
+        RestAssured.replaceFiltersWith((request, response, ctx) -> {
+            String bearer = defaultBearer;
+            if (bearer != null && !request.getHeaders().hasHeaderWithName("Authorization")) {
+                request.header("Authorization", bearer);
+            }
+            return ctx.next(request, response);
+        });
+    }
+
+    /** Calls without an Authorization header go anonymous (authorization tests). */
+    public static void anonymousByDefault() {
+        defaultBearer = null;
     }
 }

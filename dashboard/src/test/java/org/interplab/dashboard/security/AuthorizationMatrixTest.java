@@ -40,16 +40,16 @@ class AuthorizationMatrixTest {
 
     @BeforeEach
     void noDefaultCaller() {
-        RestAssured.requestSpecification = null;
+        TestUsers.anonymousByDefault();
     }
 
     static RequestSpecification as(String caller) {
         return switch (caller) {
             case "anonymous" -> given();
-            case "viewer" -> given().spec(TestUsers.as("mx-viewer", Roles.VIEWER));
-            case "researcher" -> given().spec(TestUsers.as("mx-alice", Roles.RESEARCHER));
-            case "other" -> given().spec(TestUsers.as("mx-bob", Roles.RESEARCHER));
-            case "admin" -> given().spec(TestUsers.as("mx-admin", Roles.ADMIN));
+            case "viewer" -> given().header("Authorization", TestUsers.bearer("mx-viewer", Roles.VIEWER));
+            case "researcher" -> given().header("Authorization", TestUsers.bearer("mx-alice", Roles.RESEARCHER));
+            case "other" -> given().header("Authorization", TestUsers.bearer("mx-bob", Roles.RESEARCHER));
+            case "admin" -> given().header("Authorization", TestUsers.bearer("mx-admin", Roles.ADMIN));
             default -> throw new IllegalArgumentException(caller);
         };
     }
@@ -220,7 +220,7 @@ class AuthorizationMatrixTest {
 
     @Test
     void tokensAreCreatedUsedAndRevokedAndStoredHashed() {
-        Response created = given().spec(TestUsers.as("mx-alice", Roles.RESEARCHER)).contentType(ContentType.JSON)
+        Response created = given().header("Authorization", TestUsers.bearer("mx-alice", Roles.RESEARCHER)).contentType(ContentType.JSON)
                 .body("{\"name\":\"my script\"}").post("/api/auth/tokens");
         assertEquals(201, created.statusCode(), created.asString());
         String token = created.jsonPath().getString("token");
