@@ -7,7 +7,9 @@
 #
 # Environment: LAB_HOME, LAB_PG_PORT, LAB_KAFKA_PORT (see lib.sh), LAB_DASHBOARD_PORT (8080), LAB_TRAINER_PORT
 # (8081), LAB_ANALYSIS_PORT (8082), LAB_SERVICE_TIMEOUT (seconds, default 180), LAB_TRAINER_WORKERS (1),
-# LAB_SERVICE_HEAP (default 1g). Logs: $LAB_HOME/logs/<service>.log.
+# LAB_SERVICE_HEAP (default 1g), LAB_ADMIN_PASSWORD (the dashboard's first admin, when no user exists yet).
+# Logs: $LAB_HOME/logs/<service>.log. The trainer and analysis service listen on 127.0.0.1 only and require the
+# service credential LAB_SERVICE_TOKEN, generated once into $LAB_HOME/service-token unless set.
 set -euo pipefail
 # shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -27,6 +29,19 @@ port_of() {
     esac
 }
 
+# The shared secret of the internal APIs (X-Lab-Service-Token): from the environment, else generated once.
+service_token() {
+    local file="$LAB_HOME/service-token"
+    if [[ -n "${LAB_SERVICE_TOKEN:-}" ]]; then
+        printf '%s' "$LAB_SERVICE_TOKEN"
+        return
+    fi
+    if [[ ! -s "$file" ]]; then
+        (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$file")
+    fi
+    cat "$file"
+}
+
 jar_of() { echo "$LAB_REPO_ROOT/$1/target/quarkus-app/quarkus-run.jar"; }
 pid_file_of() { echo "$LAB_RUN_DIR/$1.pid"; }
 
@@ -41,7 +56,8 @@ running_pid() {
 healthy() { curl -fsS -o /dev/null "http://127.0.0.1:$(port_of "$1")/q/health/ready"; }
 
 start_one() {
-    local svc="$1" port jar log pid
+    local svc="$1" port jar log pid host=127.0.0.1
+    [[ "$svc" == dashboard ]] && host="${LAB_DASHBOARD_HOST:-0.0.0.0}"
     port="$(port_of "$svc")"
     jar="$(jar_of "$svc")"
     log="$LAB_LOG_DIR/$svc.log"
@@ -60,9 +76,10 @@ start_one() {
         LAB_ANALYSIS_URL="http://127.0.0.1:$LAB_ANALYSIS_PORT" \
         LAB_CODE_VERSION="$(git -C "$LAB_REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo dev)" \
         LAB_TRAINER_WORKERS="${LAB_TRAINER_WORKERS:-1}" \
+        LAB_SERVICE_TOKEN="$(service_token)" \
         nohup java -Xmx"${LAB_SERVICE_HEAP:-1g}" \
         -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=8G \
-        -Dquarkus.http.port="$port" -jar "$jar" >"$log" 2>&1 &
+        -Dquarkus.http.port="$port" -Dquarkus.http.host="$host" -jar "$jar" >"$log" 2>&1 &
     pid=$!
     echo "$pid" >"$(pid_file_of "$svc")"
     info "$svc starting (pid $pid, port $port, log $log)"

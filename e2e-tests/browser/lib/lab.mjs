@@ -8,10 +8,21 @@ import { fileURLToPath } from 'node:url';
 
 export const LAB_URL = (process.env.LAB_URL || 'http://127.0.0.1:18080').replace(/\/$/, '');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+// the stack's first admin (./lab test exports LAB_ADMIN_PASSWORD)
+export const ADMIN = { username: 'admin', password: process.env.LAB_ADMIN_PASSWORD || 'lab-test-admin-pw' };
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SCREENSHOTS = join(repo, 'docs', 'screenshots');
 
-export async function launch() {
+/** Logs the browser context in through the API (the session cookie lands in the context's cookie jar). */
+export async function login(context, { username, password }) {
+  const r = await context.request.post(`${LAB_URL}/api/auth/login`, {
+    data: { username, password }, headers: { Origin: LAB_URL },
+  });
+  if (!r.ok()) throw new Error(`login as ${username}: HTTP ${r.status()} ${await r.text()}`);
+}
+
+/** A chromium with a fresh profile, logged in as the admin unless { loginAs: null }. */
+export async function launch({ loginAs = ADMIN } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'interplab-chromium-'));
   // launchPersistentContext is the only way to give chromium a fresh --user-data-dir of our own
   const context = await chromium.launchPersistentContext(profile, {
@@ -23,6 +34,7 @@ export async function launch() {
     acceptDownloads: true,
   });
   const page = context.pages()[0] ?? await context.newPage();
+  if (loginAs) await login(context, loginAs);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
@@ -40,15 +52,34 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+let token;
+/** The admin's API token for the helpers below, created once: log in, then POST /api/auth/tokens. */
+export async function adminToken() {
+  if (token) return token;
+  const login = await fetch(`${LAB_URL}/api/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ADMIN),
+  });
+  if (!login.ok) throw new Error(`login: HTTP ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const created = await fetch(`${LAB_URL}/api/auth/tokens`, {
+    method: 'POST', body: JSON.stringify({ name: 'browser-tests' }),
+    headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: LAB_URL },
+  });
+  if (created.status !== 201) throw new Error(`token: HTTP ${created.status} ${await created.text()}`);
+  token = (await created.json()).token;
+  return token;
+}
+
 export async function apiGet(path) {
-  const response = await fetch(LAB_URL + path);
+  const response = await fetch(LAB_URL + path, { headers: { Authorization: `Bearer ${await adminToken()}` } });
   if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
   return response.json();
 }
 
 export async function apiPost(path, body) {
   const response = await fetch(LAB_URL + path, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST', body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${await adminToken()}` },
   });
   return { status: response.status, body: await response.json().catch(() => null) };
 }

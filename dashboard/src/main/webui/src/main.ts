@@ -11,11 +11,12 @@ import { neuronPage } from './views/neuron';
 import { neuronsPage } from './views/neurons';
 import { importModelPage } from './views/importModel';
 import { corporaPage } from './views/corpora';
+import { accountPage, ensureSignedIn, runOwnerPanel } from './views/account';
 
 const UUID = '([0-9a-f-]{36})';
 let life = new Lifetime();
 
-function route() {
+async function route() {
   life.dispose();
   life = new Lifetime();
   showError(null);
@@ -25,8 +26,13 @@ function route() {
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query);
   let m: RegExpMatchArray | null;
+  const current = life;
+  if (!(await ensureSignedIn(root)) || current !== life) return;
   document.querySelectorAll('header nav a').forEach((a) => a.classList.toggle('active', (a as HTMLAnchorElement).hash === '#' + (path || '/')));
-  if ((m = path.match(new RegExp(`^/experiments/${UUID}$`, 'i')))) runPage(root, m[1], life);
+  if ((m = path.match(new RegExp(`^/experiments/${UUID}$`, 'i')))) {
+    runPage(root, m[1], life);
+    root.append(runOwnerPanel(m[1]));
+  } else if (path === '/account') accountPage(root);
   else if ((m = path.match(new RegExp(`^/checkpoints/${UUID}$`, 'i')))) analysisPage(root, m[1], params, life);
   else if ((m = path.match(new RegExp(`^/sweeps/${UUID}$`, 'i')))) sweepPage(root, m[1], life);
   else if ((m = path.match(new RegExp(`^/models/${UUID}/neurons/(\\d+)/(\\d+)$`, 'i')))) neuronPage(root, m[1], Number(m[2]), Number(m[3]), life);
@@ -43,5 +49,5 @@ const nav = document.querySelector('header nav');
 if (nav && !nav.querySelector('[data-testid="nav-corpora"]')) {
   nav.append(el('a', { href: '#/corpora', 'data-testid': 'nav-corpora', text: 'Corpora' }));
 }
-window.addEventListener('hashchange', route);
-route();
+window.addEventListener('hashchange', () => { route().catch((e) => showError(String(e))); });
+route().catch((e) => showError(String(e)));

@@ -29,12 +29,12 @@ public class TrainerCorpora {
 
     /** GET {@code /corpora<path>}; the trainer's 2xx answer as a stream, a 4xx passed on, a 5xx a 502. */
     public HttpResponse<InputStream> get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).GET().build());
+        return send(ServiceToken.on(HttpRequest.newBuilder(uri(path))).timeout(Duration.ofSeconds(60)).GET().build());
     }
 
     /** POST {@code /corpora} with the client's body and content type, streamed. */
     public HttpResponse<InputStream> post(String contentType, InputStream body) {
-        return send(HttpRequest.newBuilder(uri("")).timeout(Duration.ofSeconds(600))
+        return send(ServiceToken.on(HttpRequest.newBuilder(uri(""))).timeout(Duration.ofSeconds(600))
                 .header("Content-Type", contentType == null ? "application/octet-stream" : contentType)
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build());

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.dashboard.config.LabConfig;
 import org.interplab.dashboard.rest.ApiException;
 
@@ -26,6 +27,9 @@ public class TrainerUploads {
 
     @Inject
     LabConfig config;
+
+    @ConfigProperty(name = "lab.limits.upload-bytes", defaultValue = "536870912")
+    long maxUpload;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
@@ -43,13 +47,23 @@ public class TrainerUploads {
     }
 
     private String post(String path, InputStream multipartBody, String contentType) {
-        HttpRequest request = HttpRequest.newBuilder(uri(path))
+        Limited body = new Limited(multipartBody, maxUpload);
+        HttpRequest request = request(path)
                 .timeout(Duration.ofSeconds(1800))
                 .header("Content-Type", contentType)
                 .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> multipartBody))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body))
                 .build();
-        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response;
+        try {
+            response = send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (ApiException e) {
+            if (body.exceeded) {
+                throw new ApiException(413, "the upload exceeds " + maxUpload + " bytes (lab.limits.upload-bytes)",
+                        "file", null);
+            }
+            throw e;
+        }
         if (response.statusCode() >= 400) {
             throw Upstream.failure(SERVICE, response.statusCode(), response.body());
         }
@@ -58,7 +72,7 @@ public class TrainerUploads {
 
     /** The trainer's {@code GET /checkpoints/{id}/safetensors} as a stream (status 200) the caller closes. */
     public HttpResponse<InputStream> download(UUID checkpointId) {
-        HttpRequest request = HttpRequest.newBuilder(uri("/checkpoints/" + checkpointId + "/safetensors"))
+        HttpRequest request = request("/checkpoints/" + checkpointId + "/safetensors")
                 .timeout(Duration.ofSeconds(120))
                 .GET()
                 .build();
@@ -75,8 +89,43 @@ public class TrainerUploads {
         return response;
     }
 
-    private URI uri(String path) {
-        return URI.create(config.trainer().url().replaceAll("/+$", "") + path);
+    /** A request to the trainer carrying the lab's service credential (its internal API answers nobody else). */
+    private HttpRequest.Builder request(String path) {
+        return ServiceToken.on(HttpRequest.newBuilder(URI.create(config.trainer().url().replaceAll("/+$", "") + path)));
+    }
+
+    /** Passes the body through, refusing (with {@link #exceeded} set) once it grows past the limit. */
+    private static final class Limited extends java.io.FilterInputStream {
+        private final long limit;
+        private long count;
+        volatile boolean exceeded;
+
+        Limited(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count(b < 0 ? 0 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            count(Math.max(n, 0));
+            return n;
+        }
+
+        private void count(int n) throws IOException {
+            count += n;
+            if (count > limit) {
+                exceeded = true;
+                throw new IOException("upload larger than " + limit + " bytes");
+            }
+        }
     }
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {

@@ -38,6 +38,7 @@ public class UpstreamClients {
         return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(URI.create(url))
                 .property(DISABLE_DEFAULT_MAPPER, true)
+                .register(new ServiceToken())
                 .connectTimeout(3, TimeUnit.SECONDS)
                 .readTimeout(120, TimeUnit.SECONDS);
     }

@@ -21,6 +21,20 @@ public interface LabConfig {
     @WithDefault("10s")
     Duration submitTimeout();
 
+    /** The internal APIs' service credential (env LAB_SERVICE_TOKEN); ServiceToken sends it. */
+    Optional<String> serviceToken();
+
+    /**
+     * Accounts and limits, read where they are used (security.AccountService, AccessFilter, service.Limits) and
+     * listed here so that the mapping knows every {@code lab.*} key: {@code lab.admin.*}, {@code lab.auth.*},
+     * {@code lab.limits.*}.
+     */
+    java.util.Map<String, String> admin();
+
+    java.util.Map<String, String> auth();
+
+    java.util.Map<String, String> limits();
+
     interface Upstream {
         /** Base URL of the service's internal REST API (env LAB_TRAINER_URL / LAB_ANALYSIS_URL). */
         String url();

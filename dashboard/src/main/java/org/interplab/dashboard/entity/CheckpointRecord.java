@@ -46,4 +46,7 @@ public class CheckpointRecord extends PanacheEntityBase {
     /** The ExperimentSpec that came with the event, as JSON. */
     @Column(columnDefinition = "text")
     public String spec;
+
+    /** Who uploaded it (null for trained checkpoints, which belong to their experiment's owner, and references). */
+    public String owner;
 }

@@ -75,4 +75,18 @@ public class Experiment extends PanacheEntityBase {
 
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
+
+    /** The username of who submitted it (null for runs from before accounts). */
+    public String owner;
+
+    /** Set when its owner or an admin archived it: hidden from lists, checkpoints kept. */
+    @Column(name = "archived_at")
+    public Instant archivedAt;
+
+    /** Who last renamed or retagged it after submit, and when. */
+    @Column(name = "edited_by")
+    public String editedBy;
+
+    @Column(name = "edited_at")
+    public Instant editedAt;
 }

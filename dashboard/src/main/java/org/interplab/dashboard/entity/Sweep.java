@@ -33,4 +33,7 @@ public class Sweep extends PanacheEntityBase {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** The username of who submitted it. */
+    public String owner;
 }

@@ -37,6 +37,10 @@ import org.interplab.dashboard.entity.CheckpointRecord;
 import org.interplab.dashboard.service.EventIngestService;
 import org.interplab.dashboard.service.ExperimentService;
 import org.interplab.dashboard.service.ModelService;
+import org.interplab.dashboard.service.RunAnnotations;
+import org.interplab.dashboard.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 
 /**
  * Checkpoints, i.e. every model the lab knows (trained here, uploaded, or a reference construction): the list and
@@ -67,6 +71,12 @@ public class CheckpointResource {
 
     @Inject
     EventIngestService ingest;
+
+    @Inject
+    RunAnnotations runs;
+
+    @Inject
+    SecurityIdentity identity;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -110,6 +120,7 @@ public class CheckpointResource {
             description = "202 with the stored checkpoint; its analysis follows (GET url). 400 names 'file' for a "
                     + "malformed file, 'spec.<path>' or 'preset' for the spec, or the tensor whose name or shape "
                     + "does not match the spec; nothing is stored then.")
+    @RolesAllowed(Roles.RESEARCHER)
     public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType)
             throws IOException {
         // streamed through to the trainer; one byte is peeked to tell an empty request
@@ -133,6 +144,7 @@ public class CheckpointResource {
             description = "202 with the stored checkpoint; its analysis follows (GET url). 400 names 'model' (a "
                     + "pickle opcode or global that is refused — nothing in a file is ever executed —, a truncated "
                     + "or missing storage, a missing or mis-shaped tensor) or 'config'; nothing is stored then.")
+    @RolesAllowed(Roles.RESEARCHER)
     public Response importHuggingFace(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         if (body == null) {
             throw ApiException.badRequest("the request has no body; send multipart/form-data with parts 'model' "
@@ -151,6 +163,7 @@ public class CheckpointResource {
         // recorded now so that the model is listed at once; the CheckpointPublished event finds it there
         ingest.insertCheckpoint(id, null, stored.path("step").asLong(), true, metrics, Instant.now(),
                 ReferenceCheckpoints.SOURCE_UPLOADED, stored.path("name").asText(null), spec);
+        runs.ownUpload(id, identity.getPrincipal().getName());
         String url = "/api/checkpoints/" + id;
         return Response.accepted(new Views.UploadAccepted(id, ReferenceCheckpoints.SOURCE_UPLOADED,
                         stored.path("name").asText(null), stored.path("step").asLong(), stored.get("metrics"),

@@ -1,5 +1,7 @@
 package org.interplab.dashboard.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import org.interplab.dashboard.security.Roles;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -65,6 +67,7 @@ public class CorpusResource {
                 .build();
     }
 
+    @RolesAllowed(Roles.RESEARCHER)
     @POST
     @Path("corpora")
     @Consumes({MediaType.MULTIPART_FORM_DATA, MediaType.APPLICATION_JSON})

@@ -29,15 +29,22 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.RunStatus;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.PATCH;
+import org.interplab.dashboard.security.Roles;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.dashboard.client.TrainerClient;
 import org.interplab.dashboard.client.Upstream;
 import org.interplab.dashboard.config.LabConfig;
 import org.interplab.dashboard.entity.AnalysisRecord;
 import org.interplab.dashboard.entity.Experiment;
-import org.interplab.dashboard.service.ExperimentRequestSender;
 import org.interplab.dashboard.service.ExperimentService;
+import org.interplab.dashboard.service.Limits;
 import org.interplab.dashboard.service.LiveEvents;
+import org.interplab.dashboard.service.OutboxRelay;
+import org.interplab.dashboard.service.RunAnnotations;
 import org.interplab.dashboard.service.SpecDiff;
 import org.interplab.dashboard.service.SubmissionParser;
 import org.interplab.dashboard.service.SweepService;
@@ -57,7 +64,16 @@ public class ExperimentResource {
     ExperimentService experiments;
 
     @Inject
-    ExperimentRequestSender sender;
+    OutboxRelay outbox;
+
+    @Inject
+    RunAnnotations runs;
+
+    @Inject
+    Limits limits;
+
+    @Inject
+    SecurityIdentity identity;
 
     @Inject
     SweepService sweeps;
@@ -73,47 +89,35 @@ public class ExperimentResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.RESEARCHER)
     @Operation(summary = "Submit an experiment or a sweep: a full spec, {\"spec\": {...}, \"grid\": {...}}, or "
             + "{\"preset\": name, \"seed\": n, \"overrides\": {...}, \"grid\": {...}}",
             description = "A grid maps a field's JSON path (\"model.dropout\", \"task.featureProbability\", "
                     + "\"seed\") to a list of values; the sweep is their cartesian product, one experiment per "
-                    + "point (at most 256). Everything is stored as QUEUED in one transaction, then requested from "
-                    + "the trainer on Kafka. 400 names the offending field (e.g. grid.model.dropout[1]) and nothing "
+                    + "point (at most 256). Everything is stored as QUEUED in one transaction together with the "
+                    + "request events (a transactional outbox relayed to Kafka), so 202 means it will train. 400 names the offending field (e.g. grid.model.dropout[1]) and nothing "
                     + "is stored; a spec that fails validation lists every error in 'errors'.")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = ExperimentSpec.class)))
     public Response submit(String body, @Context UriInfo uri) {
+        limits.submission(body);
         SubmissionParser.Parsed parsed = parser.parseRequest(body);
+        String owner = identity.getPrincipal().getName();
+        limits.queued(runs.queuedBy(owner), parsed.sweep() != null ? parsed.sweep().points().size() : 1);
         if (parsed.sweep() != null) {
-            return submitSweep(parsed.sweep(), uri);
+            return submitSweep(parsed.sweep(), owner, uri);
         }
-        Experiment stored = experiments.create(parsed.single()); // committed when it returns
-        ExperimentRequestSender.Outcome outcome = sender.send(stored);
-        if (outcome == ExperimentRequestSender.Outcome.REFUSED) {
-            experiments.markNotQueued(stored.id, "Kafka refused the experiment request; submit again");
-            throw new ApiException(503, "the experiment could not be handed to the trainer (Kafka refused it); "
-                    + "it is stored as FAILED", null, null);
-        }
+        Experiment stored = experiments.create(parsed.single(), owner); // committed with its outbox event
+        outbox.wake();
         return Response.accepted(new Views.Submitted(List.of(stored.id), stored.id, stored.status.name(), null))
                 .location(uri.getBaseUriBuilder().path("api/experiments").path(stored.id.toString()).build())
                 .build();
     }
 
-    private Response submitSweep(SweepSubmission submission, UriInfo uri) {
-        SweepService.Created created = sweeps.create(submission); // sweep + experiments, committed together
-        List<ExperimentRequestSender.Outcome> outcomes = sender.sendAll(created.experiments());
-        int refused = 0;
-        for (int i = 0; i < outcomes.size(); i++) {
-            if (outcomes.get(i) == ExperimentRequestSender.Outcome.REFUSED) {
-                experiments.markNotQueued(created.experiments().get(i).id,
-                        "Kafka refused the experiment request; submit again");
-                refused++;
-            }
-        }
-        if (refused == outcomes.size()) {
-            throw new ApiException(503, "the sweep's experiments could not be handed to the trainer (Kafka refused "
-                    + "them); they are stored as FAILED", null, null);
-        }
+    private Response submitSweep(SweepSubmission submission, String owner, UriInfo uri) {
+        limits.name(submission.name(), "name");
+        SweepService.Created created = sweeps.create(submission, owner); // sweep, experiments, outbox: one commit
+        outbox.wake();
         List<UUID> ids = created.experiments().stream().map(e -> e.id).toList();
         return Response.accepted(new Views.Submitted(ids, ids.get(0), RunStatus.QUEUED.name(), created.sweep().id))
                 .location(uri.getBaseUriBuilder().path("api/sweeps").path(created.sweep().id.toString()).build())
@@ -156,7 +160,8 @@ public class ExperimentResource {
     @Operation(summary = "Experiments, newest first; filter by status, task kind, or text in name/preset/tags")
     public List<Views.ExperimentSummary> list(@QueryParam("status") String status, @QueryParam("task") String task,
                                               @QueryParam("q") String q,
-                                              @QueryParam("limit") @DefaultValue("200") int limit) {
+                                              @QueryParam("limit") @DefaultValue("200") int limit,
+                                              @QueryParam("mine") boolean mine) {
         RunStatus runStatus = null;
         if (status != null && !status.isBlank()) {
             try {
@@ -169,7 +174,8 @@ public class ExperimentResource {
         if (limit < 1 || limit > MAX_LIST) {
             throw ApiException.badRequest("limit must be in [1, " + MAX_LIST + "]", "limit");
         }
-        return experiments.list(runStatus, task, q, limit).stream().map(Views.ExperimentSummary::of).toList();
+        String owner = mine && !identity.isAnonymous() ? identity.getPrincipal().getName() : null;
+        return experiments.list(runStatus, task, q, owner, limit).stream().map(Views.ExperimentSummary::of).toList();
     }
 
     @GET
@@ -215,9 +221,14 @@ public class ExperimentResource {
 
     @POST
     @Path("{id}/cancel")
-    @Operation(summary = "Ask the trainer to stop this experiment; its CANCELLED status arrives as a progress event")
+    @RolesAllowed(Roles.RESEARCHER)
+    @Operation(summary = "Stop this experiment (its owner or an admin): a run still in the outbox is CANCELLED at "
+            + "once; otherwise the trainer is asked and its CANCELLED status arrives as a progress event")
     public Response cancel(@PathParam("id") String id) {
         Experiment e = require(id);
+        if (runs.cancelUnsent(e.id, identity)) {
+            return Response.accepted(Map.of("id", e.id, "cancelRequested", true, "status", "CANCELLED")).build();
+        }
         Response answer = Upstream.call("trainer-service", config.trainer().url(), () -> trainer.cancel(e.id));
         String body = answer.hasEntity() ? answer.readEntity(String.class) : null;
         return Response.status(answer.getStatus() == 204 ? 202 : answer.getStatus())
@@ -227,8 +238,62 @@ public class ExperimentResource {
                 .build();
     }
 
+    /** Rename and retag after submit: {"name": ..., "tags": [...]}, each optional. */
+    public record RunEdit(String name, List<String> tags) {
+    }
+
+    /** A note: markdown source, stored as typed and shown escaped. */
+    public record NoteText(String body) {
+    }
+
+    public record NoteView(UUID id, String author, String body, java.time.Instant createdAt) {
+        static NoteView of(org.interplab.dashboard.entity.ExperimentNote n) {
+            return new NoteView(n.id, n.author, n.body, n.createdAt);
+        }
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.RESEARCHER)
+    @Operation(summary = "Rename and/or retag a run (its owner or an admin); records who and when")
+    public Views.ExperimentDetail edit(@PathParam("id") String id, RunEdit edit) {
+        if (edit == null) {
+            throw ApiException.badRequest("send {\"name\": ..., \"tags\": [...]}", null);
+        }
+        Experiment e = runs.edit(Ids.parse(id, "id"), edit.name(), edit.tags(), identity);
+        return Views.ExperimentDetail.of(e, experiments.checkpoints(e.id), experiments.analyses(e.id));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @RolesAllowed(Roles.RESEARCHER)
+    @Operation(summary = "Archive a run (its owner or an admin): hidden from lists and GET, checkpoints kept")
+    public Response archive(@PathParam("id") String id) {
+        runs.archive(Ids.parse(id, "id"), identity);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("{id}/notes")
+    @Operation(summary = "The run's notes, oldest first: {id, author, body (markdown source), createdAt}")
+    public List<NoteView> notes(@PathParam("id") String id) {
+        return runs.notes(require(id).id).stream().map(NoteView::of).toList();
+    }
+
+    @POST
+    @Path("{id}/notes")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.RESEARCHER)
+    @Operation(summary = "Add a note {body} to a run (its owner or an admin)")
+    public Response addNote(@PathParam("id") String id, NoteText note) {
+        return Response.status(201).entity(NoteView.of(runs.addNote(Ids.parse(id, "id"),
+                note == null ? null : note.body(), identity))).build();
+    }
+
     private Experiment require(String id) {
         UUID uuid = Ids.parse(id, "id");
-        return experiments.find(uuid).orElseThrow(() -> ApiException.notFound("no experiment " + uuid));
+        return experiments.find(uuid).filter(e -> e.archivedAt == null)
+                .orElseThrow(() -> ApiException.notFound("no experiment " + uuid));
     }
 }

@@ -1,5 +1,7 @@
 package org.interplab.dashboard.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import org.interplab.dashboard.security.Roles;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -55,6 +57,7 @@ public class NeuronResource {
         return json(() -> neuroscope.scans(id));
     }
 
+    @RolesAllowed(Roles.RESEARCHER)
     @POST
     @Path("/neuroscope/scans")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -126,6 +129,7 @@ public class NeuronResource {
         return json(() -> neuroscope.search(id, token, text, corpus, limit));
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @POST
     @Path("/neuroscope/live")
     @Consumes(MediaType.APPLICATION_JSON)

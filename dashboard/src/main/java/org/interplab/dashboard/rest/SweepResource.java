@@ -1,5 +1,7 @@
 package org.interplab.dashboard.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import org.interplab.dashboard.security.Roles;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -65,6 +67,7 @@ public class SweepResource {
 
     @POST
     @Path("{id}/cancel")
+    @RolesAllowed(Roles.RESEARCHER)
     @Operation(summary = "Ask the trainer to stop every queued or running experiment of this sweep; finished ones "
             + "stay as they are. Each CANCELLED status arrives as a progress event")
     @APIResponse(responseCode = "202", description = "the experiments asked to stop")

@@ -25,11 +25,11 @@ public final class Views {
     public record ExperimentSummary(UUID id, String name, String preset, String task, long seed, RunStatus status,
                                     long step, long totalSteps, JsonNode lastMetrics, String backend,
                                     String error, Instant createdAt, Instant updatedAt, UUID sweepId,
-                                    JsonNode gridPoint) {
+                                    JsonNode gridPoint, String owner, List<String> tags) {
         static ExperimentSummary of(Experiment e) {
             return new ExperimentSummary(e.id, e.name, e.preset, e.task, e.seed, e.status, e.step, e.totalSteps,
                     tree(e.lastMetrics), e.backend, e.errorMessage, e.createdAt, e.updatedAt, e.sweepId,
-                    tree(e.gridPoint));
+                    tree(e.gridPoint), e.owner, strings(e.tags));
         }
     }
 
@@ -38,12 +38,14 @@ public final class Views {
                                    RunStatus status, long step, long totalSteps, JsonNode lastMetrics,
                                    String backend, String error, JsonNode spec, CheckpointsSummary checkpoints,
                                    List<AnalysisView> analysis, Instant createdAt, Instant updatedAt,
-                                   UUID sweepId, JsonNode gridPoint, String codeVersion) {
+                                   UUID sweepId, JsonNode gridPoint, String codeVersion, String owner,
+                                   String editedBy, Instant editedAt) {
         static ExperimentDetail of(Experiment e, List<CheckpointRecord> checkpoints, List<AnalysisRecord> analyses) {
             return new ExperimentDetail(e.id, e.name, e.preset, e.task, e.seed, strings(e.tags), e.status, e.step,
                     e.totalSteps, tree(e.lastMetrics), e.backend, e.errorMessage, tree(e.spec),
                     CheckpointsSummary.of(checkpoints), analyses.stream().map(AnalysisView::of).toList(),
-                    e.createdAt, e.updatedAt, e.sweepId, tree(e.gridPoint), e.codeVersion);
+                    e.createdAt, e.updatedAt, e.sweepId, tree(e.gridPoint), e.codeVersion, e.owner, e.editedBy,
+                    e.editedAt);
         }
     }
 

@@ -24,11 +24,16 @@ import org.interplab.dashboard.entity.MetricPoint;
 @Transactional
 public class ExperimentService {
 
-    /** Stores a validated submission as QUEUED. Runs in its own transaction: it has committed when this returns. */
+    /**
+     * Stores a validated submission as QUEUED with its ExperimentRequested event in the outbox, in one transaction
+     * of its own: it has committed when this returns, and the OutboxRelay hands the event to Kafka.
+     */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public Experiment create(Submission submission) {
+    public Experiment create(Submission submission, String owner) {
         Experiment e = newExperiment(submission, null);
+        e.owner = owner;
         e.persist();
+        OutboxRelay.enqueue(e);
         Log.infof("experiment %s (%s, seed %d) stored as QUEUED", e.id, e.name, e.seed);
         return e;
     }
@@ -54,22 +59,22 @@ public class ExperimentService {
         return e;
     }
 
-    /** The submission could not be handed to Kafka: the experiment will never train. */
-    @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public void markNotQueued(UUID id, String reason) {
-        Experiment e = Experiment.findById(id);
-        if (e != null && e.status == RunStatus.QUEUED) {
-            e.status = RunStatus.FAILED;
-            e.errorMessage = reason;
-            e.updatedAt = Instant.now();
-        }
-    }
-
     /** Newest first; each filter is optional. {@code q} matches name, preset, task and tags, case-insensitively. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Experiment> list(RunStatus status, String task, String q, int limit) {
+        return list(status, task, q, null, limit);
+    }
+
+    /** As above; {@code owner} keeps only that user's runs. Archived runs are never listed. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Experiment> list(RunStatus status, String task, String q, String owner, int limit) {
         List<String> where = new ArrayList<>();
+        where.add("archivedAt is null");
         Parameters params = new Parameters();
+        if (owner != null) {
+            where.add("owner = :owner");
+            params = params.and("owner", owner);
+        }
         if (status != null) {
             where.add("status = :status");
             params = params.and("status", status);
@@ -84,8 +89,7 @@ public class ExperimentService {
             params = params.and("q", "%" + q.toLowerCase(Locale.ROOT) + "%");
         }
         Sort newestFirst = Sort.descending("createdAt").and("id");
-        var query = where.isEmpty() ? Experiment.<Experiment>findAll(newestFirst)
-                : Experiment.<Experiment>find(String.join(" and ", where), newestFirst, params);
+        var query = Experiment.<Experiment>find(String.join(" and ", where), newestFirst, params);
         return query.page(0, limit).list();
     }
 

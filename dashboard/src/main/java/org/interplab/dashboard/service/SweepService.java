@@ -31,10 +31,11 @@ public class SweepService {
     public record Created(Sweep sweep, List<Experiment> experiments) {
     }
 
-    /** Stores the sweep and all its experiments as QUEUED in one transaction, committed when this returns. */
+    /** Stores the sweep, all its experiments as QUEUED and their request events (outbox) in one transaction. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public Created create(SweepSubmission submission) {
+    public Created create(SweepSubmission submission, String owner) {
         Sweep sweep = new Sweep();
+        sweep.owner = owner;
         sweep.id = UUID.randomUUID();
         sweep.name = submission.name();
         sweep.preset = submission.preset();
@@ -49,7 +50,9 @@ public class SweepService {
             // one microsecond apart (PostgreSQL's resolution), so that creation order is grid order
             e.createdAt = sweep.createdAt.plusNanos(1000L * i);
             e.updatedAt = e.createdAt;
+            e.owner = owner;
             e.persist();
+            OutboxRelay.enqueue(e); // each run's request event commits with the sweep
             experiments.add(e);
         }
         Log.infof("sweep %s (%s) stored with %d experiments", sweep.id, sweep.name, experiments.size());

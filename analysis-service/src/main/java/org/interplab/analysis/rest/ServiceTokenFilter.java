@@ -1,0 +1,36 @@
+package org.interplab.analysis.rest;
+
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * This service's REST API is internal: with {@code lab.service-token} set (env LAB_SERVICE_TOKEN), every call must
+ * carry it in {@code X-Lab-Service-Token} (the dashboard send it), else 401. Health and metrics under /q/ stay open.
+ */
+public class ServiceTokenFilter {
+    static final String HEADER = "X-Lab-Service-Token";
+
+    @ConfigProperty(name = "lab.service-token")
+    Optional<String> token;
+
+    @ServerRequestFilter(preMatching = true)
+    public Response check(RoutingContext routing) {
+        if (token.isEmpty() || token.get().isBlank() || routing.request().path().startsWith("/q/")) {
+            return null;
+        }
+        String sent = routing.request().getHeader(HEADER);
+        if (sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+                token.get().getBytes(StandardCharsets.UTF_8))) {
+            return null;
+        }
+        return Response.status(401).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Map.of("error", "internal API: send the lab's service credential", "field", HEADER)).build();
+    }
+}

@@ -1,0 +1,224 @@
+package org.interplab.dashboard.security;
+
+import io.quarkus.elytron.security.common.BcryptUtil;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.interplab.dashboard.entity.ApiToken;
+import org.interplab.dashboard.entity.LabSession;
+import org.interplab.dashboard.entity.LabUser;
+import org.interplab.dashboard.rest.ApiException;
+
+/** Users, their sessions and API tokens. Passwords are bcrypt hashes; sessions and tokens are stored as SHA-256. */
+@ApplicationScoped
+@Transactional
+public class AccountService {
+    static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
+    static final int MIN_PASSWORD = 8;
+    static final int MAX_PASSWORD = 200;
+    static final int BCRYPT_COST = 10;
+
+    /** What a request runs as. */
+    public record Account(UUID id, String username, String role) {
+    }
+
+    @ConfigProperty(name = "lab.admin.username", defaultValue = "admin")
+    String adminUsername;
+
+    @ConfigProperty(name = "lab.admin.password")
+    Optional<String> adminPassword;
+
+    @ConfigProperty(name = "lab.auth.session-ttl", defaultValue = "P7D")
+    Duration sessionTtl;
+
+    /** The first admin comes from configuration (env LAB_ADMIN_PASSWORD) when no user exists yet. */
+    void firstAdmin(@Observes StartupEvent start) {
+        if (adminPassword.isPresent() && !adminPassword.get().isBlank() && LabUser.count() == 0) {
+            create(adminUsername, adminPassword.get(), Roles.ADMIN);
+            Log.infof("created the first admin '%s' from lab.admin.password", adminUsername);
+        }
+    }
+
+    /** A path id, or 404 when it is no UUID (nothing can have that id). */
+    static UUID uuid(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no such id '" + id + "'");
+        }
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public boolean setupRequired() {
+        return LabUser.count() == 0;
+    }
+
+    public LabUser create(String username, String password, String role) {
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw ApiException.badRequest("username: 1 to 64 of letters, digits, '_', '.', '@', '-'", "username");
+        }
+        checkPassword(password);
+        if (role == null || !Roles.ALL.contains(role)) {
+            throw ApiException.badRequest("role must be one of " + Roles.ALL, "role");
+        }
+        if (LabUser.count("username", username) > 0) {
+            throw new ApiException(409, "user '" + username + "' exists", "username", null);
+        }
+        LabUser user = new LabUser();
+        user.id = UUID.randomUUID();
+        user.username = username;
+        user.passwordHash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
+        user.role = role;
+        user.createdAt = Instant.now();
+        user.persist();
+        return user;
+    }
+
+    private static void checkPassword(String password) {
+        if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+            throw ApiException.badRequest("password must have " + MIN_PASSWORD + " to " + MAX_PASSWORD
+                    + " characters", "password");
+        }
+    }
+
+    /** The first admin, from the one-time setup page; refused once any user exists. */
+    public LabUser setup(String username, String password) {
+        if (LabUser.count() > 0) {
+            throw new ApiException(409, "the lab is set up already; ask an admin for an account", null, null);
+        }
+        return create(username, password, Roles.ADMIN);
+    }
+
+    /** A new session's secret (the cookie's value) for the right username and password, else 401. */
+    public String login(String username, String password) {
+        LabUser user = username == null ? null : LabUser.find("username", username).firstResult();
+        if (user == null || user.disabled || password == null
+                || !BcryptUtil.matches(password, user.passwordHash)) {
+            throw new ApiException(401, "wrong username or password", "password", null);
+        }
+        String secret = Secrets.random("s_");
+        LabSession session = new LabSession();
+        session.tokenHash = Secrets.sha256(secret);
+        session.userId = user.id;
+        session.createdAt = Instant.now();
+        session.expiresAt = session.createdAt.plus(sessionTtl);
+        session.persist();
+        LabSession.delete("expiresAt < ?1", Instant.now());
+        return secret;
+    }
+
+    public void logout(String sessionSecret) {
+        LabSession.deleteById(Secrets.sha256(sessionSecret));
+    }
+
+    // REQUIRED (the class default), not SUPPORTS: called on a worker thread with no request context, where the
+    // entity manager only works inside a transaction
+    public Optional<Account> bySession(String secret) {
+        LabSession session = LabSession.findById(Secrets.sha256(secret));
+        if (session == null || session.expiresAt.isBefore(Instant.now())) {
+            return Optional.empty();
+        }
+        return active(session.userId);
+    }
+
+    public Optional<Account> byToken(String secret) {
+        ApiToken token = ApiToken.find("tokenHash", Secrets.sha256(secret)).firstResult();
+        if (token == null || token.revokedAt != null) {
+            return Optional.empty();
+        }
+        token.lastUsedAt = Instant.now();
+        return active(token.userId);
+    }
+
+    private Optional<Account> active(UUID userId) {
+        LabUser user = LabUser.findById(userId);
+        return user == null || user.disabled ? Optional.empty()
+                : Optional.of(new Account(user.id, user.username, user.role));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public LabUser user(String username) {
+        LabUser user = LabUser.find("username", username).firstResult();
+        if (user == null) {
+            throw new ApiException(401, "no such user", null, null);
+        }
+        return user;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<LabUser> users() {
+        return LabUser.listAll(Sort.ascending("username"));
+    }
+
+    /** An admin changes a user's role, disables or enables them, or sets a new password. */
+    public LabUser update(UUID id, String role, Boolean disabled, String password, String actingAdmin) {
+        LabUser user = LabUser.<LabUser>findByIdOptional(id)
+                .orElseThrow(() -> ApiException.notFound("no user " + id));
+        if (role != null) {
+            if (!Roles.ALL.contains(role)) {
+                throw ApiException.badRequest("role must be one of " + Roles.ALL, "role");
+            }
+            if (user.username.equals(actingAdmin) && !Roles.ADMIN.equals(role)) {
+                throw ApiException.badRequest("an admin cannot demote themself", "role");
+            }
+            user.role = role;
+        }
+        if (disabled != null) {
+            if (user.username.equals(actingAdmin) && disabled) {
+                throw ApiException.badRequest("an admin cannot disable themself", "disabled");
+            }
+            user.disabled = disabled;
+            if (disabled) {
+                LabSession.delete("userId", user.id);
+            }
+        }
+        if (password != null) {
+            checkPassword(password);
+            user.passwordHash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
+        }
+        return user;
+    }
+
+    /** A new token: the row (its hash) and the secret, which is shown this once. */
+    public record NewToken(ApiToken token, String secret) {
+    }
+
+    public NewToken createToken(String username, String name) {
+        if (name == null || name.isBlank() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("token name: 1 to 100 characters, no control characters", "name");
+        }
+        String secret = Secrets.random("lab_");
+        ApiToken token = new ApiToken();
+        token.id = UUID.randomUUID();
+        token.userId = user(username).id;
+        token.name = name.strip();
+        token.tokenHash = Secrets.sha256(secret);
+        token.prefix = secret.substring(0, 8);
+        token.createdAt = Instant.now();
+        token.persist();
+        return new NewToken(token, secret);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<ApiToken> tokens(String username) {
+        return ApiToken.list("userId = ?1 and revokedAt is null", Sort.descending("createdAt"), user(username).id);
+    }
+
+    public void revokeToken(String username, UUID tokenId) {
+        ApiToken token = ApiToken.findById(tokenId);
+        if (token == null || !token.userId.equals(user(username).id) || token.revokedAt != null) {
+            throw ApiException.notFound("no token " + tokenId);
+        }
+        token.revokedAt = Instant.now();
+    }
+}

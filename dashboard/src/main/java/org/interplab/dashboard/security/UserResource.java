@@ -1,0 +1,74 @@
+package org.interplab.dashboard.security;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.interplab.dashboard.entity.LabUser;
+import org.interplab.dashboard.rest.ApiException;
+
+/** Admin only: the lab's users, adding one (with a first password), changing a role, disabling. */
+@Path("/api/users")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.ADMIN)
+public class UserResource {
+
+    @Inject
+    AccountService accounts;
+
+    @Inject
+    SecurityIdentity identity;
+
+    public record NewUser(String username, String password, String role) {
+    }
+
+    public record UserChange(String role, Boolean disabled, String password) {
+    }
+
+    public record UserView(UUID id, String username, String role, boolean disabled, Instant createdAt) {
+        static UserView of(LabUser u) {
+            return new UserView(u.id, u.username, u.role, u.disabled, u.createdAt);
+        }
+    }
+
+    @GET
+    @Operation(summary = "Every user with role and whether disabled")
+    public List<UserView> list() {
+        return accounts.users().stream().map(UserView::of).toList();
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Add a user {username, password, role (viewer|researcher|admin)}")
+    public Response create(NewUser user) {
+        if (user == null) {
+            throw ApiException.badRequest("send {username, password, role}", null);
+        }
+        return Response.status(201).entity(UserView.of(accounts.create(user.username(), user.password(),
+                user.role() == null ? Roles.RESEARCHER : user.role()))).build();
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change a user's role, disable/enable them ({disabled}), or set a new password")
+    public UserView update(@PathParam("id") String id, UserChange change) {
+        if (change == null) {
+            throw ApiException.badRequest("send {role?, disabled?, password?}", null);
+        }
+        return UserView.of(accounts.update(AccountService.uuid(id), change.role(), change.disabled(), change.password(),
+                identity.getPrincipal().getName()));
+    }
+}
