@@ -110,12 +110,10 @@ public class CorpusStore {
                 .executeUpdate() == 1;
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<CorpusRow> find(String id) {
         return rows("SELECT * FROM corpus WHERE id = :id", id).stream().findFirst();
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public List<CorpusRow> list() {
         return rows("SELECT * FROM corpus ORDER BY created_at", null);
     }

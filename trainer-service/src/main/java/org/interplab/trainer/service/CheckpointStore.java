@@ -171,13 +171,31 @@ public class CheckpointStore {
         return saveExternal(id, source, step, () -> putTensors(weightsKey(id), weights, metadata), metadata);
     }
 
+    private boolean exists(String key) {
+        try {
+            return objects.size(key).isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach " + objects.describe(), e);
+        }
+    }
+
     private interface Put {
         StoredObject put() throws IOException;
     }
 
     private boolean saveExternal(UUID id, String source, long step, Put put, Map<String, String> metadata) {
-        if (em.find(StoredCheckpoint.class, id) != null) {
-            return false; // stored before: its file is not overwritten
+        StoredCheckpoint existing = em.find(StoredCheckpoint.class, id);
+        if (existing != null) {
+            // stored before: its file is not overwritten — unless the object is gone (the lab was pointed at a new,
+            // empty object store), when the same deterministic content is put back under the row's key
+            if (existing.weightsKey != null && !exists(existing.weightsKey)) {
+                try {
+                    put.put();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot store " + weightsKey(id) + " in " + objects.describe(), e);
+                }
+            }
+            return false;
         }
         StoredObject weights;
         try {
@@ -220,7 +238,6 @@ public class CheckpointStore {
                 .map(c -> CheckpointMetadata.fromMap(readMap(c.metadata)));
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public List<CheckpointInfo> listBySource(String source) {
         return em.createQuery("""
                         select c from StoredCheckpoint c where c.source = :s order by c.createdAt, c.id""",
@@ -264,7 +281,6 @@ public class CheckpointStore {
      * The checkpoint's files (keys, sizes, sha256s); a checkpoint still in the pre-V3 form is moved to the object
      * store first.
      */
-    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<CheckpointObjects> objects(UUID checkpointId) {
         StoredCheckpoint c = em.find(StoredCheckpoint.class, checkpointId);
         if (c == null) {
@@ -281,13 +297,11 @@ public class CheckpointStore {
     }
 
     /** The weights file as a stream the caller closes (its size and sha256 are in {@link #objects}). */
-    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<InputStream> openWeights(UUID checkpointId) {
         return objects(checkpointId).map(files -> open(files.weights()));
     }
 
     /** The weights file in one array: for small models only; prefer {@link #openWeights}. */
-    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<byte[]> weights(UUID checkpointId) {
         return openWeights(checkpointId).map(in -> {
             try (in) {
@@ -299,13 +313,11 @@ public class CheckpointStore {
     }
 
     /** The checkpoint's weights as tensors, read from a temporary copy of the file (no whole-file array). */
-    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<SafetensorsFile> readWeights(UUID checkpointId) {
         return objects(checkpointId).map(files -> readTensors(files.weights()));
     }
 
     /** One of a checkpoint's files as a stream the caller closes. */
-    @Transactional(Transactional.TxType.SUPPORTS)
     public InputStream open(StoredObject object) {
         try {
             return objects.get(object.key()).orElseThrow(() -> new IllegalStateException(
@@ -328,12 +340,10 @@ public class CheckpointStore {
         }
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<CheckpointInfo> info(UUID checkpointId) {
         return Optional.ofNullable(em.find(StoredCheckpoint.class, checkpointId)).map(CheckpointStore::toInfo);
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public List<CheckpointInfo> list(UUID experimentId) {
         return em.createQuery("""
                         select c from StoredCheckpoint c where c.experimentId = :e order by c.step""",

@@ -150,7 +150,6 @@ public class JobStore {
         return Optional.of(status);
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<TrainingJob> find(UUID experimentId) {
         return Optional.ofNullable(em.find(TrainingJob.class, experimentId));
     }
