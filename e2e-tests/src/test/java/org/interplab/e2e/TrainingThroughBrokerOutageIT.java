@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import java.io.File;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -43,7 +42,7 @@ class TrainingThroughBrokerOutageIT {
         Lab.await("run " + id + " training", Duration.ofMinutes(3),
                 () -> Lab.getJson("/api/experiments/" + id).path("step").asLong() > 0 ? true : null);
 
-        kafka("stop");
+        BrokerOutageIT.kafka("stop");
         try {
             Thread.sleep(OUTAGE.toMillis());
             long trainerStep = Long.parseLong(single("select step from trainer.training_job where experiment_id = ?",
@@ -52,7 +51,7 @@ class TrainingThroughBrokerOutageIT {
             assertTrue(trainerStep > 0 && !"FAILED".equals(trainerStatus),
                     "training went on without the broker: " + trainerStatus + " at step " + trainerStep);
         } finally {
-            kafka("start");
+            BrokerOutageIT.kafka("start");
         }
 
         JsonNode run = Lab.await("run " + id + " completed", Duration.ofMinutes(5), () -> {
@@ -69,14 +68,6 @@ class TrainingThroughBrokerOutageIT {
         Lab.await("every checkpoint", Duration.ofMinutes(2), () ->
                 Lab.getJson("/api/experiments/" + id + "/checkpoints").size() == trainerCheckpoints ? true : null);
         assertEquals(steps / checkpointEvery + 1, trainerCheckpoints, "checkpoints at 0, every 2000, and the end");
-    }
-
-    /** infra/kafka.sh with the environment ./lab test exported (LAB_HOME, ports). */
-    static void kafka(String command) throws Exception {
-        File root = new File(System.getProperty("user.dir")).getParentFile();
-        Process p = new ProcessBuilder(new File(root, "infra/kafka.sh").getPath(), command).directory(root)
-                .inheritIO().start();
-        assertEquals(0, p.waitFor(), "infra/kafka.sh " + command);
     }
 
     private static String single(String sql, UUID id) {
