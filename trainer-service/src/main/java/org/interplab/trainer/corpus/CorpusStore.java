@@ -110,6 +110,13 @@ public class CorpusStore {
                 .executeUpdate() == 1;
     }
 
+    /** Back to QUEUED, to be tokenized again from its source. */
+    public void requeue(String id) {
+        em.createNativeQuery("""
+                UPDATE corpus SET status = 'QUEUED', progress = 0, attempts = 0, claimed_by = NULL, error = NULL,
+                       updated_at = now() WHERE id = :id""").setParameter("id", id).executeUpdate();
+    }
+
     public Optional<CorpusRow> find(String id) {
         return rows("SELECT * FROM corpus WHERE id = :id", id).stream().findFirst();
     }

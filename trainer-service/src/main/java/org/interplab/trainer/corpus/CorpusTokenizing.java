@@ -53,6 +53,8 @@ public class CorpusTokenizing {
         if (corpora.register(StoryGenerator.CORPUS_ID, StoryGenerator.CORPUS_NAME, KIND_BUILTIN, "generated",
                 StoryGenerator.DEFAULT_STORIES + " stories", StoryGenerator.DEFAULT_SEED)) {
             Log.infof("registered corpus %s", StoryGenerator.CORPUS_ID);
+        } else {
+            requeueIfObjectsLost(StoryGenerator.CORPUS_ID);
         }
         TokenCorpora.setLoader(this::load);
         running = true;
@@ -157,6 +159,25 @@ public class CorpusTokenizing {
 
     private static StoryReader.Format format(CorpusRow corpus) {
         return StoryReader.Format.valueOf(corpus.sourceFormat().toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * A READY corpus whose token files are not in the object store (the lab was pointed at a new, empty store) is
+     * tokenized again from its source rather than failing every run that reads it.
+     */
+    private void requeueIfObjectsLost(String id) {
+        corpora.find(id).filter(c -> "READY".equals(c.status())).ifPresent(c -> {
+            try {
+                if (c.trainKey() == null || objects.size(c.trainKey()).isEmpty()
+                        || c.validationKey() == null || objects.size(c.validationKey()).isEmpty()) {
+                    Log.warnf("corpus %s is READY but its token files are not in %s: tokenizing it again", id,
+                            objects.describe());
+                    corpora.requeue(id);
+                }
+            } catch (IOException e) {
+                Log.warnf("cannot check corpus %s in %s: %s", id, objects.describe(), e);
+            }
+        });
     }
 
     private ObjectStore.StoredObject put(String key, Path file) throws IOException {
