@@ -41,7 +41,8 @@ class ExperimentEventsSseTest {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(experiments + "/" + id + "/events"))
-                .header("Accept", "text/event-stream").build();
+                .header("Accept", "text/event-stream")
+                .header("Authorization", org.interplab.dashboard.TestUsers.bearer("tester", "admin")).build();
         CompletableFuture<HttpResponse<Void>> stream = http.sendAsync(request,
                 HttpResponse.BodyHandlers.fromLineSubscriber(new java.util.concurrent.Flow.Subscriber<String>() {
                     public void onSubscribe(java.util.concurrent.Flow.Subscription s) {

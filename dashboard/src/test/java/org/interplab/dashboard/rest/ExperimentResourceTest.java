@@ -84,7 +84,7 @@ class ExperimentResourceTest {
                 .then()
                 .statusCode(400)
                 .body("field", equalTo("model.nHeads"))
-                .body("error", containsString("must be > 0"))
+                .body("error", containsString("must be in [1, "))
                 .body("errors.field", hasItem("model.nHeads"))
                 .body("errors.field", hasItem("model.dModel"));
         assertEquals(before, experimentRows());

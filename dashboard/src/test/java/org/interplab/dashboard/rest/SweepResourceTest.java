@@ -151,7 +151,7 @@ class SweepResourceTest {
         submit("{\"preset\": \"xor\", \"grid\": {\"seed\": [1, 2], \"model.nHeads\": [2, 0]}}").then()
                 .statusCode(400)
                 .body("field", equalTo("grid.model.nHeads[1]"))
-                .body("error", containsString("must be > 0"))
+                .body("error", containsString("must be in [1, "))
                 .body("errors.field", hasItem("grid.model.nHeads[1]"));
         submit("{\"preset\": \"xor\", \"grid\": {\"model.dropot\": [0.1]}}").then()
                 .statusCode(400).body("field", equalTo("grid.model.dropot")).body("error", containsString("dropout"));
