@@ -18,25 +18,19 @@ import java.net.http.HttpResponse;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.interplab.dashboard.client.TrainerCorpora;
-import org.interplab.dashboard.service.EventIngestService;
 
 /**
  * Corpora (owned by the trainer) under {@code /api/corpora…}: listed, described, added by upload or server-side
- * path, and their token splits downloaded; requests and answers stream through. Also a run's language-model
- * sample generations, which the dashboard stores from training.progress.
+ * path, and their token splits downloaded; requests and answers stream through.
  */
-@Path("/api")
+@Path("/api/corpora")
 public class CorpusResource {
     private static final Pattern CORPUS_ID = Pattern.compile("[A-Za-z0-9._\\-]{1,100}");
 
     @Inject
     TrainerCorpora trainer;
 
-    @Inject
-    EventIngestService ingest;
-
     @GET
-    @Path("corpora")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Every corpus: status, progress while tokenizing, story and token counts, sample stories")
     public Response list() {
@@ -44,7 +38,7 @@ public class CorpusResource {
     }
 
     @GET
-    @Path("corpora/{id}")
+    @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "One corpus")
     public Response get(@PathParam("id") String id) {
@@ -52,7 +46,7 @@ public class CorpusResource {
     }
 
     @GET
-    @Path("corpora/{id}/splits/{split}")
+    @Path("{id}/splits/{split}")
     @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
     @Operation(summary = "A split (train or validation) as uint16 little-endian GPT-2 token ids, stories separated "
             + "by 50256")
@@ -69,7 +63,6 @@ public class CorpusResource {
 
     @RolesAllowed(Roles.RESEARCHER)
     @POST
-    @Path("corpora")
     @Consumes({MediaType.MULTIPART_FORM_DATA, MediaType.APPLICATION_JSON})
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Add a corpus: multipart/form-data with part 'file' (.txt stories separated by "
@@ -81,15 +74,6 @@ public class CorpusResource {
             throw ApiException.badRequest("send multipart/form-data with part 'file', or JSON {name, path}", "file");
         }
         return json(trainer.post(contentType, body), 202);
-    }
-
-    @GET
-    @Path("experiments/{experimentId}/samples")
-    @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "A language-model run's sample generations at each checkpoint, oldest first")
-    public Response samples(@PathParam("experimentId") String experimentId) {
-        return Response.ok(ingest.lmSamples(Ids.parse(experimentId, "experimentId")), MediaType.APPLICATION_JSON)
-                .build();
     }
 
     private static String checkId(String id) {

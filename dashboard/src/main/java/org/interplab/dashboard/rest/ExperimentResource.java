@@ -40,6 +40,7 @@ import org.interplab.dashboard.client.Upstream;
 import org.interplab.dashboard.config.LabConfig;
 import org.interplab.dashboard.entity.AnalysisRecord;
 import org.interplab.dashboard.entity.Experiment;
+import org.interplab.dashboard.service.EventIngestService;
 import org.interplab.dashboard.service.ExperimentService;
 import org.interplab.dashboard.service.Limits;
 import org.interplab.dashboard.service.LiveEvents;
@@ -59,6 +60,9 @@ public class ExperimentResource {
 
     @Inject
     SubmissionParser parser;
+
+    @Inject
+    EventIngestService ingest;
 
     @Inject
     ExperimentService experiments;
@@ -184,6 +188,15 @@ public class ExperimentResource {
     public Views.ExperimentDetail get(@PathParam("id") String id) {
         Experiment e = require(id);
         return Views.ExperimentDetail.of(e, experiments.checkpoints(e.id), experiments.analyses(e.id));
+    }
+
+    @GET
+    @Path("{experimentId}/samples")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A language-model run's sample generations at each checkpoint, oldest first")
+    public Response samples(@PathParam("experimentId") String experimentId) {
+        return Response.ok(ingest.lmSamples(Ids.parse(experimentId, "experimentId")), MediaType.APPLICATION_JSON)
+                .build();
     }
 
     @GET
