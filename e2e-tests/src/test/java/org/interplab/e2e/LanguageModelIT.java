@@ -47,8 +47,8 @@ class LanguageModelIT {
 
         String submission = "{\"preset\":\"tinystories-1l\",\"seed\":3,\"overrides\":{"
                 + "\"model\":{\"nHeads\":2,\"dHead\":16,\"dModel\":32,\"nCtx\":32,\"dMlp\":128},"
-                + "\"training\":{\"steps\":300,\"batchSize\":16,\"evalEvery\":50,\"lr\":0.01,\"warmupSteps\":20,"
-                + "\"checkpoints\":\"every\",\"checkpointEvery\":150}}}";
+                + "\"training\":{\"steps\":60,\"batchSize\":16,\"evalEvery\":20,\"lr\":0.01,\"warmupSteps\":10,"
+                + "\"checkpoints\":\"every\",\"checkpointEvery\":30}}}";
         Response submitted = given().contentType(ContentType.JSON).body(submission).post("/api/experiments");
         assertEquals(202, submitted.statusCode(), submitted.asString());
         UUID id = UUID.fromString(submitted.jsonPath().getString("id"));
@@ -58,7 +58,7 @@ class LanguageModelIT {
             assertFalse("FAILED".equals(e.path("status").asText()), "training failed: " + e);
             return "COMPLETED".equals(e.path("status").asText()) ? e : null;
         });
-        System.out.printf("LanguageModelIT: 300 steps trained and stored in %.1f s%n",
+        System.out.printf("LanguageModelIT: 60 steps trained and stored in %.1f s%n",
                 (System.nanoTime() - started) / 1e9);
         JsonNode metrics = experiment.path("lastMetrics");
         double val = metrics.path("val_loss").asDouble(Double.NaN);
