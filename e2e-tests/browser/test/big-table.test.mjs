@@ -3,7 +3,7 @@
 // and, after a drag-zoom, every tick label — as the API's ?rows=a:b&cols=c:d window names them (issue 10, item 1).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_URL, apiGet, eventually, launch, screenshot } from '../lib/lab.mjs';
+import { LAB_URL, adminToken, apiGet, eventually, launch, screenshot } from '../lib/lab.mjs';
 import { safetensors } from '../lib/safetensors.mjs';
 
 const N_FEATURES = 1024;
@@ -43,7 +43,9 @@ describe('a 1024 × 1024 table from the real API', { timeout: 600_000 }, () => {
     const form = new FormData();
     form.append('file', new Blob([file], { type: 'application/octet-stream' }), 'tms-1024.safetensors');
     form.append('spec', JSON.stringify(spec));
-    const response = await fetch(`${LAB_URL}/api/checkpoints`, { method: 'POST', body: form });
+    const response = await fetch(`${LAB_URL}/api/checkpoints`, {
+      method: 'POST', body: form, headers: { Authorization: `Bearer ${await adminToken()}` },
+    });
     const body = await response.json();
     assert.equal(response.status, 202, JSON.stringify(body));
     checkpointId = body.checkpointId;

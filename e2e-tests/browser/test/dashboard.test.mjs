@@ -134,14 +134,14 @@ describe('dashboard web UI', { timeout: 600_000 }, () => {
     await page.getByTestId('submit-experiment').click();
     const lr = page.getByTestId('error-training.lr');
     await lr.waitFor({ state: 'visible' });
-    assert.match(await lr.textContent(), /must be > 0/);
+    assert.match(await lr.textContent(), /must be in \(0, 10\]/);
     // fixing it and breaking another field moves the error there
     await page.getByTestId('field-training.lr').fill('0.01');
     await page.getByTestId('field-model.nHeads').fill('-2');
     await page.getByTestId('submit-experiment').click();
     const heads = page.getByTestId('error-model.nHeads');
     await heads.waitFor({ state: 'visible' });
-    assert.match(await heads.textContent(), /must be > 0/);
+    assert.match(await heads.textContent(), /must be in \[1, 1024\]/);
     assert.equal(await lr.isHidden(), true, 'the fixed field shows no error');
     assert.match(page.url(), /#\/new/, 'the form stays open');
     await screenshot(page, 'new-experiment-errors');
