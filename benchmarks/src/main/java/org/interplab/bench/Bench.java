@@ -54,7 +54,7 @@ public final class Bench {
                     rest.size() < 2 ? 4 : Integer.parseInt(rest.get(1))).run();
             case "profile" -> new Comparison(rest.isEmpty() ? 10 : Integer.parseInt(rest.get(0)), 1).profileOnly();
             case "speed" -> new Speed(rest.isEmpty() ? 9 : Integer.parseInt(rest.get(0)),
-                    rest.size() < 2 ? 8 : Integer.parseInt(rest.get(1))).run();
+                    rest.size() < 2 ? LmSetup.presetBatch() : Integer.parseInt(rest.get(1))).run();
             case "addition-long" -> AdditionLong.run(rest.isEmpty() ? 10 : Double.parseDouble(rest.get(0)));
             default -> throw new IllegalArgumentException("unknown mode " + mode
                     + "; use: run [rounds] [steps] | speed [rounds] [lmBatch] | addition-long <minutes>  [--out file.md]");
@@ -74,6 +74,9 @@ public final class Bench {
     record Variant(String name, int reps, Runnable body) {
     }
 
+    /** Suffix of the per-round process CPU-ms that {@link #interleave} records beside each variant's wall ms. */
+    static final String CPU = "/cpu";
+
     /**
      * Warm-up, then {@code nRounds} rounds; each round runs every variant {@code reps} times, the order rotated from
      * round to round; returns per variant the ms per call of every round.
@@ -90,10 +93,13 @@ public final class Bench {
             for (int j = 0; j < vs.size(); j++) {
                 Variant v = vs.get((j + r) % vs.size());
                 long t0 = System.nanoTime();
+                double c0 = cpuSeconds();
                 for (int i = 0; i < v.reps; i++) {
                     v.body.run();
                 }
                 ms.get(v.name).add((System.nanoTime() - t0) / 1e6 / v.reps);
+                // the process's CPU time over the same calls: what the work cost, whatever else the machine runs
+                ms.computeIfAbsent(v.name + CPU, k -> new ArrayList<>()).add((cpuSeconds() - c0) * 1e3 / v.reps);
             }
             if (r % 5 == 4 || nRounds <= 10) {
                 System.out.printf("  round %d/%d%n", r + 1, nRounds);

@@ -11,10 +11,11 @@ import org.interplab.core.task.TokenBatch;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A `tinystories-1l`-like language model for the LM benchmark (issue 8 item 8), GPT-Neo style: 1 layer, d_model
- * 128, 4 heads × d_head 32, d_mlp 512, n_ctx 128, GPT-2 vocabulary 50 257 (untied W_E / W_U), LayerNorm, gelu_new,
- * no 1/√d_head scaling, global attention; AdamW 1e-3. Batches are random token windows (uniform over the
- * vocabulary, fixed seed; speed does not depend on the text), every position predicts the next token.
+ * The LM benchmark's model (issue 8 item 8): the `tinystories-1l` preset's model and training settings exactly
+ * (GPT-Neo style: LayerNorm, gelu_new, no 1/√d_head scaling, untied W_E / W_U over the GPT-2 vocabulary of 50 257,
+ * AdamW); {@code batch} sequences per step (the preset's own batch size by default). Batches are random token
+ * windows (uniform over the vocabulary, fixed seed; speed does not depend on the text), every position predicts
+ * the next token.
  */
 final class LmSetup {
     static final int VOCAB = 50257;
@@ -24,12 +25,19 @@ final class LmSetup {
     final int batch;
     final List<TokenBatch> batches = new ArrayList<>();
 
+    static final String PRESET = "tinystories-1l";
+
+    /** The preset's batch size (sequences per step). */
+    static int presetBatch() {
+        return org.interplab.contracts.spec.Presets.expand(PRESET, 11L, null).training().batchSize();
+    }
+
     LmSetup(int batch, int nBatches) {
         this.batch = batch;
-        model = new ModelSpec("transformer", 1, 4, 32, 128, 128, VOCAB, VOCAB, 512, false, "LN", false, "gelu_new",
-                null, null, null, null, null, List.of("global"), null, 1e-5, false);
+        var preset = org.interplab.contracts.spec.Presets.expand(PRESET, 11L, null);
+        model = preset.model();
         cfg = Transformer.Config.of(model);
-        training = new TrainingSpec("adamw", 1e-3, 0.01, 0.9, 0.999, "constant", 0, batch, 1000, 100, "none", null);
+        training = preset.training();
         Rng rng = new Rng(Rng.derive(11, "bench-lm"));
         int t = model.nCtx();
         for (int b = 0; b < nBatches; b++) {

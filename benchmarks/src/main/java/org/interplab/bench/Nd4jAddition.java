@@ -20,6 +20,8 @@ final class Nd4jAddition {
     private final Adam adam;
     private final LrSchedule lr;
     private long step;
+    /** Reused gradient arrays, as the product's problems keep them. */
+    private final Map<String, INDArray> gradBuffers = new LinkedHashMap<>();
 
     Nd4jAddition(AdditionSetup setup) {
         this(setup.cfg, setup.init(), setup.spec.training());
@@ -38,7 +40,7 @@ final class Nd4jAddition {
     }
 
     double step(TokenBatch batch) {
-        Transformer.Output out = new Transformer(cfg, weights).lossAndGradients(batch);
+        Transformer.Output out = new Transformer(cfg, weights).lossAndGradients(batch, false, gradBuffers);
         adam.step(out.grads(), lr.at(step), step + 1);
         step++;
         return out.loss();

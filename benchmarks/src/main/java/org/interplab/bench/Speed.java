@@ -22,10 +22,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The speed goals of issue 11 §1 and issue 8 item 8 in one interleaved run: SGEMM 1024³ (ND4J, libtorch); the
- * addition step (ND4J today, ND4J as two batch shards on two Java threads, libtorch); the attention core at the
- * addition shapes (today's ND4J ops vs the fused {@link org.interplab.core.model.kernels.AttentionKernel} on 1 and 2
- * Java threads) and the step with the kernel projected from them; the `tinystories-1l`-like LM step (ND4J vs
- * libtorch) in tokens/s. Medians over rounds, ratios side by side; FLOP/s as a share of the same run's ND4J SGEMM.
+ * addition step as the product runs it (fused attention kernel, reused gradient arrays), the same step as two batch
+ * shards on two Java threads, and libtorch; the attention core at the addition and LM shapes (ND4J ops vs the fused
+ * {@link org.interplab.core.model.kernels.AttentionKernel} on 1 and 2 Java threads); the `tinystories-1l` LM step
+ * (ND4J vs libtorch) in tokens/s. Medians over rounds of wall ms and of the process's CPU ms (the machine is
+ * shared: CPU time is what the work cost whatever else runs), ratios side by side; FLOP/s as a share of the same
+ * run's ND4J SGEMM.
  */
 final class Speed {
     private final int rounds;
@@ -52,7 +54,7 @@ final class Speed {
                 + kernelThreads);
         line("- load average at start: " + Bench.loadAverage());
         line("- " + rounds + " interleaved rounds after warm-up; medians of the per-round ms; LM batch " + lmBatch
-                + " × n_ctx 128");
+                + " × n_ctx of " + LmSetup.PRESET);
         line("");
 
         AdditionSetup add = new AdditionSetup(40);
@@ -139,51 +141,46 @@ final class Speed {
 
         double sgemmFlops = 2.0 * n * n * n;
         double peak = sgemmFlops / median(ms.get("sgemm-nd4j")) / 1e6;
+        double peakCpu = sgemmFlops / median(ms.get("sgemm-nd4j" + Bench.CPU)) / 1e6;
         double addFlops = AdditionSetup.stepFlops(add.cfg, add.spec.training().batchSize());
-        // the step with the fused kernel, per round: today's step − today's core + the kernel's core (best threads)
-        List<Double> projected = new ArrayList<>();
-        List<Double> kernelBest = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
-            double k = Math.min(ms.get("core-kernel-1t").get(r), ms.get("core-kernel-2t").get(r));
-            kernelBest.add(k);
-            projected.add(ms.get("addition-nd4j").get(r) - ms.get("core-nd4j").get(r) + k);
-        }
-        List<Double> torchAdd = ms.get("addition-torch");
         line("### SGEMM and the addition step (seed 001 preset, batch 256)");
         line("");
         line(String.format("FLOPs (analytic, matmuls only): SGEMM 1024³ %.3f GFLOP; addition step %.3f GFLOP; "
-                + "attention core fwd+bwd %.3f GFLOP.", sgemmFlops / 1e9, addFlops / 1e9, core.flops() / 1e9));
+                + "attention core fwd+bwd %.3f GFLOP. GFLOP/s and shares from wall ms; the CPU columns are the "
+                + "process's CPU ms over the same calls.", sgemmFlops / 1e9, addFlops / 1e9, core.flops() / 1e9));
         line("");
-        line("| workload | engine | ms (median) | p10–p90 | GFLOP/s | % of ND4J SGEMM | time ÷ libtorch |");
-        line("|---|---|---|---|---|---|---|");
-        row("SGEMM 1024³", "ND4J", ms.get("sgemm-nd4j"), sgemmFlops, peak, ms.get("sgemm-torch"));
-        row("SGEMM 1024³", "libtorch", ms.get("sgemm-torch"), sgemmFlops, peak, null);
-        row("addition step", "ND4J today", ms.get("addition-nd4j"), addFlops, peak, torchAdd);
-        row("addition step", "ND4J today, 2 batch shards on 2 Java threads", ms.get("addition-nd4j-2shards"),
-                addFlops, peak, torchAdd);
-        row("addition step", "ND4J with the fused kernel (projected: today − core + kernel)", projected, addFlops,
-                peak, torchAdd);
-        row("addition step", "libtorch", torchAdd, addFlops, peak, null);
+        line("| workload | engine | ms (median) | p10–p90 | GFLOP/s | % of ND4J SGEMM | time ÷ libtorch | CPU-ms "
+                + "(median) | CPU ÷ libtorch | % of SGEMM, by CPU |");
+        line("|---|---|---|---|---|---|---|---|---|---|");
+        row(ms, "SGEMM 1024³", "ND4J", "sgemm-nd4j", sgemmFlops, peak, peakCpu, "sgemm-torch");
+        row(ms, "SGEMM 1024³", "libtorch", "sgemm-torch", sgemmFlops, peak, peakCpu, null);
+        row(ms, "addition step", "ND4J (the product's step: fused attention kernel)", "addition-nd4j", addFlops,
+                peak, peakCpu, "addition-torch");
+        row(ms, "addition step", "ND4J, 2 batch shards on 2 Java threads", "addition-nd4j-2shards", addFlops, peak,
+                peakCpu, "addition-torch");
+        row(ms, "addition step", "libtorch", "addition-torch", addFlops, peak, peakCpu, null);
         line("");
-        coreTable(ms, "", "the addition shapes ([8192, 19, 2]; today: per-d_head broadcasts, ND4J softmax)");
-        coreTable(ms, "lm-", String.format("the LM shapes ([%d, 128, 32]; today: batched matmuls, ND4J softmax)",
-                lmCore.bh));
+        coreTable(ms, "", "the addition shapes ([8192, 19, 2]; ND4J ops: per-d_head broadcasts, ND4J softmax)");
+        coreTable(ms, "lm-", String.format("the LM shapes ([%d, %d, %d]; ND4J ops: batched matmuls, ND4J softmax)",
+                lmCore.bh, lmm.nCtx(), lmm.dHead()));
         double lmFlops = lm.stepFlops();
-        List<Double> torchLm = ms.get("lm-torch");
-        line(String.format("### LM step (`tinystories-1l`-like: 1 layer, d_model 128, 4 heads × 32, d_mlp 512, n_ctx "
-                + "128, vocab 50257, batch %d = %d tokens, %.2f GFLOP/step)", lmBatch, lm.tokensPerStep(),
+        line(String.format("### LM step (`%s`: %d layer, d_model %d, %d heads × %d, d_mlp %d, n_ctx %d, vocab %d "
+                + "untied, batch %d = %d tokens, %.2f GFLOP/step)", LmSetup.PRESET, lmm.nLayers(), lmm.dModel(),
+                lmm.nHeads(), lmm.dHead(), lmm.dMlp(), lmm.nCtx(), lmm.dVocab(), lmBatch, lm.tokensPerStep(),
                 lmFlops / 1e9));
         line("");
-        line("| engine | ms/step (median) | p10–p90 | tokens/s | GFLOP/s | % of ND4J SGEMM | time ÷ libtorch |");
-        line("|---|---|---|---|---|---|---|");
-        for (String[] v : new String[][] {{"lm-nd4j", "ND4J (interp-core Transformer, one-hot embedding)"},
-                {"lm-torch", "libtorch (embedding lookup)"}}) {
+        line("| engine | ms/step (median) | p10–p90 | tokens/s | GFLOP/s | % of ND4J SGEMM | time ÷ libtorch | CPU-ms "
+                + "(median) | CPU ÷ libtorch | % of SGEMM, by CPU |");
+        line("|---|---|---|---|---|---|---|---|---|---|");
+        for (String[] v : new String[][] {{"lm-nd4j", "ND4J (interp-core Transformer, as LmProblem steps it)"},
+                {"lm-torch", "libtorch (embedding lookup, log_softmax + gather)"}}) {
             List<Double> x = ms.get(v[0]);
             double med = median(x);
             double gflops = lmFlops / med / 1e6;
             line(String.format("| %s | %.1f | %.1f–%.1f | %.0f | %.1f | %.1f %% | %s |", v[1], med, quantile(x, 0.1),
                     quantile(x, 0.9), lm.tokensPerStep() / med * 1000, gflops, 100 * gflops / peak,
-                    v[0].equals("lm-torch") ? "" : String.format("%.2f×", med / median(torchLm))));
+                    ratio(ms, v[0], v[0].equals("lm-torch") ? null : "lm-torch", "")) + cpuCells(ms, v[0],
+                    v[0].equals("lm-torch") ? null : "lm-torch", lmFlops, peakCpu));
         }
         line("");
         double wallS = (System.currentTimeMillis() - started) / 1000.0;
@@ -199,24 +196,38 @@ final class Speed {
     private void coreTable(Map<String, List<Double>> ms, String prefix, String shapes) {
         line("### Attention core at " + shapes + ", forward + backward, in a workspace");
         line("");
-        line("| variant | ms (median) | p10–p90 | ÷ today's ND4J ops |");
-        line("|---|---|---|---|");
+        line("| variant | ms (median) | p10–p90 | ÷ ND4J ops | CPU-ms (median) |");
+        line("|---|---|---|---|---|");
         List<Double> today = ms.get(prefix + "core-nd4j");
-        for (String[] v : new String[][] {{"core-nd4j", "today's ND4J ops"},
+        for (String[] v : new String[][] {{"core-nd4j", "ND4J ops"},
                 {"core-kernel-1t", "fused kernel, 1 Java thread"}, {"core-kernel-2t", "fused kernel, 2 Java threads"}}) {
             List<Double> x = ms.get(prefix + v[0]);
-            line(String.format("| %s | %.2f | %.2f–%.2f | %.3f× |", v[1], median(x), quantile(x, 0.1),
-                    quantile(x, 0.9), median(x) / median(today)));
+            line(String.format("| %s | %.2f | %.2f–%.2f | %.3f× | %.2f |", v[1], median(x), quantile(x, 0.1),
+                    quantile(x, 0.9), median(x) / median(today), median(ms.get(prefix + v[0] + Bench.CPU))));
         }
         line("");
     }
 
-    private void row(String workload, String engine, List<Double> ms, double flops, double peak,
-                     List<Double> torch) {
-        double med = median(ms);
+    private void row(Map<String, List<Double>> ms, String workload, String engine, String key, double flops,
+                     double peak, double peakCpu, String torchKey) {
+        List<Double> x = ms.get(key);
+        double med = median(x);
         double gflops = flops / med / 1e6;
         line(String.format("| %s | %s | %.2f | %.2f–%.2f | %.1f | %.1f %% | %s |", workload, engine, med,
-                quantile(ms, 0.1), quantile(ms, 0.9), gflops, 100 * gflops / peak,
-                torch == null ? "" : String.format("%.2f×", med / median(torch))));
+                quantile(x, 0.1), quantile(x, 0.9), gflops, 100 * gflops / peak, ratio(ms, key, torchKey, ""))
+                + cpuCells(ms, key, torchKey, flops, peakCpu));
+    }
+
+    private static String ratio(Map<String, List<Double>> ms, String key, String torchKey, String suffix) {
+        return torchKey == null ? "" : String.format("%.2f×", median(ms.get(key + suffix))
+                / median(ms.get(torchKey + suffix)));
+    }
+
+    /** The CPU-ms median, its ratio to libtorch's and the share of the SGEMM rate by CPU time (a row's tail). */
+    private static String cpuCells(Map<String, List<Double>> ms, String key, String torchKey, double flops,
+                                   double peakCpu) {
+        double cpu = median(ms.get(key + Bench.CPU));
+        return String.format(" %.1f | %s | %.1f %% |", cpu, ratio(ms, key, torchKey, Bench.CPU),
+                100 * flops / cpu / 1e6 / peakCpu);
     }
 }

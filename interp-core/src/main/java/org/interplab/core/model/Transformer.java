@@ -350,19 +350,50 @@ public final class Transformer {
 
     /** As {@link #lossAndGradients(TokenBatch)}; without {@code keepLogits} the output's logits are null. */
     public Output lossAndGradients(TokenBatch batch, boolean keepLogits) {
+        return lossAndGradients(batch, keepLogits, null);
+    }
+
+    /**
+     * As {@link #lossAndGradients(TokenBatch, boolean)}, with the gradients copied into {@code gradsInto}: a map
+     * the caller keeps from step to step, filled with arrays outside any workspace on first use and overwritten on
+     * every later call (the returned output's grads are those arrays). A training loop passes one so that no
+     * parameter-sized array is allocated per step: fresh off-heap ND4J buffers cost far more than the copy into
+     * them (for an LM they were half the step, measured: docs/benchmarks.md). {@code null}: fresh copies.
+     */
+    public Output lossAndGradients(TokenBatch batch, boolean keepLogits, Map<String, INDArray> gradsInto) {
         if (!useStepWorkspace) {
             Pass p = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens());
             CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true);
-            return new Output(ce.loss(), keepLogits ? p.logits : null, backward(p, ce.dLogits()));
+            return new Output(ce.loss(), keepLogits ? p.logits : null, into(backward(p, ce.dLogits()), gradsInto));
         }
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE,
                 STEP_WORKSPACE_ID)) {
             Pass p = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens());
-            CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true);
-            Map<String, INDArray> detached = new LinkedHashMap<>();
-            backward(p, ce.dLogits()).forEach((name, grad) -> detached.put(name, grad.detach()));
-            return new Output(ce.loss(), keepLogits ? p.logits.detach() : null, detached);
+            INDArray logits = keepLogits ? p.logits.detach() : null;
+            CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true, true);
+            return new Output(ce.loss(), logits, into(backward(p, ce.dLogits()), gradsInto));
         }
+    }
+
+    /** The gradients detached (fresh arrays), or assigned into the caller's reused arrays. */
+    private static Map<String, INDArray> into(Map<String, INDArray> grads, Map<String, INDArray> gradsInto) {
+        if (gradsInto == null) {
+            Map<String, INDArray> detached = new LinkedHashMap<>();
+            grads.forEach((name, grad) -> detached.put(name, grad.detach()));
+            return detached;
+        }
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            grads.forEach((name, grad) -> {
+                INDArray dst = gradsInto.get(name);
+                if (dst == null || !java.util.Arrays.equals(dst.shape(), grad.shape())
+                        || dst.dataType() != grad.dataType()) {
+                    dst = Nd4j.createUninitialized(grad.dataType(), grad.shape());
+                    gradsInto.put(name, dst);
+                }
+                dst.assign(grad);
+            });
+        }
+        return gradsInto;
     }
 
     // ---------------------------------------------------------------- the pass

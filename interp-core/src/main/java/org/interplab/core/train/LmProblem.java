@@ -27,6 +27,8 @@ public final class LmProblem implements Problem {
     private static final int EVAL_CHUNK = 16;
 
     private final Transformer.Config cfg;
+    /** The step's gradients, reused from step to step (one problem per run, stepped by one thread at a time). */
+    private final Map<String, INDArray> gradBuffers = new LinkedHashMap<>();
     private final int batchSize;
     private final char[] train;
     private final TokenBatch validation;
@@ -64,7 +66,7 @@ public final class LmProblem implements Problem {
     public StepResult trainStep(Map<String, INDArray> weights, int[] indices, Rng rng, long step,
                                 boolean withMetrics) {
         TokenBatch batch = trainWindows(train, cfg.nCtx(), batchSize, rng);
-        Transformer.Output out = new Transformer(cfg, weights).lossAndGradients(batch);
+        Transformer.Output out = new Transformer(cfg, weights).lossAndGradients(batch, false, gradBuffers);
         tokensSinceEval += (long) batchSize * cfg.nCtx();
         if (!withMetrics) {
             return new StepResult(out.loss(), out.grads(), Map.of());

@@ -15,6 +15,8 @@ final class TransformerProblem implements Problem {
     private static final int EVAL_CHUNK = 1024;
 
     private final Transformer.Config cfg;
+    /** The step's gradients, reused from step to step (one problem per run, stepped by one thread at a time). */
+    private final Map<String, INDArray> gradBuffers = new LinkedHashMap<>();
     private final SequenceTask task;
     private final int batchSize;
 
@@ -38,7 +40,7 @@ final class TransformerProblem implements Problem {
     public StepResult trainStep(Map<String, INDArray> weights, int[] indices, Rng rng, long step,
                                 boolean withMetrics) {
         TokenBatch batch = task.train().rows(indices, 0, indices.length);
-        Transformer.Output out = new Transformer(cfg, weights).lossAndGradients(batch, withMetrics);
+        Transformer.Output out = new Transformer(cfg, weights).lossAndGradients(batch, withMetrics, gradBuffers);
         if (!withMetrics) {
             return new StepResult(out.loss(), out.grads(), Map.of());
         }

@@ -56,6 +56,42 @@ class TransformerGradientCheckTest {
                 List.of("global"), 0, Transformer.LN_EPS, true), 6);
     }
 
+    /**
+     * The training loops' path: gradients copied into arrays reused from step to step equal fresh copies, step after
+     * step (overwritten, not accumulated), for tied and untied models; the logits are left null.
+     */
+    @Test
+    void reusedGradientArraysEqualFreshOnes() {
+        for (boolean tied : new boolean[] {true, false}) {
+            Transformer.Config cfg = new Transformer.Config(1, 2, 3, 6, 6, 7, 7, 8, false, true, false,
+                    Activation.GELU_NEW, List.of("global"), 0, 1e-5, tied);
+            Transformer model = new Transformer(cfg, Transformer.init(cfg, 3));
+            Map<String, INDArray> reused = new java.util.LinkedHashMap<>();
+            Rng rng = new Rng(5);
+            for (int step = 0; step < 3; step++) {
+                int[][] tokens = new int[2][6];
+                int[][] targets = new int[2][6];
+                for (int i = 0; i < 2; i++) {
+                    for (int p = 0; p < 6; p++) {
+                        tokens[i][p] = rng.nextInt(7);
+                        targets[i][p] = rng.nextInt(7);
+                    }
+                }
+                TokenBatch data = new TokenBatch(tokens, targets);
+                Transformer.Output fresh = model.lossAndGradients(data);
+                Transformer.Output into = model.lossAndGradients(data, false, reused);
+                assertTrue(into.logits() == null && fresh.logits() != null);
+                assertTrue(Math.abs(fresh.loss() - into.loss()) < 1e-12);
+                assertTrue(fresh.grads().keySet().equals(into.grads().keySet()));
+                for (String name : fresh.grads().keySet()) {
+                    assertTrue(into.grads().get(name) == reused.get(name), name + " is not the reused array");
+                    double diff = fresh.grads().get(name).sub(into.grads().get(name)).amaxNumber().doubleValue();
+                    assertTrue(diff < 1e-12, name + " differs by " + diff + " at step " + step + ", tied " + tied);
+                }
+            }
+        }
+    }
+
     static void check(Transformer.Config cfg, int seqLen) {
         Rng rng = new Rng(42);
         Map<String, INDArray> params = Transformer.init(cfg, 7);

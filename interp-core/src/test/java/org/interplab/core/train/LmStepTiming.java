@@ -43,15 +43,22 @@ class LmStepTiming {
         Rng rng = new Rng(1);
         int batch = spec.training().batchSize();
         double[] ms = new double[RUNS];
+        double[] cpu = new double[RUNS];
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, INDArray> grads = new java.util.LinkedHashMap<>(); // reused, as LmProblem does
         for (int i = 0; i < WARMUP + RUNS; i++) {
             TokenBatch b = LmProblem.trainWindows(tokens, cfg.nCtx(), batch, rng);
-            long s = System.nanoTime();
-            new Transformer(cfg, weights).lossAndGradients(b);
+            long s = System.nanoTime(), c = threads.getCurrentThreadCpuTime();
+            new Transformer(cfg, weights).lossAndGradients(b, false, grads);
             if (i >= WARMUP) {
                 ms[i - WARMUP] = (System.nanoTime() - s) / 1e6;
+                cpu[i - WARMUP] = (threads.getCurrentThreadCpuTime() - c) / 1e6;
             }
         }
         Arrays.sort(ms);
+        Arrays.sort(cpu);
+        System.out.printf("%s step: median CPU time of the stepping thread %.0f ms (OMP_NUM_THREADS=%s; the wall"
+                + " time below depends on the machine's load)%n", preset, cpu[RUNS / 2], System.getenv("OMP_NUM_THREADS"));
         double median = ms[RUNS / 2];
         System.out.printf("%s step (batch %d × n_ctx %d): median %.0f ms, %.0f tokens/s; %d steps ≈ %.1f min%n",
                 preset, batch, cfg.nCtx(), median, batch * cfg.nCtx() / (median / 1000), spec.training().steps(),
