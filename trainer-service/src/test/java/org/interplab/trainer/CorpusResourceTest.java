@@ -129,6 +129,10 @@ class CorpusResourceTest {
                 .statusCode(400).body("field", org.hamcrest.Matchers.equalTo("path"));
         given().contentType("application/json").body("{\"name\": \"x\"}").post("/corpora").then()
                 .statusCode(400).body("field", org.hamcrest.Matchers.equalTo("path"));
+        // a readable story file outside lab.corpora.path-roots (the temp directory under %test) is refused
+        given().contentType("application/json").body("{\"path\": \"" + outsideRoots() + "\"}").post("/corpora")
+                .then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("path"))
+                .body("error", org.hamcrest.Matchers.containsString("lab.corpora.path-roots"));
         given().get("/corpora/no-such-corpus").then().statusCode(404);
         assertEquals(before, rows());
     }
@@ -141,5 +145,16 @@ class CorpusResourceTest {
         assertTrue(c.get("tokens").asLong() >= 2_000_000, c.toString());
         assertEquals("builtin", c.get("sourceKind").asText());
         assertEquals(64, c.get("splits").get("train").get("sha256").asText().length());
+    }
+
+    /** A well-formed .txt corpus outside the temp directory: in the build's target directory. */
+    private static String outsideRoots() {
+        try {
+            Path file = Path.of("target", "outside-roots.txt").toAbsolutePath();
+            Files.writeString(file, txt(5));
+            return file.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

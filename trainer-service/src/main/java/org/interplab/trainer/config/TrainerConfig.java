@@ -14,6 +14,16 @@ public interface TrainerConfig {
     /** Prefix of every topic name ("qt." in tests, so that tests never cross a running stack). */
     java.util.Optional<String> topicPrefix();
 
+    Corpora corpora();
+
+    interface Corpora {
+        /**
+         * The directories a corpus named by a server-side path may come from: a researcher must not be able to make
+         * the trainer read any file of its machine.
+         */
+        java.util.List<String> pathRoots();
+    }
+
     interface Trainer {
         /**
          * Worker threads per replica; each trains one experiment at a time. Absent: one per available core, so a slow

@@ -104,6 +104,23 @@ public class CorpusResource {
         return Response.status(202).entity(find(id).toJson()).build();
     }
 
+    @Inject
+    org.interplab.trainer.config.TrainerConfig config;
+
+    private boolean underAllowedRoot(java.nio.file.Path file) {
+        for (String root : config.corpora().pathRoots()) {
+            try {
+                java.nio.file.Path r = java.nio.file.Path.of(root.strip()).toAbsolutePath().normalize();
+                if (Files.isDirectory(r) && file.startsWith(r.toRealPath())) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // an unreadable root allows nothing
+            }
+        }
+        return false;
+    }
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response fromPath(PathRequest request) throws IOException {
@@ -114,6 +131,11 @@ public class CorpusResource {
         StoryReader.Format format = formatOf(path.getFileName().toString(), "path");
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
             throw new BadRequest("path", "no readable file at " + path);
+        }
+        path = path.toRealPath(); // symbolic links resolved before the directory check
+        if (!underAllowedRoot(path)) {
+            throw new BadRequest("path", "corpora are read only from the directories in lab.corpora.path-roots ("
+                    + String.join(", ", config.corpora().pathRoots()) + "); " + path + " is outside them");
         }
         checkStories(path, format, "path");
         String corpusName = request.name() == null || request.name().isBlank() ? path.getFileName().toString()
