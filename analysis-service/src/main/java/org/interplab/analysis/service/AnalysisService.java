@@ -41,6 +41,15 @@ public class AnalysisService {
         }
     }
 
+    private TableResult polysemanticityOverSteps(CheckpointPublished event, CircuitTable current) {
+        try {
+            return TableResult.ok(PolysemanticityOverSteps.build(store, event.experimentId(), event.checkpointId(),
+                    event.step(), current));
+        } catch (RuntimeException e) {
+            return TableResult.failed(PolysemanticityOverSteps.NAME, e);
+        }
+    }
+
     public void analyse(CheckpointPublished event) {
         UUID checkpointId = event.checkpointId();
         if (store.isComplete(checkpointId)) {
@@ -57,6 +66,9 @@ public class AnalysisService {
         results.stream().filter(r -> r.table() != null && "dims_per_feature".equals(r.name())).findFirst()
                 .filter(r -> event.experimentId() != null)
                 .ifPresent(dims -> results.add(overSteps(event, dims.table())));
+        results.stream().filter(r -> r.table() != null && PolysemanticityOverSteps.SOURCE.equals(r.name()))
+                .findFirst().filter(r -> event.experimentId() != null)
+                .ifPresent(poly -> results.add(polysemanticityOverSteps(event, poly.table())));
         store.save(checkpointId, event.experimentId(), event.step(), results);
         List<String> ok = results.stream().filter(r -> r.error() == null).map(TableResult::name).toList();
         List<String> failed = results.stream().filter(r -> r.error() != null).map(TableResult::name).toList();
