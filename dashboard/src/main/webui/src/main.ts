@@ -11,6 +11,7 @@ import { neuronPage } from './views/neuron';
 import { neuronsPage } from './views/neurons';
 import { importModelPage } from './views/importModel';
 import { corporaPage } from './views/corpora';
+import { reproductionsPage } from './views/reproductions';
 import { accountPage, ensureSignedIn, runOwnerPanel } from './views/account';
 
 const UUID = '([0-9a-f-]{36})';
@@ -41,6 +42,7 @@ async function route() {
   else if (path === '/compare') comparePage(root, params, life);
   else if (path === '/import') importModelPage(root, life);
   else if (path === '/corpora') corporaPage(root, life);
+  else if (path === '/reproductions') reproductionsPage(root, life);
   else if (path === '' || path === '/') listPage(root, life);
   else root.append(el('p', { class: 'error', text: `No page ${path}.` }), el('a', { href: '#/', text: 'Experiments' }));
 }
@@ -48,6 +50,9 @@ async function route() {
 const nav = document.querySelector('header nav');
 if (nav && !nav.querySelector('[data-testid="nav-corpora"]')) {
   nav.append(el('a', { href: '#/corpora', 'data-testid': 'nav-corpora', text: 'Corpora' }));
+}
+if (nav && !nav.querySelector('[data-testid="nav-reproductions"]')) {
+  nav.append(el('a', { href: '#/reproductions', 'data-testid': 'nav-reproductions', text: 'Reproductions' }));
 }
 window.addEventListener('hashchange', () => { route().catch((e) => showError(String(e))); });
 route().catch((e) => showError(String(e)));

@@ -117,6 +117,14 @@ class AnalysisFlowTest {
         assertEquals("[\"10\",\"20\"]", curve.get("rowLabels").toString());
         assertEquals(1.0, curve.get("values").get(0).get(0).asDouble(), 1e-5);
         assertEquals(2.5, curve.get("values").get(1).get(0).asDouble(), 1e-5);
+        // the neurons: orthogonal features give each neuron one feature; the pentagon gives each 10/3
+        // (shares cos²/Σcos²: Σcos² = 5/2, Σcos⁴ = 15/8, so 1/Σs² = (5/2)²/(15/8))
+        JsonNode neurons = table(late, "polysemanticity_over_steps");
+        assertEquals("[\"10\",\"20\"]", neurons.get("rowLabels").toString());
+        assertEquals("[\"I0 n0\",\"I0 n1\"]", neurons.get("colLabels").toString());
+        assertEquals(1.0, neurons.get("values").get(0).get(1).asDouble(), 1e-5);
+        assertEquals(10.0 / 3, neurons.get("values").get(1).get(0).asDouble(), 1e-5);
+        assertEquals(10.0 / 3, neurons.get("values").get(1).get(1).asDouble(), 1e-5);
     }
 
     private UUID publishTms(UUID experiment, long step, float[] w, ExperimentSpec spec) throws Exception {

@@ -32,12 +32,12 @@ public class AnalysisService {
     @Channel("analysis-completed")
     MutinyEmitter<String> completed;
 
-    private TableResult overSteps(CheckpointPublished event, CircuitTable dims) {
+    /** A table built across the run's checkpoints; its failure is recorded like any table's. */
+    private static TableResult acrossSteps(String name, java.util.function.Supplier<CircuitTable> table) {
         try {
-            return TableResult.ok(SuperpositionOverSteps.build(store, event.experimentId(), event.checkpointId(),
-                    event.step(), dims));
+            return TableResult.ok(table.get());
         } catch (RuntimeException e) {
-            return TableResult.failed(SuperpositionOverSteps.NAME, e);
+            return TableResult.failed(name, e);
         }
     }
 
@@ -56,7 +56,14 @@ public class AnalysisService {
         List<TableResult> results = new ArrayList<>(CircuitAnalysis.analyse(file.tensors(), event.spec()));
         results.stream().filter(r -> r.table() != null && "dims_per_feature".equals(r.name())).findFirst()
                 .filter(r -> event.experimentId() != null)
-                .ifPresent(dims -> results.add(overSteps(event, dims.table())));
+                .ifPresent(dims -> results.add(acrossSteps(SuperpositionOverSteps.NAME,
+                        () -> SuperpositionOverSteps.build(store, event.experimentId(), event.checkpointId(),
+                                event.step(), dims.table()))));
+        results.stream().filter(r -> r.table() != null && PolysemanticityOverSteps.SOURCE.equals(r.name()))
+                .findFirst().filter(r -> event.experimentId() != null)
+                .ifPresent(poly -> results.add(acrossSteps(PolysemanticityOverSteps.NAME,
+                        () -> PolysemanticityOverSteps.build(store, event.experimentId(), event.checkpointId(),
+                                event.step(), poly.table()))));
         store.save(checkpointId, event.experimentId(), event.step(), results);
         List<String> ok = results.stream().filter(r -> r.error() == null).map(TableResult::name).toList();
         List<String> failed = results.stream().filter(r -> r.error() != null).map(TableResult::name).toList();

@@ -13,8 +13,8 @@ import java.util.Optional;
 public enum ModelKind {
     /** TransformerLens-style decoder (names follow HookedTransformerConfig). */
     TRANSFORMER("transformer", List.of("EU", "EQKE", "EQKE_pos", "EVOU", "skip_trigrams", "scores_readoff",
-            "skip_trigram_gap", "head_order", "head_order_reversed", "proj_Q", "proj_K", "proj_V",
-            "direct_logit_attribution", "attention_pattern", "only_head", "all_heads_ablated"),
+            "skip_trigram_gap", "head_order", "head_order_reversed", "head_order_tau", "proj_Q", "proj_K", "proj_V",
+            "proj_O", "direct_logit_attribution", "attention_pattern", "only_head", "all_heads_ablated"),
             "reduce model.dModel, model.nHeads or training.batchSize") {
         @Override
         public long parameterCount(ModelSpec m, TaskSpec task) {
@@ -49,7 +49,8 @@ public enum ModelKind {
         }
     },
     /** Toy Models of Superposition: W [instances, features, hidden], b_final [instances, features]. */
-    TMS("tms", List.of("WtW", "feature_geometry", "dims_per_feature"),
+    TMS("tms", List.of("WtW", "feature_geometry", "dims_per_feature", "basis_alignment",
+            "neuron_polysemanticity", "polysemanticity"),
             "reduce model.nInstances, task.nFeatures or training.batchSize") {
         @Override
         public long parameterCount(ModelSpec m, TaskSpec task) {
@@ -70,7 +71,8 @@ public enum ModelKind {
         }
     },
     /** Computation in superposition: W1, b1, W2, b2 per instance. */
-    CIS("cis", List.of("W1", "W2", "W1W2", "neuron_contributions"),
+    CIS("cis", List.of("W1", "W2", "W1W2", "neuron_contributions", "dead_neurons",
+            "neuron_polysemanticity", "polysemanticity"),
             "reduce model.nInstances, task.nFeatures or training.batchSize") {
         @Override
         public long parameterCount(ModelSpec m, TaskSpec task) {

@@ -53,8 +53,9 @@ public final class CircuitAnalysis {
      * {@code EVOU.LlHh}, {@code skip_trigrams.LlHh}; then {@code scores_readoff.L0Hh} per head of layer 0 when the
      * task has a readoff token and the model has no LayerNorm; for the xor task, {@code skip_trigram_gap} (the best
      * skip-trigram ensemble's accuracy on the four strings, seed 003); with a readoff and no LayerNorm,
-     * {@code head_order} and {@code head_order_reversed} (seed 000); when d_head = 2, {@code proj_Q.L0Hh},
-     * {@code proj_K.L0Hh}, {@code proj_V.L0Hh} per head (seed 001 §1); for sequence tasks, run through the model:
+     * {@code head_order}, {@code head_order_reversed} (seed 000) and {@code head_order_tau} (Kendall τ per head
+     * pair); when d_head = 2, {@code proj_Q.L0Hh}, {@code proj_K.L0Hh}, {@code proj_V.L0Hh} and {@code proj_O.L0Hh}
+     * per head (seed 001 §1); for sequence tasks, run through the model:
      * {@code direct_logit_attribution} (1-layer attention-only models without LayerNorm) and, for addition,
      * {@code attention_pattern.S{k}.LlHh} per sample k of the first {@link ForwardTables#PATTERN_SAMPLES} test
      * sequences and every head, then for addition {@code only_head.LlHh} per head and {@code all_heads_ablated}
@@ -98,6 +99,8 @@ public final class CircuitAnalysis {
                     circuits.inputLabels(), readoffLabel)));
             results.add(compute("head_order_reversed", () -> HeadOrder.reversedTable(
                     HeadOrder.rankings(circuits, keys), circuits.inputLabels())));
+            results.add(compute("head_order_tau", () -> HeadOrderTau.table(HeadOrder.rankings(circuits, keys), keys,
+                    circuits.inputLabels())));
         }
         if (spec.model().dHead() == 2) {
             for (int h = 0; h < circuits.nHeads(); h++) {
@@ -106,6 +109,9 @@ public final class CircuitAnalysis {
                     results.add(compute("proj_" + m + "." + TransformerCircuits.head(0, h), () -> HeadProjections.table(
                             weights, circuits.inputLabels(), head, m, circuits.hasLayerNorm())));
                 }
+                int head = h;
+                results.add(compute("proj_O." + TransformerCircuits.head(0, h), () -> OutputProjection.table(
+                        weights, circuits.outputLabels(), head, circuits.hasLayerNorm())));
             }
         }
         String task = spec.task() == null ? null : spec.task().kind();

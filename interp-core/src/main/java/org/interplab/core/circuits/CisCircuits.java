@@ -19,6 +19,7 @@ public final class CisCircuits {
     private final int nInstances, nFeatures, nHidden, nOut;
     private final double[][][] w1, w2;
     private final double[][] b1, b2;
+    private final String function, activation;
 
     public CisCircuits(Map<String, INDArray> weights, ExperimentSpec spec) {
         validate(weights, spec);
@@ -35,6 +36,8 @@ public final class CisCircuits {
         }
         b1 = matrixOrZero(weights.get("b1"), nInstances, nHidden);
         b2 = matrixOrZero(weights.get("b2"), nInstances, nOut);
+        function = spec.task() == null ? null : spec.task().function();
+        activation = spec.model().actFn() == null ? "relu" : spec.model().actFn();
     }
 
     private static double[][] matrixOrZero(INDArray m, int rows, int cols) {
@@ -130,7 +133,11 @@ public final class CisCircuits {
                 "hidden neuron", "weight", neurons(), cols, values);
     }
 
-    /** Every CiS table, per instance: W1.I{i}, W2.I{i}, W1W2.I{i}, neuron_contributions.I{i}. */
+    /**
+     * Every CiS table, per instance: W1.I{i}, W2.I{i}, W1W2.I{i}, neuron_contributions.I{i}; then dead_neurons
+     * ({@link DeadNeurons}), neuron_polysemanticity.I{i} per instance and polysemanticity
+     * ({@link NeuronPolysemanticity}, over W1).
+     */
     public static List<TableResult> analyse(Map<String, INDArray> weights, ExperimentSpec spec) {
         CisCircuits cis = new CisCircuits(weights, spec);
         List<TableResult> results = new ArrayList<>();
@@ -141,6 +148,9 @@ public final class CisCircuits {
             results.add(CircuitAnalysis.compute("W1W2.I" + i, () -> cis.w1w2(instance)));
             results.add(CircuitAnalysis.compute("neuron_contributions.I" + i, () -> cis.neuronContributions(instance)));
         }
+        results.add(CircuitAnalysis.compute("dead_neurons",
+                () -> DeadNeurons.table(cis.w1, cis.b1, cis.function, cis.activation)));
+        results.addAll(NeuronPolysemanticity.tables(cis.w1, "x", "W1"));
         return results;
     }
 }

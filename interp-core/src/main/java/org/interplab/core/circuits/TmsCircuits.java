@@ -141,7 +141,11 @@ public final class TmsCircuits {
                 withP ? List.of("m/‖W‖_F²", "feature probability", "1/(1−S)") : List.of("m/‖W‖_F²"), values);
     }
 
-    /** Every TMS table: WtW.I{i} and feature_geometry.I{i} per instance, then dims_per_feature. */
+    /**
+     * Every TMS table: WtW.I{i} and feature_geometry.I{i} per instance, then dims_per_feature, basis_alignment
+     * ({@link BasisAlignment}), neuron_polysemanticity.I{i} per instance and polysemanticity
+     * ({@link NeuronPolysemanticity}).
+     */
     public static List<TableResult> analyse(Map<String, INDArray> weights, ExperimentSpec spec) {
         TmsCircuits tms = new TmsCircuits(weights, spec);
         List<TableResult> results = new ArrayList<>();
@@ -151,6 +155,8 @@ public final class TmsCircuits {
             results.add(CircuitAnalysis.compute("feature_geometry.I" + i, () -> tms.featureGeometry(instance)));
         }
         results.add(CircuitAnalysis.compute("dims_per_feature", tms::dimsPerFeature));
+        results.add(CircuitAnalysis.compute("basis_alignment", () -> BasisAlignment.table(tms.w, tms.nHidden)));
+        results.addAll(NeuronPolysemanticity.tables(tms.w, "f", "W"));
         return results;
     }
 

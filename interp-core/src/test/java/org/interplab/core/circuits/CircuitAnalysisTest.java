@@ -20,7 +20,7 @@ class CircuitAnalysisTest {
                         "EQKE.L0H0", "EQKE_pos.L0H0", "EVOU.L0H0", "skip_trigrams.L0H0",
                         "EQKE.L0H1", "EQKE_pos.L0H1", "EVOU.L0H1", "skip_trigrams.L0H1",
                         "scores_readoff.L0H0", "scores_readoff.L0H1", "skip_trigram_gap",
-                        "head_order", "head_order_reversed", "direct_logit_attribution",
+                        "head_order", "head_order_reversed", "head_order_tau", "direct_logit_attribution",
                         "attention_pattern.S0.L0H0", "attention_pattern.S0.L0H1",
                         "attention_pattern.S1.L0H0", "attention_pattern.S1.L0H1",
                         "attention_pattern.S2.L0H0", "attention_pattern.S2.L0H1",

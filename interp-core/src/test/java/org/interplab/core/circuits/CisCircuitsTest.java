@@ -44,7 +44,8 @@ class CisCircuitsTest {
     void handCheckedTables() {
         List<TableResult> results = CircuitAnalysis.analyse(weights(), spec(2, 3));
         assertEquals(List.of("W1.I0", "W2.I0", "W1W2.I0", "neuron_contributions.I0",
-                        "W1.I1", "W2.I1", "W1W2.I1", "neuron_contributions.I1"),
+                        "W1.I1", "W2.I1", "W1W2.I1", "neuron_contributions.I1", "dead_neurons",
+                        "neuron_polysemanticity.I0", "neuron_polysemanticity.I1", "polysemanticity"),
                 results.stream().map(TableResult::name).toList());
         results.forEach(r -> assertNull(r.error(), r.name()));
         Map<String, CircuitTable> t = results.stream().collect(Collectors.toMap(TableResult::name, TableResult::table));

@@ -88,7 +88,11 @@ class HeadProjectionsTest {
                 }
             }
         }
-        assertEquals(List.of("proj_Q.L0H0", "proj_K.L0H0", "proj_V.L0H0", "proj_Q.L0H1"),
-                results.stream().map(TableResult::name).filter(n -> n.startsWith("proj_")).limit(4).toList());
+        assertEquals(List.of("proj_Q.L0H0", "proj_K.L0H0", "proj_V.L0H0", "proj_O.L0H0", "proj_Q.L0H1"),
+                results.stream().map(TableResult::name).filter(n -> n.startsWith("proj_")).limit(5).toList());
+        for (int h = 0; h < nHeads; h++) {
+            assertNull(byName.get("proj_O.L0H" + h).error());
+            assertEquals(10, byName.get("proj_O.L0H" + h).table().rowLabels().size());
+        }
     }
 }

@@ -56,7 +56,8 @@ class TmsCircuitsTest {
     @Test
     void tablesInOrder() {
         Map<String, CircuitTable> t = tables(twoInstances(), spec(2, 2, 5, 0.1));
-        assertEquals(List.of("WtW.I0", "feature_geometry.I0", "WtW.I1", "feature_geometry.I1", "dims_per_feature"),
+        assertEquals(List.of("WtW.I0", "feature_geometry.I0", "WtW.I1", "feature_geometry.I1", "dims_per_feature",
+                        "basis_alignment", "neuron_polysemanticity.I0", "neuron_polysemanticity.I1", "polysemanticity"),
                 List.copyOf(t.keySet()));
     }
 
