@@ -12,6 +12,7 @@ import { neuronsPage } from './views/neurons';
 import { importModelPage } from './views/importModel';
 import { corporaPage } from './views/corpora';
 import { accountPage, ensureSignedIn, runOwnerPanel } from './views/account';
+import { adminPage } from './views/admin';
 
 const UUID = '([0-9a-f-]{36})';
 let life = new Lifetime();
@@ -41,6 +42,7 @@ async function route() {
   else if (path === '/compare') comparePage(root, params, life);
   else if (path === '/import') importModelPage(root, life);
   else if (path === '/corpora') corporaPage(root, life);
+  else if (path === '/admin') adminPage(root, life);
   else if (path === '' || path === '/') listPage(root, life);
   else root.append(el('p', { class: 'error', text: `No page ${path}.` }), el('a', { href: '#/', text: 'Experiments' }));
 }
