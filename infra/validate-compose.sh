@@ -4,7 +4,8 @@
 #   - `docker-compose -f docker-compose.yml config -q`, for the default services and with the gpu profile,
 #   - checks the structure: the expected services, only trainer-service-gpu behind the gpu profile (with an nvidia
 #     device reservation), only the dashboard publishing a port, every build context and Dockerfile present, and a
-#     healthcheck on every built service.
+#     healthcheck on every built service; the broker's only client listener requires SASL and every service
+#     authenticates (LAB_KAFKA_*) and has a service token.
 # Exits non-zero with the error on an invalid file. Optional: COMPOSE_FILE_TO_CHECK (default <repo>/docker-compose.yml).
 set -euo pipefail
 # shellcheck source=infra/lib.sh
@@ -22,6 +23,10 @@ if ! command -v docker-compose >/dev/null 2>&1; then
         { show_log_tail "$LAB_LOG_DIR/apt-docker-compose.log"; die "apt-get install docker-compose failed; see $LAB_LOG_DIR/apt-docker-compose.log"; }
 fi
 info "using $(docker-compose version --short 2>/dev/null || echo 'docker-compose (unknown version)')"
+
+# the file requires the deployment's secrets (from .env); placeholders are enough to resolve it here
+export LAB_SERVICE_TOKEN="${LAB_SERVICE_TOKEN:-validate-compose-placeholder}"
+export LAB_KAFKA_PASSWORD="${LAB_KAFKA_PASSWORD:-validate-compose-placeholder}"
 
 # docker-compose resolves relative paths against the compose file's directory
 compose() { docker-compose --project-directory "$(dirname "$COMPOSE_FILE_TO_CHECK")" -f "$COMPOSE_FILE_TO_CHECK" "$@"; }
@@ -67,6 +72,22 @@ for name in ["trainer-service", "trainer-service-gpu"]:
     env = services.get(name, {}).get("environment", {})
     if env.get("LAB_OBJECTS_KIND") != "s3" or env.get("LAB_OBJECTS_S3_ENDPOINT") != "http://minio:9000":
         bad.append(f"{name}: checkpoint objects should go to MinIO (LAB_OBJECTS_KIND=s3, endpoint http://minio:9000)")
+kafka = services.get("kafka", {}).get("environment", {})
+protocols = dict(x.split(":") for x in str(kafka.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "")).split(","))
+for listener in str(kafka.get("KAFKA_ADVERTISED_LISTENERS", "")).split(","):
+    name = listener.split("://")[0]
+    if not protocols.get(name, "").startswith("SASL_"):
+        bad.append(f"kafka: advertised listener {listener} does not require authentication (SASL)")
+if "user_lab=" not in str(kafka.get("KAFKA_LISTENER_NAME_BROKER_PLAIN_SASL_JAAS_CONFIG", "")):
+    bad.append("kafka: no SASL/PLAIN user lab on the BROKER listener")
+for name, svc in services.items():
+    if svc.get("build") is None:
+        continue
+    env = svc.get("environment", {})
+    if env.get("LAB_KAFKA_SECURITY_PROTOCOL") != "SASL_PLAINTEXT" or not env.get("LAB_KAFKA_PASSWORD"):
+        bad.append(f"{name}: does not authenticate to the broker (LAB_KAFKA_SECURITY_PROTOCOL, LAB_KAFKA_PASSWORD)")
+    if not env.get("LAB_SERVICE_TOKEN"):
+        bad.append(f"{name}: no LAB_SERVICE_TOKEN")
 for b in bad:
     print("  " + b, file=sys.stderr)
 sys.exit(1 if bad else 0)

@@ -13,6 +13,7 @@ import { importModelPage } from './views/importModel';
 import { corporaPage } from './views/corpora';
 import { reproductionsPage } from './views/reproductions';
 import { accountPage, ensureSignedIn, runOwnerPanel } from './views/account';
+import { adminPage } from './views/admin';
 
 const UUID = '([0-9a-f-]{36})';
 let life = new Lifetime();
@@ -43,6 +44,7 @@ async function route() {
   else if (path === '/import') importModelPage(root, life);
   else if (path === '/corpora') corporaPage(root, life);
   else if (path === '/reproductions') reproductionsPage(root, life);
+  else if (path === '/admin') adminPage(root, life);
   else if (path === '' || path === '/') listPage(root, life);
   else root.append(el('p', { class: 'error', text: `No page ${path}.` }), el('a', { href: '#/', text: 'Experiments' }));
 }

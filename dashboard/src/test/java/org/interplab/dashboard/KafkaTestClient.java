@@ -1,5 +1,6 @@
 package org.interplab.dashboard;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.interplab.contracts.events.EventSignature;
 
 /** Plain Kafka clients for tests: what another service would send, and what the dashboard really sent. */
 public final class KafkaTestClient {
@@ -30,14 +32,26 @@ public final class KafkaTestClient {
         return ConfigProvider.getConfig().getOptionalValue("lab.topic-prefix", String.class).orElse("") + name;
     }
 
+    /** Sends as the lab's own services do: signed with the test profile's event key, for the topic's kind. */
     public static void send(String topic, String key, String value) {
+        String eventKey = ConfigProvider.getConfig().getValue("lab.events.key", String.class);
+        String kind = topic.substring(topic("").length());
+        send(topic, key, value, EventSignature.sign(eventKey, kind, value));
+    }
+
+    /** Sends with this signature header (null: none), as a forger would. */
+    public static void send(String topic, String key, String value, String signature) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+            if (signature != null) {
+                record.headers().add(EventSignature.HEADER, signature.getBytes(StandardCharsets.US_ASCII));
+            }
+            producer.send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot send to " + topic, e);
         }

@@ -170,8 +170,9 @@ class XorPipelineIT {
     @Test
     @Order(3)
     void aReplayedRequestTrainsNothingTwice() throws Exception {
-        String request = readTopics(List.of(Topics.EXPERIMENTS_REQUESTED), experimentId.toString())
-                .get(Topics.EXPERIMENTS_REQUESTED).get(0);
+        // a redelivery: the same record, with the dashboard's signature header (an unsigned copy is dead-lettered)
+        ConsumerRecord<String, String> request = readRecords(List.of(Topics.EXPERIMENTS_REQUESTED),
+                experimentId.toString()).get(Topics.EXPERIMENTS_REQUESTED).get(0);
         long checkpointsBefore;
         try (Connection db = DriverManager.getConnection(jdbc, "interplab", "interplab")) {
             checkpointsBefore = Long.parseLong(single(db, "select count(*) from trainer.checkpoint where experiment_id = ?"));
@@ -181,7 +182,8 @@ class XorPipelineIT {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(Topics.EXPERIMENTS_REQUESTED, experimentId.toString(), request)).get();
+            producer.send(new ProducerRecord<>(Topics.EXPERIMENTS_REQUESTED, null, experimentId.toString(),
+                    request.value(), request.headers())).get();
         }
         Thread.sleep(5000);
         try (Connection db = DriverManager.getConnection(jdbc, "interplab", "interplab")) {
@@ -239,7 +241,14 @@ class XorPipelineIT {
 
     /** Every value on the topics whose key is the given one, read from the beginning. */
     private static Map<String, List<String>> readTopics(List<String> topics, String key) {
-        Map<String, List<String>> seen = new java.util.HashMap<>();
+        Map<String, List<String>> values = new java.util.HashMap<>();
+        readRecords(topics, key).forEach((t, rs) -> values.put(t, rs.stream().map(ConsumerRecord::value).toList()));
+        return values;
+    }
+
+    /** Every record (headers included) on the topics whose key is the given one, read from the beginning. */
+    private static Map<String, List<ConsumerRecord<String, String>>> readRecords(List<String> topics, String key) {
+        Map<String, List<ConsumerRecord<String, String>>> seen = new java.util.HashMap<>();
         topics.forEach(t -> seen.put(t, new ArrayList<>()));
         try (KafkaConsumer<String, String> consumer = consumer()) {
             consumer.subscribe(topics);
@@ -251,7 +260,7 @@ class XorPipelineIT {
                 }
                 for (ConsumerRecord<String, String> r : records) {
                     if (key.equals(r.key())) {
-                        seen.get(r.topic()).add(r.value());
+                        seen.get(r.topic()).add(r);
                     }
                 }
             }

@@ -1,6 +1,8 @@
 package org.interplab.analysis.jobs;
 
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,8 +31,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class DeadLetters {
     public static final String TOPIC = "checkpoints.published";
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    /** Quarkus's kafka.* settings (bootstrap servers and, in compose, the SASL credentials). */
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
     @ConfigProperty(name = "lab.topic-prefix", defaultValue = "")
     Optional<String> prefix;
 
@@ -89,12 +93,19 @@ public class DeadLetters {
         if (found == null) {
             return Optional.empty();
         }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = kafkaProps();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(prefix.orElse("") + TOPIC, found.key(), found.value())).get();
+            // the original headers go along (the producer's lab-signature among them), not the dead-letter ones
+            ProducerRecord<String, String> again = new ProducerRecord<>(prefix.orElse("") + TOPIC, found.key(),
+                    found.value());
+            found.headers().forEach((k, v) -> {
+                if (!k.startsWith("dead-letter-") && v != null) {
+                    again.headers().add(k, v.getBytes(StandardCharsets.UTF_8));
+                }
+            });
+            producer.send(again).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while replaying", e);
@@ -104,9 +115,18 @@ public class DeadLetters {
         return Optional.of(found);
     }
 
-    private Properties consumerProps() {
+    private Properties kafkaProps() {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        kafka.forEach((k, v) -> {
+            if (v != null && !k.contains("serializer") && !k.contains("deserializer")) {
+                p.put(k, v);
+            }
+        });
+        return p;
+    }
+
+    private Properties consumerProps() {
+        Properties p = kafkaProps();
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -30,6 +30,12 @@ public class UpstreamClients {
 
     @Produces
     @ApplicationScoped
+    AnalysisAdminClient analysisAdmin(LabConfig config) {
+        return builder(config.analysis().url()).build(AnalysisAdminClient.class);
+    }
+
+    @Produces
+    @ApplicationScoped
     NeuroscopeClient neuroscope(LabConfig config) {
         return builder(config.analysis().url()).build(NeuroscopeClient.class);
     }

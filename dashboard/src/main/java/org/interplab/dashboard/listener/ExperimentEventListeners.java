@@ -4,36 +4,46 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.AnalysisCompleted;
 import org.interplab.contracts.events.CheckpointPublished;
+import org.interplab.contracts.events.Topics;
 import org.interplab.contracts.events.TrainingProgress;
 import org.interplab.dashboard.config.Channels;
 import org.interplab.dashboard.service.EventIngestService;
 
 /**
  * Kafka consumers of the events the dashboard shows. Each record is applied in one transaction; a record that
- * cannot be read or applied is nacked and lands on the channel's dead-letter topic ({@code <topic>.dlq}).
+ * cannot be read or applied is nacked and lands on the channel's dead-letter topic ({@code <topic>.dlq}). The
+ * trainer's events must carry its {@link org.interplab.contracts.events.EventSignature}; a forged or unsigned one
+ * is dead-lettered with the reason and changes nothing. (analysis.completed only marks existing checkpoints as
+ * analysed; its producer does not sign yet.)
  */
 @ApplicationScoped
 public class ExperimentEventListeners {
 
     @Inject
     EventIngestService ingest;
+    @Inject
+    EventKey key;
 
     @Incoming(Channels.TRAINING_PROGRESS)
     @Blocking
     @Transactional
-    public void onTrainingProgress(String json) {
-        ingest.applyProgress(Json.read(json, TrainingProgress.class));
+    public void onTrainingProgress(ConsumerRecord<String, String> record) {
+        key.check(Topics.TRAINING_PROGRESS, record);
+        ingest.applyProgress(Json.read(record.value(), TrainingProgress.class));
     }
 
     @Incoming(Channels.CHECKPOINTS_PUBLISHED)
     @Blocking
     @Transactional
-    public void onCheckpointPublished(String json) {
-        ingest.recordCheckpoint(Json.read(json, CheckpointPublished.class));
+    public void onCheckpointPublished(ConsumerRecord<String, String> record) {
+        // only the trainer (holder of the event key) publishes checkpoints: a forged one records no phantom model
+        key.check(Topics.CHECKPOINTS_PUBLISHED, record);
+        ingest.recordCheckpoint(Json.read(record.value(), CheckpointPublished.class));
     }
 
     @Incoming(Channels.ANALYSIS_COMPLETED)

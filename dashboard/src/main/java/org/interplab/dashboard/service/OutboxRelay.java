@@ -23,18 +23,22 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.interplab.contracts.Json;
+import org.interplab.contracts.events.EventSignature;
 import org.interplab.contracts.events.ExperimentRequested;
+import org.interplab.contracts.events.Topics;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.dashboard.config.Channels;
 import org.interplab.dashboard.entity.Experiment;
 import org.interplab.dashboard.entity.OutboxEntry;
+import org.interplab.dashboard.listener.EventKey;
 
 /**
  * The transactional outbox: {@link #enqueue} writes an experiment's ExperimentRequested event in the caller's
  * transaction (the one that stores the experiment), and a relay thread sends the pending rows to Kafka
  * (experiments.requested, keyed by experiment id) and marks each sent once the broker acknowledged it.
  * <p>At least once: a row is sent again when Kafka refused it or its acknowledgement was lost (a restart between
- * the broker's ack and the row's update); the trainer is idempotent by experiment id. Never lost: a row stays
+ * the broker's ack and the row's update); the trainer is idempotent by experiment id. Each request carries the
+ * dashboard's {@link EventSignature}: the trainer trains nothing the dashboard did not sign. Never lost: a row stays
  * pending through broker outages and dashboard restarts until an acknowledgement arrives.
  */
 @ApplicationScoped
@@ -43,6 +47,9 @@ public class OutboxRelay {
     @Inject
     @Channel(Channels.EXPERIMENTS_REQUESTED)
     Emitter<String> emitter;
+
+    @Inject
+    EventKey key;
 
     @ConfigProperty(name = "lab.outbox.interval", defaultValue = "PT0.5S")
     java.time.Duration interval;
@@ -133,7 +140,9 @@ public class OutboxRelay {
             }
             CompletableFuture<Void> ack = new CompletableFuture<>();
             inFlight.put(entry.id, ack);
-            emitter.send(KafkaRecord.of(entry.messageKey, entry.payload)
+            var record = KafkaRecord.of(entry.messageKey, entry.payload);
+            var signature = key.sign(Topics.EXPERIMENTS_REQUESTED, entry.payload);
+            emitter.send((signature.isPresent() ? record.withHeader(EventSignature.HEADER, signature.get()) : record)
                     .withAck(() -> {
                         ack.complete(null);
                         return CompletableFuture.completedFuture(null);

@@ -6,7 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.interplab.contracts.Json;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.interplab.contracts.events.ExperimentRequested;
+import org.interplab.contracts.events.Topics;
+import org.interplab.trainer.outbox.EventKey;
 import java.time.Instant;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -20,7 +23,8 @@ import org.interplab.trainer.service.TrainingEvents;
 /**
  * Records each requested experiment as a job and returns at once: training happens on the workers, never inside the
  * Kafka poll loop (a long poll gap would trigger a rebalance and a second delivery). A replay finds the job already
- * there and changes nothing. An event that cannot be read goes to the dead-letter topic.
+ * there and changes nothing. An event that cannot be read, or that does not carry the dashboard's
+ * {@link org.interplab.contracts.events.EventSignature}, goes to the dead-letter topic.
  */
 @ApplicationScoped
 public class ExperimentRequestListener {
@@ -30,10 +34,16 @@ public class ExperimentRequestListener {
     TrainingEvents events;
     @Inject
     TrainerConfig config;
+    @Inject
+    EventKey key;
 
     @Incoming("experiments-requested")
     @Blocking
-    public void onRequested(String json) {
+    public void onRequested(ConsumerRecord<String, String> record) {
+        // only the dashboard (holder of the event key) can ask for a run: a request it never signed is refused and
+        // lands on experiments.requested.dlq with the reason, and nothing is trained
+        key.check(Topics.EXPERIMENTS_REQUESTED, record);
+        String json = record.value();
         ExperimentRequested event = Json.read(json, ExperimentRequested.class);
         if (event.experimentId() == null || event.spec() == null) {
             throw new IllegalArgumentException("experiments.requested event without experimentId or spec");

@@ -11,13 +11,15 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.interplab.contracts.events.EventSignature;
+import org.interplab.contracts.events.Topics;
 import org.interplab.trainer.service.TrainingEvents;
 
 /**
  * Publishes the outbox to Kafka on one thread, oldest first, and deletes each row once the broker acknowledged it.
  * When the broker is unreachable it waits (1 s doubling to 30 s) and tries the same event again, so events arrive
  * late, in order, and at least once (consumers are idempotent). A second trainer replica relays the same table;
- * an event may then go out twice, never zero times.
+ * an event may then go out twice, never zero times. Each event carries its {@link EventSignature} header.
  */
 @ApplicationScoped
 public class EventRelay {
@@ -25,6 +27,9 @@ public class EventRelay {
 
     @Inject
     EventOutbox outbox;
+
+    @Inject
+    EventKey key;
 
     @Inject
     @Channel(TrainingEvents.PROGRESS)
@@ -61,7 +66,10 @@ public class EventRelay {
                     continue;
                 }
                 for (EventOutbox.Pending e : batch) {
-                    emitter(e.channel()).sendMessageAndAwait(KafkaRecord.of(e.key(), e.payload()));
+                    var record = KafkaRecord.of(e.key(), e.payload());
+                    var signature = key.sign(kind(e.channel()), e.payload());
+                    emitter(e.channel()).sendMessageAndAwait(
+                            signature.isPresent() ? record.withHeader(EventSignature.HEADER, signature.get()) : record);
                     outbox.sent(e.id());
                 }
                 backoff = 1000;
@@ -80,6 +88,15 @@ public class EventRelay {
                 backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
             }
         }
+    }
+
+    /** The event kind a channel's signature covers (its topic's name). */
+    private static String kind(String channel) {
+        return switch (channel) {
+            case TrainingEvents.PROGRESS -> Topics.TRAINING_PROGRESS;
+            case TrainingEvents.CHECKPOINTS -> Topics.CHECKPOINTS_PUBLISHED;
+            default -> throw new IllegalStateException("outbox row for unknown channel " + channel);
+        };
     }
 
     private MutinyEmitter<String> emitter(String channel) {
