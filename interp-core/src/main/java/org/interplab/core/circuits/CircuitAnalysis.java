@@ -62,7 +62,7 @@ public final class CircuitAnalysis {
      * (seed 001 §1's ablation heatmaps).
      */
     public static List<TableResult> transformer(Map<String, INDArray> weights, ExperimentSpec spec) {
-        if (spec.task() != null && "lm".equals(spec.task().kind())) {
+        if (LmCircuits.appliesTo(spec)) {
             // token × token tables over a 50257-token vocabulary (2.5e9 cells each) are summarised from their factors
             return LmCircuits.analyse(weights, spec);
         }

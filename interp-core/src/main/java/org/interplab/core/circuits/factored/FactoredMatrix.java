@@ -3,6 +3,7 @@ package org.interplab.core.circuits.factored;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -141,42 +142,44 @@ public final class FactoredMatrix {
         }
         double[] rowNorm = norms(a, true);
         double[] colNorm = norms(b, false);
-        Integer[] rowOrder = order(rowNorm);
-        Integer[] colOrder = order(colNorm);
-        int[] rowPerm = Arrays.stream(rowOrder).mapToInt(Integer::intValue).toArray();
-        int[] colPerm = Arrays.stream(colOrder).mapToInt(Integer::intValue).toArray();
+        int[] rowPerm = order(rowNorm);
+        int[] colPerm = order(colNorm);
         double[] sortedColNorm = new double[m];
         for (int j = 0; j < m; j++) {
             sortedColNorm[j] = colNorm[colPerm[j]];
         }
-        INDArray bSorted = b.getColumns(colPerm).dup('c');
-        TopHeap heap = new TopHeap(Math.min((long) n * m, (long) k + MARGIN) > Integer.MAX_VALUE
-                ? Integer.MAX_VALUE : (int) Math.min((long) n * m, (long) k + MARGIN));
+        // rows of A and columns of B (as rows of Bᵀ) in decreasing norm, contiguous so that blocks and prefixes are
+        // views; one result buffer for every block (off-heap memory stays at ROW_BLOCK × m floats)
+        INDArray aSorted = a.getRows(rowPerm).dup('c');
+        INDArray bT = b.transpose().dup('c').getRows(colPerm).dup('c');
+        INDArray buffer = Nd4j.createUninitialized(DataType.FLOAT, (long) Math.min(ROW_BLOCK, n) * m);
+        FloatBuffer values = buffer.data().asNioFloat();
+        int capacity = (int) Math.min((long) n * m, (long) k + MARGIN);
+        TopHeap heap = new TopHeap(capacity);
         for (int start = 0; start < n; start += ROW_BLOCK) {
             int end = Math.min(n, start + ROW_BLOCK);
-            double bound = rowNorm[rowPerm[start]];
+            double bound = rowNorm[rowPerm[start]] * (1 + 1e-4);
             int prefix = m;
             if (heap.full()) {
                 double threshold = heap.minValue();
-                if (bound * sortedColNorm[0] * (1 + 1e-4) < threshold) {
+                if (bound * sortedColNorm[0] < threshold) {
                     break; // rows come by decreasing norm: no later entry can enter
                 }
-                prefix = columnsAbove(sortedColNorm, threshold / (bound * (1 + 1e-4)));
+                prefix = columnsAbove(sortedColNorm, threshold / bound);
                 if (prefix == 0) {
                     break;
                 }
             }
-            int[] rows = Arrays.copyOfRange(rowPerm, start, end);
-            INDArray block = a.getRows(rows).mmul(bSorted.get(all(), interval(0, prefix)));
-            float[] values = block.data().asFloat();
-            boolean cOrder = block.ordering() == 'c';
             int blockRows = end - start;
+            INDArray out = buffer.get(interval(0, (long) blockRows * prefix)).reshape('c', blockRows, prefix);
+            aSorted.get(interval(start, end), all()).mmuli(bT.get(interval(0, prefix), all()).transpose(), out);
             for (int i = 0; i < blockRows; i++) {
-                int row = rows[i];
+                long rowKey = (long) rowPerm[start + i] * m;
+                int base = i * prefix;
                 for (int j = 0; j < prefix; j++) {
-                    float v = cOrder ? values[i * prefix + j] : values[j * blockRows + i];
+                    float v = values.get(base + j);
                     if (heap.accepts(v)) {
-                        heap.offer(v, (long) row * m + colPerm[j]);
+                        heap.offer(v, rowKey + colPerm[j]);
                     }
                 }
             }
@@ -221,7 +224,8 @@ public final class FactoredMatrix {
         return out;
     }
 
-    private static Integer[] order(double[] norms) {
+    /** Indices by decreasing norm, ties to the lower index. */
+    private static int[] order(double[] norms) {
         Integer[] idx = new Integer[norms.length];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;
@@ -230,7 +234,7 @@ public final class FactoredMatrix {
             int c = Double.compare(norms[q], norms[p]);
             return c != 0 ? c : Integer.compare(p, q);
         });
-        return idx;
+        return Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
     }
 
     /** A min-heap of (float value, long key) pairs keeping the largest {@code capacity} values. */

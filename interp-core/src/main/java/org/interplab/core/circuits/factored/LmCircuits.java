@@ -11,6 +11,7 @@ import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.ModelSpec;
+import org.interplab.contracts.spec.TaskShapes;
 import org.interplab.core.circuits.CircuitTable;
 import org.interplab.core.circuits.TableResult;
 import org.interplab.core.circuits.TransformerCircuits;
@@ -59,6 +60,22 @@ public final class LmCircuits {
         this.scale = Boolean.FALSE.equals(m.useAttnScale()) ? 1.0 : 1.0 / Math.sqrt(m.dHead());
         boolean gpt2 = m.dVocab() == Gpt2Tokenizer.VOCAB;
         this.label = gpt2 ? t -> quote(Gpt2Tokenizer.get().tokenString(t)) : String::valueOf;
+    }
+
+    /**
+     * A language model ({@code task.kind = lm}) or any transformer whose token × token tables would exceed
+     * {@link TransformerCircuits#MAX_TABLE_CELLS}: its circuits are summarised here instead of tabled densely.
+     */
+    public static boolean appliesTo(ExperimentSpec spec) {
+        if (spec.task() != null && TaskShapes.LM.equals(spec.task().kind())) {
+            return true;
+        }
+        ModelSpec m = spec.model();
+        if (m == null || m.dVocab() == null) {
+            return false;
+        }
+        long out = m.dVocabOut() == null ? m.dVocab() : m.dVocabOut();
+        return (long) m.dVocab() * Math.max(m.dVocab(), out) > TransformerCircuits.MAX_TABLE_CELLS;
     }
 
     /** Every table of every head, one failing head not losing the others. */
