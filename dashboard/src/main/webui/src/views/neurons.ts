@@ -2,7 +2,7 @@
 // token, live text (click a token → its top neurons; click a neuron → its page) and seed 001 §2's cosine structure.
 import { api, postJson } from '../api';
 import { Lifetime, el, fmt, showError } from '../util';
-import { neuronHref, tokenSpan } from './neuron';
+import { hoverReadout, neuronHref, tokenSpan } from './neuron';
 
 interface ScanView { scanId: string; corpusId: string; status: string; shardsTotal: number | null; shardsDone: number; tokensTotal: number | null; tokensDone: number; error: string | null }
 interface NeuronSummary { layer: number; neuron: number; maxActivation: number; mean: number; density: number; logitSharpness: number; topLogitToken: number; topLogitText: string }
@@ -84,7 +84,7 @@ function liveSection(base: string, checkpointId: string) {
             el('a', { href: neuronHref(checkpointId, l.layer, a.neuron), class: 'neuron-link', text: `L${l.layer}N${a.neuron}` }), ` ${fmt(a.activation, 3)}  `])))));
         tokens.append(span);
       });
-      out.replaceChildren(el('p', { class: 'meta', text: `${v.tokens.length} tokens in ${fmt(v.millis, 3)} ms${v.truncated ? ' (cut to the context)' : ''}; click a token` }), tokens, detail,
+      out.replaceChildren(el('p', { class: 'meta', text: `${v.tokens.length} tokens in ${fmt(v.millis, 3)} ms${v.truncated ? ' (cut to the context)' : ''}; click a token · ` }, hoverReadout(tokens)), tokens, detail,
         ...v.layers.map((l) => el('p', {}, `layer ${l.layer} most active: `, ...l.overall.flatMap((a) => [
           el('a', { href: neuronHref(checkpointId, l.layer, a.neuron), class: 'neuron-link', text: `L${l.layer}N${a.neuron}` }), ` ${fmt(a.activation, 3)}  `]))));
     } catch (e) { showError((e as Error).message); }
