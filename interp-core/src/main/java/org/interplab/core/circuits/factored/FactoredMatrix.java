@@ -173,7 +173,12 @@ public final class FactoredMatrix {
             int blockRows = end - start;
             INDArray out = buffer.get(interval(0, (long) blockRows * prefix)).reshape('c', blockRows, prefix);
             aSorted.get(interval(start, end), all()).mmuli(bT.get(interval(0, prefix), all()).transpose(), out);
+            // once the heap is full, only rows whose maximum (a native reduction) beats its minimum are read in Java
+            float[] rowMax = heap.full() ? out.max(1).data().asFloat() : null;
             for (int i = 0; i < blockRows; i++) {
+                if (rowMax != null && !heap.accepts(rowMax[i])) {
+                    continue;
+                }
                 long rowKey = (long) rowPerm[start + i] * m;
                 int base = i * prefix;
                 for (int j = 0; j < prefix; j++) {

@@ -63,19 +63,15 @@ public final class LmCircuits {
     }
 
     /**
-     * A language model ({@code task.kind = lm}) or any transformer whose token × token tables would exceed
-     * {@link TransformerCircuits#MAX_TABLE_CELLS}: its circuits are summarised here instead of tabled densely.
+     * A language model: {@code task.kind = lm}, or any transformer on the GPT-2 vocabulary (50 257 tokens, whose
+     * token × token tables could never be dense). Smaller toy vocabularies keep their dense tables.
      */
     public static boolean appliesTo(ExperimentSpec spec) {
         if (spec.task() != null && TaskShapes.LM.equals(spec.task().kind())) {
             return true;
         }
         ModelSpec m = spec.model();
-        if (m == null || m.dVocab() == null) {
-            return false;
-        }
-        long out = m.dVocabOut() == null ? m.dVocab() : m.dVocabOut();
-        return (long) m.dVocab() * Math.max(m.dVocab(), out) > TransformerCircuits.MAX_TABLE_CELLS;
+        return m != null && m.dVocab() != null && m.dVocab() == Gpt2Tokenizer.VOCAB;
     }
 
     /** Every table of every head, one failing head not losing the others. */
