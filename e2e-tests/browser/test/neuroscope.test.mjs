@@ -63,7 +63,7 @@ function colour(a, s) {
   return t >= 0 ? `rgb(${fade}, ${fade}, 255)` : `rgb(255, ${fade}, ${fade})`;
 }
 
-describe('Neuroscope of an uploaded language model', { timeout: 900_000 }, () => {
+describe('Neuroscope of an uploaded language model', { timeout: 1_800_000 }, () => {
   before(async () => {
     browser = await launch();
     page = browser.page;
@@ -96,7 +96,7 @@ describe('Neuroscope of an uploaded language model', { timeout: 900_000 }, () =>
     const index = await eventually(async () => {
       const a = await apiGet(`/api/checkpoints/${checkpointId}/analysis`);
       return a.tables.some((t) => t.name === 'OV.L0H1.copying') && a;
-    }, { what: 'the LM circuit tables', timeout: 420_000, interval: 2000 });
+    }, { what: 'the LM circuit tables', timeout: 900_000, interval: 2000 });
     assert.equal(index.tablesFailed, 0, JSON.stringify(index.tables.filter((t) => t.error)));
     assert.equal(index.tablesOk, M.nHeads * 6);
     assert.deepEqual(await apiGet(`/api/models/${checkpointId}/neuroscope/scans`), [], 'an upload is not scanned by itself');
