@@ -3,8 +3,9 @@ import { AnalysisIndex, CheckpointView, CircuitTable, ExperimentDetail, TableEnt
 import { attentionPatterns } from '../plots/charts';
 import { Lifetime, download, el, showError } from '../util';
 import { PATTERN_KINDS, tableCard } from './tableCard';
+import { scanStatus } from './neurons';
 
-export async function analysisPage(root: HTMLElement, checkpointId: string, params: URLSearchParams, _life: Lifetime) {
+export async function analysisPage(root: HTMLElement, checkpointId: string, params: URLSearchParams, life: Lifetime) {
   let index: AnalysisIndex;
   try {
     index = await api<AnalysisIndex>(`/api/checkpoints/${checkpointId}/analysis`);
@@ -15,6 +16,7 @@ export async function analysisPage(root: HTMLElement, checkpointId: string, para
   const heading = el('h2', { 'data-testid': 'analysis-title', text: `Circuit tables of checkpoint ${checkpointId.slice(0, 8)}` });
   const meta = el('p', { class: 'meta' }, `${index.tablesOk} tables`, index.tablesFailed ? `, ${index.tablesFailed} failed` : '');
   root.append(el('section', { 'data-testid': 'analysis-view' }, heading, meta));
+  if (index.tables.some((t) => t.kind.startsWith('QK.'))) root.append(neuroscopePanel(checkpointId, life));
   if (index.experimentId) {
     try {
       const [x, checkpoints] = await Promise.all([
@@ -66,4 +68,14 @@ function patternCard(checkpointId: string, entries: TableEntry[]): HTMLElement {
     body.replaceChildren(attentionPatterns(tables.map((t) => ({ name: t.name, tokens: t.rowLabels, keys: t.colLabels, values: t.values }))));
   }).catch((e) => body.replaceChildren(el('p', { class: 'error', text: String(e) })));
   return card;
+}
+
+/** A language model's Neuroscope: its scan's progress, or a button to request one (imports are scanned on request). */
+function neuroscopePanel(checkpointId: string, life: Lifetime): HTMLElement {
+  const status = el('p', { class: 'meta', 'data-testid': 'scan-status' });
+  const link = el('a', { href: `#/models/${checkpointId}/neurons`, 'data-testid': 'neuroscope-link', text: 'Neuroscope: every MLP neuron' });
+  scanStatus(status, `/api/models/${checkpointId}`, life, () => { link.textContent = 'Neuroscope: every MLP neuron (scanned)'; });
+  return el('section', { 'data-testid': 'neuroscope-panel' }, el('h3', {}, link), status,
+    el('p', { class: 'muted', text: 'QK and OV of each head over the whole vocabulary are summarised from their factors '
+      + '(singular values, top token pairs, copying tokens) — never a d_vocab × d_vocab matrix.' }));
 }

@@ -33,6 +33,21 @@ export function tokenSpan(text: string, act: number, scale: number, extra: Recor
   return span;
 }
 
+/**
+ * A readout of the hovered token under {@code container}: its text and activation (from the span's data-act), so the
+ * value is on the page, not only in a tooltip.
+ */
+export function hoverReadout(container: HTMLElement): HTMLElement {
+  const readout = el('span', { class: 'tok-readout', 'data-testid': 'token-value', text: 'hover a token' });
+  container.addEventListener('mouseover', (event) => {
+    const tok = (event.target as HTMLElement).closest<HTMLElement>('.tok');
+    if (!tok || tok.dataset.act === undefined) return;
+    readout.textContent = `${JSON.stringify(tok.textContent)}: ${fmt(Number(tok.dataset.act), 4)}`;
+    readout.dataset.act = tok.dataset.act;
+  });
+  return readout;
+}
+
 function exampleRow(e: ExampleView, scale: number, truncated: boolean) {
   const from = truncated ? Math.max(0, e.center - 10) : 0;
   const to = truncated ? Math.min(e.tokens.length, e.center + 4) : e.tokens.length;
@@ -119,7 +134,8 @@ export async function neuronPage(root: HTMLElement, checkpointId: string, layer:
       next ? el('a', { href: neuronHref(checkpointId, next[0], next[1]), 'data-testid': 'next', text: 'next →' }) : '', ' ',
       el('button', { type: 'button', 'data-testid': 'random', text: 'random', onclick: rnd as EventListener }), ' · ',
       `max ${fmt(v.maxActivation, 4)} · mean ${fmt(v.mean, 4)} · fires on ${fmt(100 * v.density, 3)} % of ${v.tokens} tokens of ${v.corpusId}`),
-    el('div', { class: 'meta' }, 'colour: blue +, red −, white 0, scale ± the neuron\'s max; hover a token for its value ', toggle),
+    el('div', { class: 'meta' }, 'colour: blue +, red −, white 0, scale ± the neuron\'s max; hover a token for its value ', toggle,
+      ' · ', hoverReadout(body)),
     body, histogram(v),
     tokenTable('Logit effect (W_out[n] · W_U)', v.logitEffect, v.logitEffectNote, 'logit-table'),
     tokenTable('Input tokens (W_E · W_in[:, n])', v.inputTokens, v.inputTokensNote, 'input-table'),

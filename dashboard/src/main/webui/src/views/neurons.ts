@@ -2,7 +2,7 @@
 // token, live text (click a token → its top neurons; click a neuron → its page) and seed 001 §2's cosine structure.
 import { api, postJson } from '../api';
 import { Lifetime, el, fmt, showError } from '../util';
-import { neuronHref, tokenSpan } from './neuron';
+import { hoverReadout, neuronHref, tokenSpan } from './neuron';
 
 interface ScanView { scanId: string; corpusId: string; status: string; shardsTotal: number | null; shardsDone: number; tokensTotal: number | null; tokensDone: number; error: string | null }
 interface NeuronSummary { layer: number; neuron: number; maxActivation: number; mean: number; density: number; logitSharpness: number; topLogitToken: number; topLogitText: string }
@@ -29,17 +29,37 @@ export async function neuronsPage(root: HTMLElement, checkpointId: string, param
           el('td', { text: fmt(n.maxActivation, 3) }), el('td', { text: fmt(n.density, 3) }), el('td', { text: fmt(n.mean, 3) }),
           el('td', { text: fmt(n.logitSharpness, 3) }), el('td', { text: JSON.stringify(n.topLogitText) })))));
   };
+  scanStatus(status, base, life, loadIndex);
+}
+
+/**
+ * The model's latest Neuroscope scan: progress (a bar over tokens and shards, polled every 2 s while it runs), or a
+ * button that requests a scan of the built-in stories when there is none (an imported model is scanned on request).
+ * {@code onCompleted} runs once the scan has completed.
+ */
+export function scanStatus(status: HTMLElement, base: string, life: Lifetime, onCompleted: () => Promise<void> | void) {
   const poll = async () => {
     try {
       const scans = await api<ScanView[]>(`${base}/neuroscope/scans`);
+      if (!life.alive) return;
       const s = scans[0];
       if (!s) {
-        status.replaceChildren('No scan yet. ', el('button', { type: 'button', 'data-testid': 'request-scan', text: 'Scan the built-in stories',
-          onclick: (async () => { await postJson(`${base}/neuroscope/scans`, {}); poll(); }) as EventListener }));
+        const button = el('button', { type: 'button', 'data-testid': 'request-scan', text: 'Scan the built-in stories' }) as HTMLButtonElement;
+        button.addEventListener('click', async () => {
+          button.disabled = true;
+          try { await postJson(`${base}/neuroscope/scans`, {}); } catch (e) { showError((e as Error).message); button.disabled = false; return; }
+          poll();
+        });
+        status.replaceChildren('No Neuroscope scan yet. ', button);
         return;
       }
-      status.textContent = `Scan of ${s.corpusId}: ${s.status} · shards ${s.shardsDone}/${s.shardsTotal ?? '?'} · tokens ${s.tokensDone}/${s.tokensTotal ?? '?'}${s.error ? ' · ' + s.error : ''}`;
-      if (s.status === 'COMPLETED') await loadIndex();
+      const done = s.tokensTotal ? s.tokensDone / s.tokensTotal : 0;
+      const bar = el('progress', { max: 1, value: s.status === 'COMPLETED' ? 1 : done, 'data-testid': 'scan-progress' });
+      status.replaceChildren(bar, ` Scan of ${s.corpusId}: `, el('span', { 'data-testid': 'scan-state', text: s.status }),
+        ` · shards ${s.shardsDone}/${s.shardsTotal ?? '?'} · tokens ${s.tokensDone}/${s.tokensTotal ?? '?'}`
+        + (s.tokensTotal ? ` (${Math.round(100 * done)} %)` : '') + (s.error ? ' · ' + s.error : ''));
+      status.dataset.status = s.status;
+      if (s.status === 'COMPLETED') await onCompleted();
       else if (s.status !== 'FAILED') { const t = setTimeout(poll, 2000); life.add(() => clearTimeout(t)); }
     } catch (e) { showError((e as Error).message); }
   };
@@ -64,7 +84,7 @@ function liveSection(base: string, checkpointId: string) {
             el('a', { href: neuronHref(checkpointId, l.layer, a.neuron), class: 'neuron-link', text: `L${l.layer}N${a.neuron}` }), ` ${fmt(a.activation, 3)}  `])))));
         tokens.append(span);
       });
-      out.replaceChildren(el('p', { class: 'meta', text: `${v.tokens.length} tokens in ${fmt(v.millis, 3)} ms${v.truncated ? ' (cut to the context)' : ''}; click a token` }), tokens, detail,
+      out.replaceChildren(el('p', { class: 'meta', text: `${v.tokens.length} tokens in ${fmt(v.millis, 3)} ms${v.truncated ? ' (cut to the context)' : ''}; click a token · ` }, hoverReadout(tokens)), tokens, detail,
         ...v.layers.map((l) => el('p', {}, `layer ${l.layer} most active: `, ...l.overall.flatMap((a) => [
           el('a', { href: neuronHref(checkpointId, l.layer, a.neuron), class: 'neuron-link', text: `L${l.layer}N${a.neuron}` }), ` ${fmt(a.activation, 3)}  `]))));
     } catch (e) { showError((e as Error).message); }

@@ -8,6 +8,8 @@ import { download, el, fmt } from '../util';
 export const HEATMAP_KINDS = new Set(['EQKE', 'EQKE_pos', 'EVOU', 'EU', 'WtW', 'W1', 'W2', 'W1W2', 'only_head',
   'all_heads_ablated', 'scores_readoff', 'head_order_reversed', 'neuron_contributions']);
 export const PATTERN_KINDS = new Set(['hook_pattern', 'attention_pattern']);
+/** A language model's per-head summaries from the factors (LmCircuits): short lists, always read as numbers. */
+export const NUMBER_KINDS = new Set(['QK.svd', 'QK.top', 'QK.self', 'OV.svd', 'OV.top', 'OV.copying']);
 
 export interface CardOptions {
   /** Load only once the card scrolls into view (the analysis page holds dozens). */
@@ -71,7 +73,7 @@ async function render(loaded: LoadedTable, checkpointId: string, index: TableEnt
     return { element: canvas, canvas: () => canvas };
   }
   if (t.kind === 'head_order') return headOrder(loaded, checkpointId, index);
-  if (!HEATMAP_KINDS.has(t.kind) && !loaded.big && t.values.length * (t.values[0]?.length ?? 0) <= 120) {
+  if (NUMBER_KINDS.has(t.kind) || (!HEATMAP_KINDS.has(t.kind) && !loaded.big && t.values.length * (t.values[0]?.length ?? 0) <= 120)) {
     // skip_trigram_gap, dims_per_feature, direct_logit_attribution, skip_trigrams: numbers are the point
     return { element: numberTable(t.name, t.rowAxis, t.rowLabels, t.colLabels, rowsOf(loaded)) };
   }

@@ -10,8 +10,9 @@ import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
 
 /**
- * Records every published checkpoint as an analysis job (and, for the final checkpoint of a language model, a
- * Neuroscope scan job) and returns: the work runs on the workers, never inside the Kafka poll. Idempotent (a replay
+ * Records every published checkpoint as an analysis job (its circuit tables; for a language model the per-head
+ * QK/OV summaries from their factors) and, for the final checkpoint of a language model, a Neuroscope scan job, and
+ * returns: the work runs on the workers, never inside the Kafka poll. Idempotent (a replay
  * finds the jobs there). Only an event that cannot be read at all goes to checkpoints.published.dlq (inspect and
  * replay it with GET/POST /dead-letters).
  */
@@ -30,10 +31,7 @@ public class CheckpointListener {
             throw new IllegalArgumentException("checkpoints.published event without checkpointId or spec");
         }
         neuroscope.onCheckpoint(event); // only records a scan job (idempotent); workers scan it
-        if (NeuroscopeService.isScannableLm(event.spec())) {
-            // the dense circuit tables are d_vocab × d_vocab (50257² ≈ 10 GB): an LM gets its Neuroscope instead
-            return;
-        }
+        // a language model's d_vocab × d_vocab circuits are summarised from their factors (LmCircuits), never dense
         jobs.enqueue(event.checkpointId(), json);
     }
 }

@@ -34,9 +34,13 @@ public class NeuroscopeService {
                 && !Boolean.TRUE.equals(m.attnOnly());
     }
 
-    /** After training: the final checkpoint of an LM gets a scan of its corpus (or the default one). */
+    /**
+     * After training: the final checkpoint of a trained LM (one with an experiment) gets a scan of its corpus (or the
+     * default one). An uploaded or imported model (no experiment) is scanned on request.
+     */
     public Optional<ScanStore.Enqueued> onCheckpoint(CheckpointPublished event) {
-        if (!config.autoScan() || !event.finalCheckpoint() || !isScannableLm(event.spec())) {
+        if (!config.autoScan() || !event.finalCheckpoint() || event.experimentId() == null
+                || !isScannableLm(event.spec())) {
             return Optional.empty();
         }
         String corpus = event.spec().task() != null && event.spec().task().corpus() != null

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.ModelKind;
 import org.interplab.contracts.spec.TaskShapes;
+import org.interplab.core.circuits.factored.LmCircuits;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -62,8 +63,9 @@ public final class CircuitAnalysis {
      * (seed 001 §1's ablation heatmaps).
      */
     public static List<TableResult> transformer(Map<String, INDArray> weights, ExperimentSpec spec) {
-        if (spec.task() != null && "lm".equals(spec.task().kind())) {
-            return List.of(); // token-by-token tables over a 50257-token vocabulary (EU alone 2.5e9 cells) do not fit
+        if (LmCircuits.appliesTo(spec)) {
+            // token × token tables over a 50257-token vocabulary (2.5e9 cells each) are summarised from their factors
+            return LmCircuits.analyse(weights, spec);
         }
         TransformerCircuits circuits = new TransformerCircuits(weights, spec);
         List<TableResult> results = new ArrayList<>();

@@ -28,7 +28,7 @@ public final class LiveText {
         int[][] batch = new int[1][len + 1];
         batch[0][0] = Stories.EOT;
         System.arraycopy(tokens, 0, batch[0], 1, len);
-        Map<String, INDArray> cache = model.runWithCache(batch, name -> name.endsWith("mlp.hook_post"));
+        Map<String, INDArray> cache = NeuronScanner.hookPosts(model, batch);
         List<Layer> out = new ArrayList<>();
         int d = cfg.dMlp();
         for (int l = 0; l < cfg.nLayers(); l++) {

@@ -2,8 +2,10 @@ package org.interplab.core.neuroscope;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.interplab.core.model.HookFn;
 import org.interplab.core.model.Transformer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -54,7 +56,7 @@ public final class NeuronScanner {
                 Arrays.fill(batch[i], Stories.EOT);
                 System.arraycopy(stories.stream(), rows.get(i)[0], batch[i], 1, rows.get(i)[1]);
             }
-            Map<String, INDArray> cache = model.runWithCache(batch, name -> name.endsWith("mlp.hook_post"));
+            Map<String, INDArray> cache = hookPosts(model, batch);
             for (int l = 0; l < cfg.nLayers(); l++) {
                 float[] acts = cache.get("blocks." + l + ".mlp.hook_post").data().asFloat();
                 for (int i = 0; i < rows.size(); i++) {
@@ -68,6 +70,39 @@ public final class NeuronScanner {
             }
         }
         return layers;
+    }
+
+    /** Thrown by the last layer's hook_post hook: the scan needs nothing after it (no ln_final, no unembedding). */
+    private static final class Stop extends RuntimeException {
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Every layer's {@code mlp.hook_post} [batch, pos, d_mlp] of one forward pass that stops right after the last
+     * one: the unembedding (d_model × 50 257 per token) would cost many times the layers below it.
+     */
+    static Map<String, INDArray> hookPosts(Transformer model, int[][] batch) {
+        int layers = model.config().nLayers();
+        String last = "blocks." + (layers - 1) + ".mlp.hook_post";
+        Map<String, INDArray> out = new HashMap<>();
+        Map<String, HookFn> hooks = new HashMap<>();
+        for (int l = 0; l < layers; l++) {
+            hooks.put("blocks." + l + ".mlp.hook_post", (activation, name) -> {
+                out.put(name, activation.dup('c'));
+                if (name.equals(last)) {
+                    throw new Stop();
+                }
+                return null;
+            });
+        }
+        try {
+            model.runWithCache(batch, name -> false, hooks);
+        } catch (Stop done) {
+            return out;
+        }
+        throw new IllegalStateException("the forward pass never reached " + last);
     }
 
     /** Number of batch groups over the first {@code storyCount} stories. */

@@ -80,12 +80,17 @@ public final class NeuronWeights {
 
     /** LayerNorm over the last axis (ε = 1e-5); without weights (a model without LN) the input is returned. */
     static INDArray layerNorm(INDArray x, INDArray w, INDArray b) {
+        return layerNorm(x, w, b, 1e-5);
+    }
+
+    /** LayerNorm over the last axis with the model's ε; without weights (a model without LN) the input is returned. */
+    public static INDArray layerNorm(INDArray x, INDArray w, INDArray b, double eps) {
         if (w == null) {
             return x;
         }
         INDArray centred = x.subColumnVector(x.mean(1).reshape(-1, 1));
         INDArray std = org.nd4j.linalg.ops.transforms.Transforms.sqrt(
-                centred.mul(centred).mean(1).addi(1e-5)).reshape(-1, 1);
+                centred.mul(centred).mean(1).addi(eps)).reshape(-1, 1);
         INDArray y = centred.divColumnVector(std).mulRowVector(w.castTo(DataType.FLOAT).reshape(1, -1));
         return b == null ? y : y.addRowVector(b.castTo(DataType.FLOAT).reshape(1, -1));
     }

@@ -3,11 +3,11 @@ package org.interplab.core.neuroscope;
 import java.util.PriorityQueue;
 
 /** Indices of the k largest (or smallest) entries of a vector, best first, ties to the lower index. O(n log k). */
-final class TopK {
+public final class TopK {
     private TopK() {
     }
 
-    static int[] indices(float[] v, int k) {
+    public static int[] indices(float[] v, int k) {
         k = Math.min(k, v.length);
         // root = the worst kept: smallest value, ties the higher index
         PriorityQueue<Integer> heap = new PriorityQueue<>(k + 1,

@@ -1,0 +1,150 @@
+package org.interplab.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.interplab.contracts.spec.ModelSpec;
+import org.interplab.contracts.spec.Presets;
+import org.interplab.core.circuits.factored.FactoredMatrix;
+import org.interplab.core.circuits.factored.LmCircuits;
+import org.interplab.core.model.Transformer;
+import org.interplab.core.neuroscope.LayerScan;
+import org.interplab.core.neuroscope.NeuronScanner;
+import org.interplab.core.neuroscope.ScanSettings;
+import org.interplab.core.neuroscope.Stories;
+import org.interplab.core.task.Rng;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Neuroscope scan speed (issue 9 item 6): scan tokens/s of {@link NeuronScanner} against the limit = (SGEMM FLOP/s
+ * measured in the same JVM, same run) ÷ (forward FLOPs per token up to the last {@code mlp.hook_post}), for a preset's
+ * shape with random-init weights (speed does not depend on the weights) on random-token stories (lengths 40–240,
+ * seeded; speed does not depend on the text). Also times one head's QK+OV factored summaries (LmCircuits).
+ *
+ * <pre>
+ * java -Xmx3g -cp 'benchmarks/target/benchmarks.jar:benchmarks/target/lib/*' org.interplab.bench.ScanSpeed \
+ *     tinystories-1l [tokens=20000] [rounds=3] [scan-only]
+ * </pre>
+ */
+public final class ScanSpeed {
+    private ScanSpeed() {
+    }
+
+    public static void main(String[] args) {
+        String preset = args.length > 0 ? args[0] : "tinystories-1l";
+        int tokens = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        ModelSpec m = Presets.expand(preset, 1L, null).model();
+        Transformer.Config cfg = Transformer.Config.of(m);
+        Transformer model = new Transformer(cfg, Transformer.init(cfg, 1));
+        Stories stories = randomStories(tokens, 7);
+        int perBatch = 8;
+        int groups = NeuronScanner.groups(stories.count(), perBatch);
+        long scanned = stories.tokens(0, stories.count());
+
+        double peak = sgemmFlops(rounds);
+        double perToken = forwardFlopsPerToken(cfg, meanPieceLength(stories, cfg.nCtx() - 1));
+        double[] seconds = new double[rounds];
+        List<LayerScan> result = null;
+        NeuronScanner.scan(model, randomStories(2000, 3), perBatch, 0, 1, ScanSettings.defaults(), null); // warm-up
+        for (int r = 0; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            result = NeuronScanner.scan(model, stories, perBatch, 0, groups, ScanSettings.defaults(), null);
+            seconds[r] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(seconds);
+        double med = seconds[rounds / 2];
+        double tokPerS = scanned / med;
+        double limit = peak / perToken;
+        Runtime rt = Runtime.getRuntime();
+        System.out.printf(Locale.ROOT, "%s (random init): d_model %d, %d layer(s), %d heads × %d, d_mlp %d, n_ctx %d%n",
+                preset, cfg.dModel(), cfg.nLayers(), cfg.nHeads(), cfg.dHead(), cfg.dMlp(), cfg.nCtx());
+        System.out.printf(Locale.ROOT, "SGEMM 1024³ (ND4J, median of %d): %.1f GFLOP/s%n", rounds, peak / 1e9);
+        System.out.printf(Locale.ROOT, "forward FLOPs per token up to the last hook_post: %.3f MFLOP (mean piece %.1f "
+                + "tokens)%n", perToken / 1e6, meanPieceLength(stories, cfg.nCtx() - 1));
+        System.out.printf(Locale.ROOT, "scan: %d tokens in %.2f s (median of %d; all %s) = %.0f tokens/s; limit %.0f "
+                        + "tokens/s; share %.1f %%; %d neurons kept; heap used %d MB%n", scanned, med, rounds,
+                Arrays.toString(seconds), tokPerS, limit, 100 * tokPerS / limit,
+                result.stream().mapToInt(l -> l.result().size()).sum(), (rt.totalMemory() - rt.freeMemory()) >> 20);
+
+        if (args.length > 3 && "scan-only".equals(args[3])) {
+            return;
+        }
+        LmCircuits circuits = new LmCircuits(model.params(), Presets.expand(preset, 1L, null));
+        long t0 = System.nanoTime();
+        INDArray x = circuits.embedThroughLn(0);
+        long t1 = System.nanoTime();
+        FactoredMatrix qk = circuits.qk(x, 0, 0), ov = circuits.ov(x, 0, 0);
+        long t2 = System.nanoTime();
+        qk.singularValues();
+        ov.singularValues();
+        long t3 = System.nanoTime();
+        qk.top(LmCircuits.TOP_PAIRS);
+        ov.top(LmCircuits.TOP_PAIRS);
+        long t4 = System.nanoTime();
+        double denseFlops = 2.0 * 2 * cfg.dVocab() * (double) cfg.dVocab() * cfg.dHead();
+        System.out.printf(Locale.ROOT, "factored QK/OV of one head: LN1(W_E) %.0f ms, factors %.0f ms, singular values "
+                        + "%.1f ms, top-20 pairs of QK and OV %.0f ms (all %d heads of %d layer(s): ≈ %.0f s; a dense "
+                        + "search would be %.0f GFLOP per head = %.1f s at the SGEMM rate)%n",
+                (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6, cfg.nHeads(), cfg.nLayers(),
+                cfg.nHeads() * cfg.nLayers() * (t4 - t1) / 1e9, denseFlops / 1e9, denseFlops / peak);
+    }
+
+    /** Stories of random tokens (lengths 40–240) ending in EOT, about {@code tokens} in all. */
+    static Stories randomStories(int tokens, long seed) {
+        Rng rng = new Rng(seed);
+        List<Integer> s = new ArrayList<>();
+        while (s.size() < tokens) {
+            int len = 40 + rng.nextInt(201);
+            for (int i = 0; i < len; i++) {
+                s.add(rng.nextInt(Stories.EOT));
+            }
+            s.add(Stories.EOT);
+        }
+        return new Stories(s.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Mean length of the pieces a scan cuts stories into (at most n_ctx − 1 tokens each, plus the EOT prefix). */
+    static double meanPieceLength(Stories stories, int piece) {
+        long pieces = 0, tokens = 0;
+        for (int st = 0; st < stories.count(); st++) {
+            for (int a = stories.start(st); a < stories.end(st); a += piece) {
+                pieces++;
+                tokens += Math.min(piece, stories.end(st) - a) + 1;
+            }
+        }
+        return (double) tokens / pieces;
+    }
+
+    /**
+     * Forward FLOPs per token up to the last layer's hook_post: per layer QKV (3·2·d·h·dh), W_O (2·h·dh·d), the
+     * scores and pattern·v over a causal context of mean length T/2 (2·2·h·dh·T/2), W_in (2·d·d_mlp), and W_out
+     * (2·d_mlp·d) for every layer but the last; no unembedding.
+     */
+    static double forwardFlopsPerToken(Transformer.Config c, double t) {
+        double d = c.dModel(), hd = (double) c.nHeads() * c.dHead();
+        double perLayer = 3 * 2 * d * hd + 2 * hd * d + 2 * 2 * hd * t / 2 + 2 * d * c.dMlp();
+        return c.nLayers() * perLayer + (c.nLayers() - 1) * 2.0 * c.dMlp() * d;
+    }
+
+    /** SGEMM 1024³ FLOP/s with ND4J (mmuli into a preallocated result), median of {@code rounds} after a warm-up. */
+    static double sgemmFlops(int rounds) {
+        int n = 1024;
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+        a.mmuli(b, c);
+        double[] s = new double[Math.max(3, rounds)];
+        for (int r = 0; r < s.length; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 4; i++) {
+                a.mmuli(b, c);
+            }
+            s[r] = (System.nanoTime() - t0) / 4e9;
+        }
+        Arrays.sort(s);
+        return 2.0 * n * n * n / s[s.length / 2];
+    }
+}
