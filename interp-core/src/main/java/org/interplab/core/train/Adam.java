@@ -27,6 +27,8 @@ public final class Adam {
     private final INDArray m;
     private final INDArray v;
     private final INDArray flatGrad;
+    /** Scratch of the parameters' size: the update allocates nothing (fresh off-heap buffers are slow in ND4J). */
+    private final INDArray scratch;
 
     public Adam(FlatParams params, boolean decoupled, double beta1, double beta2, double weightDecay) {
         this.params = params;
@@ -37,6 +39,7 @@ public final class Adam {
         this.m = params.flat().ulike().assign(0);
         this.v = params.flat().ulike().assign(0);
         this.flatGrad = params.flat().ulike();
+        this.scratch = params.flat().ulike();
     }
 
     /** A detached float32 copy of the moments, by name. */
@@ -69,17 +72,17 @@ public final class Adam {
         INDArray w = params.flat();
         INDArray g = flatGrad;
         if (weightDecay != 0 && !decoupled) {
-            g.addi(w.mul(weightDecay));
+            g.addi(scratch.assign(w).muli(weightDecay));
         }
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
-        m.muli(beta1).addi(g.mul(1 - beta1));
-        v.muli(beta2).addi(g.muli(g).muli(1 - beta2));
+        m.muli(beta1).addi(scratch.assign(g).muli(1 - beta1));
+        v.muli(beta2).addi(g.muli(g).muli(1 - beta2)); // g is spent: it becomes the denominator below
         if (weightDecay != 0 && decoupled) {
             w.muli(1 - lr * weightDecay);
         }
-        INDArray denom = Transforms.sqrt(v, true).divi(Math.sqrt(bc2)).addi(EPS);
-        w.subi(m.div(denom).muli(lr / bc1));
+        INDArray denom = Transforms.sqrt(g.assign(v), false).divi(Math.sqrt(bc2)).addi(EPS);
+        w.subi(scratch.assign(m).divi(denom).muli(lr / bc1));
     }
 
     /** Named weights stored as views into one flat vector. */

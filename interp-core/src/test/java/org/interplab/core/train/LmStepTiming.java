@@ -39,7 +39,8 @@ class LmStepTiming {
         String preset = System.getProperty("preset", "tinystories-1l");
         ExperimentSpec spec = Presets.expand(preset, 1L, null);
         Transformer.Config cfg = Transformer.Config.of(spec.model());
-        Map<String, INDArray> weights = Transformer.init(cfg, 1L);
+        // as the Trainer holds them: views into Adam's one flat parameter buffer
+        Map<String, INDArray> weights = new Adam.FlatParams(Transformer.init(cfg, 1L)).views();
         Rng rng = new Rng(1);
         int batch = spec.training().batchSize();
         double[] ms = new double[RUNS];
