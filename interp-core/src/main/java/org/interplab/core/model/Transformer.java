@@ -50,10 +50,16 @@ public final class Transformer {
     static boolean useAttentionKernel = true;
     /** Whether {@link #lossAndGradients} runs in the reused workspace (mutable for the same reason). */
     static boolean useStepWorkspace = true;
-    /** Per-thread arena for one training step's intermediates, sized by the first step it sees. */
+    /**
+     * Per-thread arena for one training step's intermediates, sized by the first step it sees and grown when a
+     * later step needs more (a trainer thread that ran a toy model first and then a language model): without
+     * {@code REALLOCATE} the excess of every later step spills into fresh off-heap allocations, which made the LM
+     * step 2.3× slower (measured: docs/benchmarks.md).
+     */
     private static final String STEP_WORKSPACE_ID = "interplab-transformer-step";
     private static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
-            .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP).build();
+            .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP)
+            .policySpill(org.nd4j.linalg.api.memory.enums.SpillPolicy.REALLOCATE).build();
 
     /**
      * The architecture. {@code attnTypes} holds "global" or "local" per layer; a local layer's query at q attends

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Timing harness for one training step (loss and gradients) of an LM preset at its own shapes on generated
+ * Timing harness for one training step (loss, gradients and the AdamW update) of an LM preset at its own shapes on generated
  * stories, and for generating + tokenizing the built-in corpus. Prints medians; asserts nothing about time. Run with
  * {@code mvn -o -pl interp-core -am test -Dtest=LmStepTiming -Dtiming=true -Dsurefire.failIfNoSpecifiedTests=false}
  * ({@code -Dpreset=tinystories-2l} for another preset).
@@ -40,7 +40,11 @@ class LmStepTiming {
         ExperimentSpec spec = Presets.expand(preset, 1L, null);
         Transformer.Config cfg = Transformer.Config.of(spec.model());
         // as the Trainer holds them: views into Adam's one flat parameter buffer
-        Map<String, INDArray> weights = new Adam.FlatParams(Transformer.init(cfg, 1L)).views();
+        Adam.FlatParams flat = new Adam.FlatParams(Transformer.init(cfg, 1L));
+        Map<String, INDArray> weights = flat.views();
+        var t = spec.training();
+        Adam adam = new Adam(flat, "adamw".equals(t.optimizer()), t.beta1(), t.beta2(), t.weightDecay());
+        double[] adamMs = new double[RUNS];
         Rng rng = new Rng(1);
         int batch = spec.training().batchSize();
         double[] ms = new double[RUNS];
@@ -51,13 +55,18 @@ class LmStepTiming {
             TokenBatch b = LmProblem.trainWindows(tokens, cfg.nCtx(), batch, rng);
             long s = System.nanoTime(), c = threads.getCurrentThreadCpuTime();
             new Transformer(cfg, weights).lossAndGradients(b, false, grads);
+            long a = System.nanoTime();
+            adam.step(grads, t.lr(), i + 1);
             if (i >= WARMUP) {
                 ms[i - WARMUP] = (System.nanoTime() - s) / 1e6;
                 cpu[i - WARMUP] = (threads.getCurrentThreadCpuTime() - c) / 1e6;
+                adamMs[i - WARMUP] = (System.nanoTime() - a) / 1e6;
             }
         }
         Arrays.sort(ms);
         Arrays.sort(cpu);
+        Arrays.sort(adamMs);
+        System.out.printf("%s: the AdamW update's share: median %.0f ms%n", preset, adamMs[RUNS / 2]);
         System.out.printf("%s step: median CPU time of the stepping thread %.0f ms (OMP_NUM_THREADS=%s; the wall"
                 + " time below depends on the machine's load)%n", preset, cpu[RUNS / 2], System.getenv("OMP_NUM_THREADS"));
         double median = ms[RUNS / 2];
