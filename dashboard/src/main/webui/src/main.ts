@@ -11,6 +11,7 @@ import { neuronPage } from './views/neuron';
 import { neuronsPage } from './views/neurons';
 import { importModelPage } from './views/importModel';
 import { corporaPage } from './views/corpora';
+import { modelsPage } from './views/models';
 import { accountPage, ensureSignedIn, runOwnerPanel } from './views/account';
 
 const UUID = '([0-9a-f-]{36})';
@@ -41,11 +42,15 @@ async function route() {
   else if (path === '/compare') comparePage(root, params, life);
   else if (path === '/import') importModelPage(root, life);
   else if (path === '/corpora') corporaPage(root, life);
+  else if (path === '/models') modelsPage(root, life);
   else if (path === '' || path === '/') listPage(root, life);
   else root.append(el('p', { class: 'error', text: `No page ${path}.` }), el('a', { href: '#/', text: 'Experiments' }));
 }
 
 const nav = document.querySelector('header nav');
+if (nav && !nav.querySelector('[data-testid="nav-models"]')) {
+  nav.querySelector('[data-testid="nav-import"]')?.before(el('a', { href: '#/models', 'data-testid': 'nav-models', text: 'Models' }));
+}
 if (nav && !nav.querySelector('[data-testid="nav-corpora"]')) {
   nav.append(el('a', { href: '#/corpora', 'data-testid': 'nav-corpora', text: 'Corpora' }));
 }
