@@ -36,7 +36,7 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
   const watch = el('div', { class: 'watch', 'data-testid': 'watch' });
   const analysisStatus = el('p', { class: 'muted', 'data-testid': 'analysis-status' });
   const pngCurves = el('button', { type: 'button', class: 'small', 'data-testid': 'export-png', text: 'PNG' });
-  pngCurves.addEventListener('click', () => chart.toCanvas().toBlob((b) => b && download(`${detail.name}-curves.png`, b)));
+  pngCurves.addEventListener('click', () => chart.toCanvas(`${detail.name} — ${detail.id.slice(0, 8)}`).toBlob((b) => b && download(`${detail.name}-curves.png`, b)));
   const csvCurves = el('button', { type: 'button', class: 'small', 'data-testid': 'export-csv', text: 'CSV' });
   csvCurves.addEventListener('click', () => download(`${detail.name}-metrics.csv`, new Blob([metricsCsv(points)], { type: 'text/csv' })));
   const jsonCurves = el('a', { href: `/api/experiments/${id}/metrics`, download: `${detail.name}-metrics.json`, 'data-testid': 'export-json', text: 'JSON' });
