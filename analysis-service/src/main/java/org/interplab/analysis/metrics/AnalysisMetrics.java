@@ -3,6 +3,7 @@ package org.interplab.analysis.metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.interplab.analysis.jobs.AnalysisJobs;
  * {@code lab_analysis_queue_depth} (jobs waiting). Kafka consumer lag and HTTP latency come from the Micrometer
  * extension's binders.
  */
+@Startup // the meters exist from the first scrape, before any job
 @ApplicationScoped
 public class AnalysisMetrics {
     private final AtomicInteger busy = new AtomicInteger();

@@ -99,16 +99,11 @@ public class CheckpointResource {
             throw ApiException.badRequest("unknown source '" + source + "'; one of " + ReferenceCheckpoints.SOURCES
                     + " or " + ModelService.IMPORTED, "source");
         }
-        if (limit < 1 || limit > ExperimentResource.MAX_LIST) {
-            throw ApiException.badRequest("limit must be in [1, " + ExperimentResource.MAX_LIST + "]", "limit");
-        }
-        if (offset < 0) {
-            throw ApiException.badRequest("offset must be ≥ 0", "offset");
-        }
+        Pages.check(limit, offset);
         List<CheckpointRecord> list = models.list(source, finalOnly, q, offset, limit);
         Map<UUID, AnalysisRecord> analyses = models.analyses(list.stream().map(c -> c.checkpointId).toList());
-        return Response.ok(list.stream().map(c -> Views.ModelView.of(c, analyses.get(c.checkpointId))).toList())
-                .header("X-Total-Count", models.count(source, finalOnly, q)).build();
+        return Pages.of(list.stream().map(c -> Views.ModelView.of(c, analyses.get(c.checkpointId))).toList(),
+                models.count(source, finalOnly, q));
     }
 
     @GET

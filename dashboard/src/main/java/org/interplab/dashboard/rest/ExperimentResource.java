@@ -195,12 +195,7 @@ public class ExperimentResource {
                         + Arrays.toString(RunStatus.values()), "status");
             }
         }
-        if (limit < 1 || limit > MAX_LIST) {
-            throw ApiException.badRequest("limit must be in [1, " + MAX_LIST + "]", "limit");
-        }
-        if (offset < 0) {
-            throw ApiException.badRequest("offset must be ≥ 0", "offset");
-        }
+        Pages.check(limit, offset);
         boolean descending = sort.startsWith("-");
         String column = SORTABLE.get(descending ? sort.substring(1) : sort);
         if (column == null) {
@@ -214,8 +209,8 @@ public class ExperimentResource {
         List<Experiment> page = experiments.page(filter, order, offset, limit);
         Map<UUID, QueueEstimates.Place> places = page.stream().anyMatch(e -> !e.status.isTerminal())
                 ? queue.places() : Map.of();
-        return Response.ok(page.stream().map(e -> Views.ExperimentSummary.of(e, places.get(e.id))).toList())
-                .header("X-Total-Count", experiments.count(filter)).build();
+        return Pages.of(page.stream().map(e -> Views.ExperimentSummary.of(e, places.get(e.id))).toList(),
+                experiments.count(filter));
     }
 
     @GET

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.interplab.trainer.service.JobStore;
  * kind) and {@code lab_trainer_tokens_total} (tokens trained on, per task kind: its rate is tokens/s). Kafka client
  * metrics, consumer lag among them, and HTTP latency come from the Micrometer extension's binders.
  */
+@Startup // the meters exist from the first scrape, before any job
 @ApplicationScoped
 public class TrainerMetrics {
     private final AtomicInteger busy = new AtomicInteger();
