@@ -11,6 +11,29 @@ export interface ExperimentSummary {
   createdAt: string; updatedAt: string;
   // present once the backend groups sweeps (see the report); read defensively
   sweepId?: string | null; tags?: string[];
+  owner?: string | null; startedAt?: string | null; finishedAt?: string | null; durationSeconds?: number | null;
+  /** For a queued run: its 1-based place among the queued and its estimated start and finish; running: finish. */
+  queue?: QueuePlace | null;
+}
+
+export interface QueuePlace { position: number | null; startsAt: string | null; finishesAt: string | null }
+
+/** One page of a list API: its rows and the number of all matching rows (X-Total-Count). */
+export interface Page<T> { rows: T[]; total: number }
+
+export async function apiPage<T>(path: string): Promise<Page<T>> {
+  const response = await fetch(path);
+  if (!response.ok) await api(path); // the same request again, for its JSON error
+  const rows = await response.json() as T[];
+  return { rows, total: Number(response.headers.get('X-Total-Count') ?? rows.length) };
+}
+
+/** A model the lab knows (GET /api/checkpoints): trained, uploaded, imported or a reference construction. */
+export interface ModelView {
+  checkpointId: string; source: string; name: string | null; task: string | null; experimentId: string | null;
+  step: number; finalCheckpoint: boolean; metrics: Metrics | null; createdAt: string; analysisStatus: string;
+  tablesOk: number; tablesFailed: number; failedTables: string[]; url: string; safetensorsUrl: string;
+  analysisUrl: string; origin: string; modelKind?: string | null; summary?: string | null; sizeBytes?: number | null; owner?: string | null;
 }
 
 export interface CheckpointsSummary {

@@ -12,6 +12,7 @@ import { neuronsPage } from './views/neurons';
 import { importModelPage } from './views/importModel';
 import { corporaPage } from './views/corpora';
 import { reproductionsPage } from './views/reproductions';
+import { modelsPage } from './views/models';
 import { accountPage, ensureSignedIn, runOwnerPanel } from './views/account';
 import { adminPage } from './views/admin';
 
@@ -45,11 +46,15 @@ async function route() {
   else if (path === '/corpora') corporaPage(root, life);
   else if (path === '/reproductions') reproductionsPage(root, life);
   else if (path === '/admin') adminPage(root, life);
+  else if (path === '/models') modelsPage(root, life);
   else if (path === '' || path === '/') listPage(root, life);
   else root.append(el('p', { class: 'error', text: `No page ${path}.` }), el('a', { href: '#/', text: 'Experiments' }));
 }
 
 const nav = document.querySelector('header nav');
+if (nav && !nav.querySelector('[data-testid="nav-models"]')) {
+  nav.querySelector('[data-testid="nav-import"]')?.before(el('a', { href: '#/models', 'data-testid': 'nav-models', text: 'Models' }));
+}
 if (nav && !nav.querySelector('[data-testid="nav-corpora"]')) {
   nav.append(el('a', { href: '#/corpora', 'data-testid': 'nav-corpora', text: 'Corpora' }));
 }

@@ -95,3 +95,38 @@ export class Lifetime {
   events(url: string): EventSource { const s = new EventSource(url); this.add(() => s.close()); return s; }
   dispose() { this.alive = false; this.cleanups.splice(0).forEach((c) => c()); }
 }
+
+/** A duration in seconds as a person reads it: 42 s, 3 min 5 s, 2 h 10 min. */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** How far from now an ISO time is, as "in 3 min 5 s" (or "now" when past). */
+export function fromNow(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const s = (new Date(iso).getTime() - Date.now()) / 1000;
+  return s <= 1 ? 'now' : `in ${duration(s)}`;
+}
+
+/** Bytes as KB / MB / GB (powers of 1024). */
+export function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '';
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let v = n, i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${i ? v.toFixed(1) : v} ${units[i]}`;
+}
+
+/** Page buttons for a list: « prev · rows a–b of n · next »; onPage(offset) loads another page. */
+export function pager(offset: number, limit: number, total: number, onPage: (offset: number) => void): HTMLElement {
+  const prev = el('button', { type: 'button', class: 'small', 'data-testid': 'page-prev', text: '‹ prev', disabled: offset <= 0 });
+  const next = el('button', { type: 'button', class: 'small', 'data-testid': 'page-next', text: 'next ›', disabled: offset + limit >= total });
+  prev.addEventListener('click', () => onPage(Math.max(0, offset - limit)));
+  next.addEventListener('click', () => onPage(offset + limit));
+  const shown = total ? `${offset + 1}–${Math.min(total, offset + limit)} of ${total}` : '0 of 0';
+  return el('div', { class: 'pager', 'data-testid': 'pager', 'data-total': total }, prev, ' ', el('span', { 'data-testid': 'page-range', text: shown }), ' ', next);
+}

@@ -42,7 +42,7 @@ export async function comparePage(root: HTMLElement, params: URLSearchParams, li
   const chart = new CurvesChart(560, 280);
   life.add(() => chart.destroy());
   const png = el('button', { type: 'button', class: 'small', 'data-testid': 'export-png', text: 'PNG' });
-  png.addEventListener('click', () => chart.toCanvas().toBlob((b) => b && download('compare-curves.png', b)));
+  png.addEventListener('click', () => chart.toCanvas('compared runs').toBlob((b) => b && download('compare-curves.png', b)));
   const diff = specDiff(runs.map((r) => r.detail.spec));
   const showAll = el('input', { type: 'checkbox', 'data-testid': 'diff-show-all' });
   const diffBody = el('tbody');

@@ -298,6 +298,19 @@ export async function newExperimentPage(root: HTMLElement, params: URLSearchPara
     }
   });
 
+  const cloneOf = params.get('clone');
+  if (cloneOf) {
+    // "clone into the form": a run's whole spec, to edit and re-run as a spec of its own
+    try {
+      const run = await api<{ id: string; name: string; spec: Spec }>(`/api/experiments/${encodeURIComponent(cloneOf)}`);
+      fill(run.spec, null);
+      presetInfo.textContent = `form filled from run ${run.name} (${run.id.slice(0, 8)}); edit and train`;
+      presetInfo.dataset.clone = run.id;
+      return;
+    } catch (e) {
+      showError('Cannot clone the run: ' + (e as Error).message);
+    }
+  }
   const wanted = presets.find((p) => p.name === (params.get('preset') ?? 'xor')) ?? presets[0];
   if (wanted) fill(wanted.spec, wanted); else fill(FALLBACK.tms, null);
 }

@@ -2,7 +2,8 @@
 // the analysed checkpoints to watch one circuit table change during training.
 import { AnalysisIndex, CheckpointView, ExperimentDetail, MetricPoint, TERMINAL, TrainingProgress, api } from '../api';
 import { CurvesChart } from '../plots/curves';
-import { Lifetime, download, el, fmt, showError, statusBadge } from '../util';
+import { Lifetime, download, duration, el, fmt, showError, statusBadge } from '../util';
+import { queueText } from './list';
 import { HEATMAP_KINDS, tableCard } from './tableCard';
 
 const REPAIR_MS = 10_000;
@@ -24,6 +25,7 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
   const backend = el('span', { 'data-testid': 'backend' });
   const cancel = el('button', { type: 'button', 'data-testid': 'cancel', text: 'Cancel' });
   const errorBox = el('p', { class: 'error', 'data-testid': 'experiment-error', hidden: true });
+  const queueInfo = el('span', { class: 'meta', 'data-testid': 'queue-info' });
   const finalMetrics = el('p', { class: 'meta', 'data-testid': 'final-metrics' });
   const provenance = el('dl', { class: 'provenance', 'data-testid': 'provenance' });
   const spec = el('pre', { class: 'spec', 'data-testid': 'spec' });
@@ -34,7 +36,7 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
   const watch = el('div', { class: 'watch', 'data-testid': 'watch' });
   const analysisStatus = el('p', { class: 'muted', 'data-testid': 'analysis-status' });
   const pngCurves = el('button', { type: 'button', class: 'small', 'data-testid': 'export-png', text: 'PNG' });
-  pngCurves.addEventListener('click', () => chart.toCanvas().toBlob((b) => b && download(`${detail.name}-curves.png`, b)));
+  pngCurves.addEventListener('click', () => chart.toCanvas(`${detail.name} — ${detail.id.slice(0, 8)}`).toBlob((b) => b && download(`${detail.name}-curves.png`, b)));
   const csvCurves = el('button', { type: 'button', class: 'small', 'data-testid': 'export-csv', text: 'CSV' });
   csvCurves.addEventListener('click', () => download(`${detail.name}-metrics.csv`, new Blob([metricsCsv(points)], { type: 'text/csv' })));
   const jsonCurves = el('a', { href: `/api/experiments/${id}/metrics`, download: `${detail.name}-metrics.json`, 'data-testid': 'export-json', text: 'JSON' });
@@ -43,7 +45,8 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
     el('div', { class: 'title-row' },
       el('h2', {}, el('span', { 'data-testid': 'experiment-name', text: detail.name }), ' ', badge),
       el('span', { class: 'meta' }, progress, ' ', backend, ' ', cancel, ' ',
-        el('a', { href: `#/compare?ids=${id}`, 'data-testid': 'compare-link', text: 'compare with …' }))),
+        el('a', { href: `#/compare?ids=${id}`, 'data-testid': 'compare-link', text: 'compare with …' }), ' ',
+        el('a', { href: `#/new?clone=${id}`, 'data-testid': 'clone-run', text: 'clone into the form' }), ' ', queueInfo)),
     errorBox,
     el('div', { class: 'two-cols' },
       el('div', {},
@@ -79,6 +82,7 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
   function renderDetail(x: ExperimentDetail) {
     detail = x;
     renderHeader(x);
+    queueInfo.textContent = x.status === 'QUEUED' ? `queue ${queueText(x)}` : x.durationSeconds != null ? queueText(x) : '';
     errorBox.hidden = !x.error;
     errorBox.textContent = x.error || '';
     finalMetrics.textContent = x.lastMetrics ? Object.entries(x.lastMetrics).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ') : '';
@@ -88,6 +92,7 @@ export async function runPage(root: HTMLElement, id: string, life: Lifetime) {
       ['code version', String(x.codeVersion ?? meta.codeVersion ?? '— (not reported by the trainer yet)')],
       ['backend', x.backend ?? '— (known once training starts)'], ['tags', (x.tags ?? []).join(', ') || '—'],
       ['submitted', new Date(x.createdAt).toLocaleString()], ['updated', new Date(x.updatedAt).toLocaleString()],
+      ['started', x.startedAt ? new Date(x.startedAt).toLocaleString() : '—'], ['duration', duration(x.durationSeconds) || '—'],
     ];
     provenance.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { 'data-testid': `provenance-${k.replace(' ', '-')}`, text: v })]));
     spec.textContent = JSON.stringify(x.spec, null, 2);

@@ -1,6 +1,6 @@
 // #/sweeps/{sweepId}: the runs of a sweep with their grid values, overlaid curves, and for TMS the phase diagram
 // (dims per feature of each final checkpoint against 1/(1−S)).
-import { TERMINAL, AnalysisIndex, CircuitTable, ExperimentDetail, ExperimentSummary, MetricPoint, api, postJson, tableUrl } from '../api';
+import { TERMINAL, AnalysisIndex, CircuitTable, ExperimentDetail, MetricPoint, api, postJson, tableUrl } from '../api';
 import { CurvesChart } from '../plots/curves';
 import { phaseDiagram } from '../plots/charts';
 import { Lifetime, download, el, fmt, getPath, metricOf, showError, statusBadge } from '../util';
@@ -21,18 +21,26 @@ export async function sweepPage(root: HTMLElement, sweepId: string, life: Lifeti
   const compare = el('a', { 'data-testid': 'sweep-compare', text: 'compare all runs →' });
   const cancel = el('button', { type: 'button', class: 'small danger', 'data-testid': 'sweep-cancel', text: 'Cancel sweep',
     title: 'stop every queued or running run of this sweep' });
+  const cancelNote = el('span', { class: 'muted', 'data-testid': 'sweep-cancel-note', role: 'status' });
   cancel.addEventListener('click', async () => {
     cancel.disabled = true;
+    cancelNote.textContent = 'asking the trainer to stop the runs …';
     try {
-      const answer = await postJson<{ cancelRequested: string[] }>(`/api/sweeps/${sweepId}/cancel`, {});
-      cancel.textContent = `cancel requested for ${answer.cancelRequested.length} run${answer.cancelRequested.length === 1 ? '' : 's'}`;
+      const answer = await postJson<{ cancelRequested: string[]; failed?: Record<string, string> }>(`/api/sweeps/${sweepId}/cancel`, {});
+      const n = answer.cancelRequested.length;
+      const failed = Object.entries(answer.failed ?? {});
+      cancel.textContent = `cancel requested for ${n} run${n === 1 ? '' : 's'}`;
+      cancelNote.textContent = failed.length ? `${failed.length} could not be asked: ` + failed.map(([id, why]) => `${id.slice(0, 8)} ${why}`).join('; ') : '';
+      cancelNote.className = failed.length ? 'error' : 'muted';
+      if (failed.length) cancel.disabled = false;
       refresh();
     } catch (e) {
-      showError('Cannot cancel the sweep: ' + (e as Error).message);
+      cancelNote.textContent = 'Cannot cancel the sweep: ' + (e as Error).message;
+      cancelNote.className = 'error';
       cancel.disabled = false;
     }
   });
-  section.append(summary, el('p', {}, compare, ' ', cancel), tableBox, el('h3', { text: 'Curves' }), chart.element,
+  section.append(summary, el('p', {}, compare, ' ', cancel, ' ', cancelNote), tableBox, el('h3', { text: 'Curves' }), chart.element,
     el('h3', {}, 'Phase diagram ', el('span', { class: 'exports' }, phaseCsv, phasePng)), phaseBox);
   root.append(section);
   let phasePoints: { x: number; y: number; label: string; group: string }[] = [];
@@ -42,10 +50,8 @@ export async function sweepPage(root: HTMLElement, sweepId: string, life: Lifeti
   const phaseDone = new Set<string>();
 
   async function runIds(): Promise<string[]> {
-    const all = await api<ExperimentSummary[]>('/api/experiments?limit=500');
-    const tagged = all.filter((x) => x.sweepId === sweepId).map((x) => x.id);
-    if (tagged.length) return tagged;
-    return JSON.parse(localStorage.getItem(`sweep:${sweepId}`) ?? '[]');
+    const sweep = await api<{ experiments: { id: string }[] }>(`/api/sweeps/${sweepId}`);
+    return sweep.experiments.map((x) => x.id);
   }
 
   async function refresh() {

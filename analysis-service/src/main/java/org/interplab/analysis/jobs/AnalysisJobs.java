@@ -115,4 +115,10 @@ public class AnalysisJobs {
         }
         throw new IllegalStateException("unexpected timestamp type " + o.getClass());
     }
+
+    /** Jobs waiting for a worker (the analysis queue depth). */
+    public long pendingCount() {
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM analysis_job WHERE status = 'PENDING'")
+                .getSingleResult()).longValue();
+    }
 }

@@ -33,6 +33,8 @@ public class AnalysisWorkers {
     AnalysisJobs jobs;
     @Inject
     AnalysisService analysis;
+    @Inject
+    org.interplab.analysis.metrics.AnalysisMetrics metrics;
 
     @ConfigProperty(name = "lab.analysis.workers", defaultValue = "1")
     int workers;
@@ -102,11 +104,17 @@ public class AnalysisWorkers {
     }
 
     private void run(AnalysisJobs.Job job, String worker) {
+        long started = metrics.started();
+        String outcome = "retry";
         try {
             analysis.analyse(Json.read(job.event(), CheckpointPublished.class));
             jobs.done(job.checkpointId(), worker);
+            outcome = "done";
         } catch (RuntimeException | OutOfMemoryError e) {
             String reason = describe(e);
+            if (permanent(e) || job.attempts() >= maxAttempts) {
+                outcome = "failed";
+            }
             if (permanent(e)) {
                 Log.errorf("analysis of %s failed for good: %s", job.checkpointId(), reason);
                 jobs.fail(job.checkpointId(), worker, reason);
@@ -119,6 +127,8 @@ public class AnalysisWorkers {
                 Log.warnf("analysis of %s: %s; retry %d in %s", job.checkpointId(), reason, job.attempts(), delay);
                 jobs.retryLater(job.checkpointId(), worker, reason, delay);
             }
+        } finally {
+            metrics.finished(started, outcome);
         }
     }
 

@@ -15,6 +15,11 @@ public interface TrainerClient {
     @Path("checkpoints/{checkpointId}/safetensors")
     Response safetensors(@PathParam("checkpointId") UUID checkpointId);
 
+    /** {@code {"workers": n, "busy": k}}: the trainer's training threads and how many train now. */
+    @GET
+    @Path("workers")
+    Response workers();
+
     @POST
     @Path("experiments/{experimentId}/cancel")
     Response cancel(@PathParam("experimentId") UUID experimentId);

@@ -89,6 +89,18 @@ public class TrainerUploads {
         return response;
     }
 
+    /** The trainer's record of a stored checkpoint (size, sha256, metadata), or empty when it cannot say. */
+    public java.util.Optional<com.fasterxml.jackson.databind.JsonNode> info(UUID checkpointId) {
+        HttpRequest request = request("/checkpoints/" + checkpointId).timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            HttpResponse<String> answer = send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return answer.statusCode() == 200 ? java.util.Optional.of(org.interplab.contracts.Json.MAPPER
+                    .readTree(answer.body())) : java.util.Optional.empty();
+        } catch (ApiException | IOException unavailable) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** A request to the trainer carrying the lab's service credential (its internal API answers nobody else). */
     private HttpRequest.Builder request(String path) {
         return ServiceToken.on(HttpRequest.newBuilder(URI.create(config.trainer().url().replaceAll("/+$", "") + path)));

@@ -89,4 +89,12 @@ public class Experiment extends PanacheEntityBase {
 
     @Column(name = "edited_at")
     public Instant editedAt;
+
+    /** When training started: the first RUNNING progress event (null while queued). */
+    @Column(name = "started_at")
+    public Instant startedAt;
+
+    /** When the run reached its terminal status. */
+    @Column(name = "finished_at")
+    public Instant finishedAt;
 }

@@ -27,6 +27,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.interplab.contracts.checkpoints.ReferenceCheckpoints;
 import org.interplab.dashboard.client.AnalysisClient;
 import org.interplab.dashboard.client.TrainerUploads;
@@ -81,20 +85,25 @@ public class CheckpointResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Every model the lab knows, newest first: trained checkpoints, uploads and the reference "
-            + "constructions (?source=trained|uploaded|reference, ?final=true for final checkpoints only), with "
-            + "their metrics and analysis status")
-    public List<Views.ModelView> list(@QueryParam("source") String source, @QueryParam("final") Boolean finalOnly,
-                                      @QueryParam("limit") @DefaultValue("200") int limit) {
-        if (source != null && !ReferenceCheckpoints.SOURCES.contains(source)) {
-            throw ApiException.badRequest("unknown source '" + source + "'; one of " + ReferenceCheckpoints.SOURCES,
-                    "source");
+            + "constructions (?source=trained|uploaded|imported|reference, ?final=true for final checkpoints only, "
+            + "?q= text in the name or spec), with their metrics, analysis status and a summary of the spec; one "
+            + "page of ?limit= from ?offset=, the number of all matching in X-Total-Count")
+    @APIResponse(responseCode = "200", description = "one page of models; X-Total-Count has them all",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = Views.ModelView.class)))
+    public Response list(@QueryParam("source") String source, @QueryParam("final") Boolean finalOnly,
+                         @QueryParam("q") String q,
+                         @QueryParam("limit") @DefaultValue("200") int limit,
+                         @QueryParam("offset") @DefaultValue("0") int offset) {
+        if (source != null && !ReferenceCheckpoints.SOURCES.contains(source) && !ModelService.IMPORTED.equals(source)) {
+            throw ApiException.badRequest("unknown source '" + source + "'; one of " + ReferenceCheckpoints.SOURCES
+                    + " or " + ModelService.IMPORTED, "source");
         }
-        if (limit < 1 || limit > ExperimentResource.MAX_LIST) {
-            throw ApiException.badRequest("limit must be in [1, " + ExperimentResource.MAX_LIST + "]", "limit");
-        }
-        List<CheckpointRecord> list = models.list(source, finalOnly, limit);
+        Pages.check(limit, offset);
+        List<CheckpointRecord> list = models.list(source, finalOnly, q, offset, limit);
         Map<UUID, AnalysisRecord> analyses = models.analyses(list.stream().map(c -> c.checkpointId).toList());
-        return list.stream().map(c -> Views.ModelView.of(c, analyses.get(c.checkpointId))).toList();
+        return Pages.of(list.stream().map(c -> Views.ModelView.of(c, analyses.get(c.checkpointId))).toList(),
+                models.count(source, finalOnly, q));
     }
 
     @GET
@@ -108,7 +117,10 @@ public class CheckpointResource {
         JsonNode spec = c.spec != null ? Views.tree(c.spec)
                 : c.experimentId == null ? null : experiments.find(c.experimentId).map(e -> Views.tree(e.spec))
                 .orElse(null);
-        return new Views.ModelDetail(Views.ModelView.of(c, a), spec, a == null ? null : Views.AnalysisView.of(a));
+        Optional<JsonNode> stored = uploads.info(id); // size and checksum are the trainer's to know
+        return new Views.ModelDetail(Views.ModelView.of(c, a), spec, a == null ? null : Views.AnalysisView.of(a),
+                stored.map(i -> i.path("sizeBytes").asLong()).orElse(null),
+                stored.map(i -> i.path("sha256").asText(null)).orElse(null));
     }
 
     @POST

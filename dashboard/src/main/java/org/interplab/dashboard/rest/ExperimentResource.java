@@ -49,6 +49,11 @@ import org.interplab.dashboard.service.RunAnnotations;
 import org.interplab.dashboard.service.SpecDiff;
 import org.interplab.dashboard.service.SubmissionParser;
 import org.interplab.dashboard.service.SweepService;
+import org.interplab.dashboard.service.QueueEstimates;
+import org.interplab.dashboard.service.RunQueue;
+import io.quarkus.panache.common.Sort;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.interplab.dashboard.service.SweepSubmission;
 
 /** Experiments: submit, list, inspect, follow live, cancel. */
@@ -90,6 +95,9 @@ public class ExperimentResource {
 
     @Inject
     LabConfig config;
+
+    @Inject
+    RunQueue queue;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -160,12 +168,24 @@ public class ExperimentResource {
         return new Views.Comparison(wanted, runs, diff);
     }
 
+    /** Columns the list sorts by ({@code ?sort=name}, {@code ?sort=-createdAt} for descending): entity fields. */
+    static final Map<String, String> SORTABLE = Map.of("name", "name", "preset", "preset", "task", "task",
+            "seed", "seed", "status", "status", "step", "step", "createdAt", "createdAt", "startedAt", "startedAt",
+            "finishedAt", "finishedAt", "owner", "owner");
+
     @GET
-    @Operation(summary = "Experiments, newest first; filter by status, task kind, or text in name/preset/tags")
-    public List<Views.ExperimentSummary> list(@QueryParam("status") String status, @QueryParam("task") String task,
-                                              @QueryParam("q") String q,
-                                              @QueryParam("limit") @DefaultValue("200") int limit,
-                                              @QueryParam("mine") boolean mine) {
+    @Operation(summary = "Experiments, newest first (or ?sort=[-]name|preset|task|seed|status|step|createdAt|"
+            + "startedAt|finishedAt|owner); filter by status, task kind, or text in name/preset/tags; one page of "
+            + "?limit= rows from ?offset=, the number of all matching rows in X-Total-Count")
+    @APIResponse(responseCode = "200", description = "one page of experiments; X-Total-Count has them all",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = Views.ExperimentSummary.class)))
+    public Response list(@QueryParam("status") String status, @QueryParam("task") String task,
+                         @QueryParam("q") String q,
+                         @QueryParam("limit") @DefaultValue("200") int limit,
+                         @QueryParam("offset") @DefaultValue("0") int offset,
+                         @QueryParam("sort") @DefaultValue("-createdAt") String sort,
+                         @QueryParam("mine") boolean mine) {
         RunStatus runStatus = null;
         if (status != null && !status.isBlank()) {
             try {
@@ -175,19 +195,32 @@ public class ExperimentResource {
                         + Arrays.toString(RunStatus.values()), "status");
             }
         }
-        if (limit < 1 || limit > MAX_LIST) {
-            throw ApiException.badRequest("limit must be in [1, " + MAX_LIST + "]", "limit");
+        Pages.check(limit, offset);
+        boolean descending = sort.startsWith("-");
+        String column = SORTABLE.get(descending ? sort.substring(1) : sort);
+        if (column == null) {
+            throw ApiException.badRequest("cannot sort by '" + sort + "'; one of " + new java.util.TreeSet<>(
+                    SORTABLE.keySet()) + ", with a leading - for descending", "sort");
         }
         String owner = mine && !identity.isAnonymous() ? identity.getPrincipal().getName() : null;
-        return experiments.list(runStatus, task, q, owner, limit).stream().map(Views.ExperimentSummary::of).toList();
+        ExperimentService.Filter filter = new ExperimentService.Filter(runStatus, task, q, owner);
+        Sort order = Sort.by(column, descending ? Sort.Direction.Descending : Sort.Direction.Ascending,
+                Sort.NullPrecedence.NULLS_LAST).and("createdAt", Sort.Direction.Descending).and("id");
+        List<Experiment> page = experiments.page(filter, order, offset, limit);
+        Map<UUID, QueueEstimates.Place> places = page.stream().anyMatch(e -> !e.status.isTerminal())
+                ? queue.places() : Map.of();
+        return Pages.of(page.stream().map(e -> Views.ExperimentSummary.of(e, places.get(e.id))).toList(),
+                experiments.count(filter));
     }
 
     @GET
     @Path("{id}")
-    @Operation(summary = "One experiment: status, spec, step, last metrics, checkpoints and analysis summaries")
+    @Operation(summary = "One experiment: status, spec, step, last metrics, checkpoints and analysis summaries, "
+            + "its times and, while queued, its queue position and ETAs")
     public Views.ExperimentDetail get(@PathParam("id") String id) {
         Experiment e = require(id);
-        return Views.ExperimentDetail.of(e, experiments.checkpoints(e.id), experiments.analyses(e.id));
+        QueueEstimates.Place place = e.status.isTerminal() ? null : queue.places().get(e.id);
+        return Views.ExperimentDetail.of(e, experiments.checkpoints(e.id), experiments.analyses(e.id), place);
     }
 
     @GET

@@ -13,6 +13,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,6 +25,8 @@ import org.interplab.dashboard.client.Upstream;
 import org.interplab.dashboard.config.LabConfig;
 import org.interplab.dashboard.entity.Experiment;
 import org.interplab.dashboard.entity.Sweep;
+import io.quarkus.security.identity.SecurityIdentity;
+import org.interplab.dashboard.service.RunAnnotations;
 import org.interplab.dashboard.service.SweepService;
 
 /** Sweeps: a spec and a grid, expanded to one experiment per point (submitted with POST /api/experiments). */
@@ -39,6 +42,12 @@ public class SweepResource {
 
     @Inject
     LabConfig config;
+
+    @Inject
+    RunAnnotations runs;
+
+    @Inject
+    SecurityIdentity identity;
 
     @GET
     @Operation(summary = "Sweeps, newest first, with how many of their experiments are in each status")
@@ -61,27 +70,47 @@ public class SweepResource {
         return Views.SweepDetail.of(sweep, sweeps.counts(List.of(uuid)).get(uuid), sweeps.experiments(uuid));
     }
 
-    /** What a sweep cancel answers: the sweep and the experiments the trainer was asked to stop. */
-    public record CancelAnswer(UUID sweepId, List<UUID> cancelRequested) {
+    /**
+     * What a sweep cancel answers: the runs asked to stop ({@code cancelRequested}: at the trainer, or cancelled
+     * here while their request was still in the outbox, {@code cancelledHere}), and the runs whose stop request
+     * failed, each with why ({@code failed}); one refused run never hides the others.
+     */
+    public record CancelAnswer(UUID sweepId, List<UUID> cancelRequested, List<UUID> cancelledHere,
+                               Map<UUID, String> failed) {
     }
 
     @POST
     @Path("{id}/cancel")
     @RolesAllowed(Roles.RESEARCHER)
-    @Operation(summary = "Ask the trainer to stop every queued or running experiment of this sweep; finished ones "
-            + "stay as they are. Each CANCELLED status arrives as a progress event")
-    @APIResponse(responseCode = "202", description = "the experiments asked to stop")
+    @Operation(summary = "Stop every queued or running experiment of this sweep (its owner or an admin); finished "
+            + "ones stay as they are. A run still in the outbox is CANCELLED at once; for the others the trainer is "
+            + "asked and each CANCELLED status arrives as a progress event")
+    @APIResponse(responseCode = "202", description = "the experiments asked to stop, and any that could not be")
+    @APIResponse(responseCode = "403", description = "not the sweep's owner or an admin; no run was touched")
     @APIResponse(responseCode = "404", description = "no such sweep")
     public Response cancel(@PathParam("id") String id) {
         UUID uuid = Ids.parse(id, "id");
         sweeps.find(uuid).orElseThrow(() -> ApiException.notFound("no sweep " + uuid));
+        List<Experiment> open = sweeps.experiments(uuid).stream()
+                .filter(e -> e.status == null || !e.status.isTerminal()).toList();
+        open.forEach(e -> runs.editable(e.id, identity)); // 403 before any run is touched
         List<UUID> asked = new ArrayList<>();
-        for (Experiment e : sweeps.experiments(uuid)) {
-            if (e.status == null || !e.status.isTerminal()) {
-                Upstream.call("trainer-service", config.trainer().url(), () -> trainer.cancel(e.id));
+        List<UUID> here = new ArrayList<>();
+        Map<UUID, String> failed = new LinkedHashMap<>();
+        for (Experiment e : open) {
+            if (runs.cancelUnsent(e.id, identity)) {
+                here.add(e.id);
                 asked.add(e.id);
+                continue;
+            }
+            try {
+                Upstream.call("trainer-service", config.trainer().url(), () -> trainer.cancel(e.id)).close();
+                asked.add(e.id);
+            } catch (ApiException refused) {
+                failed.put(e.id, refused.getMessage());
             }
         }
-        return Response.accepted(new CancelAnswer(uuid, asked)).type(MediaType.APPLICATION_JSON_TYPE).build();
+        return Response.accepted(new CancelAnswer(uuid, asked, here, failed)).type(MediaType.APPLICATION_JSON_TYPE)
+                .build();
     }
 }

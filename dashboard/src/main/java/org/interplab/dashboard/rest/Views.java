@@ -14,6 +14,7 @@ import org.interplab.dashboard.entity.CheckpointRecord;
 import org.interplab.dashboard.entity.Experiment;
 import org.interplab.dashboard.entity.MetricPoint;
 import org.interplab.dashboard.entity.Sweep;
+import org.interplab.dashboard.service.QueueEstimates;
 
 /** The JSON shapes of the public API, built from the dashboard's rows. */
 public final class Views {
@@ -21,16 +22,37 @@ public final class Views {
     private Views() {
     }
 
-    /** One row of {@code GET /api/experiments}. */
+    /**
+     * One row of {@code GET /api/experiments}, with its times: {@code durationSeconds} from start to finish (so far,
+     * while running), and for a queued run its {@code queue} place (position, estimated start and finish).
+     */
     public record ExperimentSummary(UUID id, String name, String preset, String task, long seed, RunStatus status,
                                     long step, long totalSteps, JsonNode lastMetrics, String backend,
                                     String error, Instant createdAt, Instant updatedAt, UUID sweepId,
-                                    JsonNode gridPoint, String owner, List<String> tags) {
-        static ExperimentSummary of(Experiment e) {
+                                    JsonNode gridPoint, String owner, List<String> tags, Instant startedAt,
+                                    Instant finishedAt, Double durationSeconds, QueuePlace queue) {
+        static ExperimentSummary of(Experiment e, QueueEstimates.Place place) {
             return new ExperimentSummary(e.id, e.name, e.preset, e.task, e.seed, e.status, e.step, e.totalSteps,
                     tree(e.lastMetrics), e.backend, e.errorMessage, e.createdAt, e.updatedAt, e.sweepId,
-                    tree(e.gridPoint), e.owner, strings(e.tags));
+                    tree(e.gridPoint), e.owner, strings(e.tags), e.startedAt, e.finishedAt, duration(e),
+                    QueuePlace.of(place));
         }
+    }
+
+    /** Where a queued or running run stands: 1-based position among the queued (null once running) and ETAs. */
+    public record QueuePlace(Integer position, Instant startsAt, Instant finishesAt) {
+        static QueuePlace of(QueueEstimates.Place p) {
+            return p == null ? null : new QueuePlace(p.position(), p.startsAt(), p.finishesAt());
+        }
+    }
+
+    /** Seconds from the first RUNNING event to the terminal status (to now while running); null before start. */
+    static Double duration(Experiment e) {
+        if (e.startedAt == null) {
+            return null;
+        }
+        Instant end = e.finishedAt != null ? e.finishedAt : e.status.isTerminal() ? e.updatedAt : Instant.now();
+        return java.time.Duration.between(e.startedAt, end).toMillis() / 1000.0;
     }
 
     /** {@code GET /api/experiments/{id}}: the summary plus the spec, and what exists of checkpoints and analysis. */
@@ -39,13 +61,19 @@ public final class Views {
                                    String backend, String error, JsonNode spec, CheckpointsSummary checkpoints,
                                    List<AnalysisView> analysis, Instant createdAt, Instant updatedAt,
                                    UUID sweepId, JsonNode gridPoint, String codeVersion, String owner,
-                                   String editedBy, Instant editedAt) {
+                                   String editedBy, Instant editedAt, Instant startedAt, Instant finishedAt,
+                                   Double durationSeconds, QueuePlace queue) {
         static ExperimentDetail of(Experiment e, List<CheckpointRecord> checkpoints, List<AnalysisRecord> analyses) {
+            return of(e, checkpoints, analyses, null);
+        }
+
+        static ExperimentDetail of(Experiment e, List<CheckpointRecord> checkpoints, List<AnalysisRecord> analyses,
+                                   QueueEstimates.Place place) {
             return new ExperimentDetail(e.id, e.name, e.preset, e.task, e.seed, strings(e.tags), e.status, e.step,
                     e.totalSteps, tree(e.lastMetrics), e.backend, e.errorMessage, tree(e.spec),
                     CheckpointsSummary.of(checkpoints), analyses.stream().map(AnalysisView::of).toList(),
                     e.createdAt, e.updatedAt, e.sweepId, tree(e.gridPoint), e.codeVersion, e.owner, e.editedBy,
-                    e.editedAt);
+                    e.editedAt, e.startedAt, e.finishedAt, duration(e), QueuePlace.of(place));
         }
     }
 
@@ -156,16 +184,42 @@ public final class Views {
     public record ModelView(UUID checkpointId, String source, String name, String task, UUID experimentId, long step,
                             boolean finalCheckpoint, JsonNode metrics, Instant createdAt, String analysisStatus,
                             int tablesOk, int tablesFailed, List<String> failedTables, String url,
-                            String safetensorsUrl, String analysisUrl) {
+                            String safetensorsUrl, String analysisUrl, String origin, String modelKind,
+                            String summary, String owner) {
         static ModelView of(CheckpointRecord c, AnalysisRecord a) {
             List<String> ok = a == null ? List.of() : strings(a.tables);
             List<String> failed = a == null ? List.of() : strings(a.failedTables);
             JsonNode spec = tree(c.spec);
             String task = spec == null ? null : spec.path("task").path("kind").asText(null);
+            boolean imported = spec != null && StreamSupport.stream(spec.path("tags").spliterator(), false)
+                    .anyMatch(t -> "huggingface".equals(t.asText()));
             return new ModelView(c.checkpointId, c.source, c.name, task, c.experimentId, c.step, c.finalCheckpoint,
                     tree(c.metrics), c.createdAt, analysisStatus(a, ok, failed), ok.size(), failed.size(), failed,
                     "/api/checkpoints/" + c.checkpointId, "/api/checkpoints/" + c.checkpointId + "/safetensors",
-                    "/api/checkpoints/" + c.checkpointId + "/analysis");
+                    "/api/checkpoints/" + c.checkpointId + "/analysis", imported ? "imported" : c.source,
+                    spec == null ? null : spec.path("model").path("kind").asText(null), summary(spec), c.owner);
+        }
+
+        /** The model's shape in the field's words: "2 layers × 4 heads, d_model 64" or "TMS 5 → 2, 10 instances". */
+        static String summary(JsonNode spec) {
+            if (spec == null) {
+                return null;
+            }
+            JsonNode m = spec.path("model");
+            JsonNode t = spec.path("task");
+            return switch (m.path("kind").asText("")) {
+                case "transformer" -> m.path("nLayers").asInt() + " layer" + (m.path("nLayers").asInt() == 1 ? "" : "s")
+                        + " × " + m.path("nHeads").asInt() + " heads, d_model " + m.path("dModel").asInt()
+                        + ", d_head " + m.path("dHead").asInt() + ", n_ctx " + m.path("nCtx").asInt()
+                        + (m.path("attnOnly").asBoolean(false) ? ", attn-only" : ", d_mlp " + m.path("dMlp").asInt())
+                        + ", vocab " + m.path("dVocab").asInt();
+                case "tms" -> "TMS " + t.path("nFeatures").asInt() + " features → " + m.path("nHidden").asInt()
+                        + " hidden, " + m.path("nInstances").asInt() + " instances, p = "
+                        + t.path("featureProbability").asText();
+                case "cis" -> "CiS " + t.path("function").asText() + ", " + t.path("nFeatures").asInt()
+                        + " features → " + m.path("nHidden").asInt() + " neurons";
+                default -> m.path("kind").asText(null);
+            };
         }
 
         private static String analysisStatus(AnalysisRecord a, List<String> ok, List<String> failed) {
@@ -180,7 +234,7 @@ public final class Views {
     }
 
     /** {@code GET /api/checkpoints/{id}}: the model, its spec, and its analysis. */
-    public record ModelDetail(ModelView model, JsonNode spec, AnalysisView analysis) {
+    public record ModelDetail(ModelView model, JsonNode spec, AnalysisView analysis, Long sizeBytes, String sha256) {
     }
 
     /** {@code 202} answer of an upload: what the trainer stored; its analysis follows (see {@code url}). */

@@ -98,6 +98,13 @@ public class EventIngestService {
         boolean changed = false;
         if (p.status() != null && advances(e.status, p.status())) {
             e.status = p.status();
+            Instant at = p.at() != null ? p.at() : Instant.now();
+            if (p.status() == RunStatus.RUNNING && e.startedAt == null) {
+                e.startedAt = at;
+            }
+            if (p.status().isTerminal()) {
+                e.finishedAt = at;
+            }
             changed = true;
         }
         if (p.step() >= e.step) {

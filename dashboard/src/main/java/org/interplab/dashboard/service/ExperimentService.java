@@ -68,29 +68,82 @@ public class ExperimentService {
     /** As above; {@code owner} keeps only that user's runs. Archived runs are never listed. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Experiment> list(RunStatus status, String task, String q, String owner, int limit) {
-        List<String> where = new ArrayList<>();
-        where.add("archivedAt is null");
-        Parameters params = new Parameters();
-        if (owner != null) {
-            where.add("owner = :owner");
-            params = params.and("owner", owner);
+        return page(new Filter(status, task, q, owner), Sort.descending("createdAt").and("id"), 0, limit);
+    }
+
+    /** What a list of experiments is filtered by; each part optional. */
+    public record Filter(RunStatus status, String task, String q, String owner) {
+        private String where() {
+            List<String> where = new ArrayList<>();
+            where.add("archivedAt is null");
+            if (owner != null) {
+                where.add("owner = :owner");
+            }
+            if (status != null) {
+                where.add("status = :status");
+            }
+            if (task != null && !task.isBlank()) {
+                where.add("task = :task");
+            }
+            if (q != null && !q.isBlank()) {
+                where.add("(lower(name) like :q or lower(coalesce(preset, '')) like :q or lower(task) like :q"
+                        + " or lower(coalesce(tags, '')) like :q)");
+            }
+            return String.join(" and ", where);
         }
-        if (status != null) {
-            where.add("status = :status");
-            params = params.and("status", status);
+
+        private Parameters params() {
+            Parameters params = new Parameters();
+            if (owner != null) {
+                params = params.and("owner", owner);
+            }
+            if (status != null) {
+                params = params.and("status", status);
+            }
+            if (task != null && !task.isBlank()) {
+                params = params.and("task", task);
+            }
+            if (q != null && !q.isBlank()) {
+                params = params.and("q", "%" + q.toLowerCase(Locale.ROOT) + "%");
+            }
+            return params;
         }
-        if (task != null && !task.isBlank()) {
-            where.add("task = :task");
-            params = params.and("task", task);
-        }
-        if (q != null && !q.isBlank()) {
-            where.add("(lower(name) like :q or lower(coalesce(preset, '')) like :q or lower(task) like :q"
-                    + " or lower(coalesce(tags, '')) like :q)");
-            params = params.and("q", "%" + q.toLowerCase(Locale.ROOT) + "%");
-        }
-        Sort newestFirst = Sort.descending("createdAt").and("id");
-        var query = Experiment.<Experiment>find(String.join(" and ", where), newestFirst, params);
-        return query.page(0, limit).list();
+    }
+
+    /** One page ({@code offset}, {@code limit}) of the filtered experiments in the given order. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Experiment> page(Filter filter, Sort sort, int offset, int limit) {
+        return Experiment.<Experiment>find(filter.where(), sort, filter.params()).range(offset, offset + limit - 1)
+                .list();
+    }
+
+    /** Experiments in this status, archived ones not counted. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public long countByStatus(RunStatus status) {
+        return Experiment.count("status = ?1 and archivedAt is null", status);
+    }
+
+    /** How many experiments the filter keeps, over all pages. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public long count(Filter filter) {
+        return Experiment.count(filter.where(), filter.params());
+    }
+
+    /**
+     * The queued runs in the trainer's claim order (oldest request first, as its {@code claimNext}), and the runs
+     * training now.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Experiment> active() {
+        return Experiment.list("status in ?1 and archivedAt is null", Sort.ascending("createdAt").and("id"),
+                List.of(RunStatus.QUEUED, RunStatus.RUNNING));
+    }
+
+    /** Recently finished runs with both times known, newest first: what a run of this task takes. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Experiment> recentlyFinished(int limit) {
+        return Experiment.<Experiment>find("status = ?1 and startedAt is not null and finishedAt is not null",
+                Sort.descending("finishedAt"), RunStatus.COMPLETED).page(0, limit).list();
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

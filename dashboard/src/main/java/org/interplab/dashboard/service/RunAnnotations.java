@@ -93,6 +93,7 @@ public class RunAnnotations {
             return false;
         }
         e.status = RunStatus.CANCELLED;
+        e.finishedAt = Instant.now();
         e.errorMessage = "cancelled by " + caller.getPrincipal().getName() + " before it reached the trainer";
         e.updatedAt = Instant.now();
         return true;

@@ -39,9 +39,20 @@ class SweepCancelAndGridTest {
         assertEquals(sweepId, cancel.jsonPath().getString("sweepId"));
         assertEquals(ids.stream().sorted().toList(),
                 cancel.jsonPath().getList("cancelRequested", String.class).stream().sorted().toList());
+        List<String> here = cancel.jsonPath().getList("cancelledHere", String.class);
         for (String id : ids) {
-            assertTrue(FakeTrainer.cancelled.contains(UUID.fromString(id)), "the trainer was asked to stop " + id);
+            // a run still in the outbox is cancelled here; every other one is asked of the trainer
+            assertTrue(here.contains(id) || FakeTrainer.cancelled.contains(UUID.fromString(id)),
+                    "the trainer was asked to stop " + id);
+            if (here.contains(id)) {
+                given().get("/api/experiments/" + id).then().body("status", equalTo("CANCELLED"));
+            }
         }
+        assertEquals(java.util.Map.of(), cancel.jsonPath().getMap("failed"), "no run refused");
+        // cancelling again asks nothing more of runs already CANCELLED here
+        List<String> again = given().post("/api/sweeps/" + sweepId + "/cancel").jsonPath()
+                .getList("cancelledHere", String.class);
+        assertTrue(again.isEmpty(), again.toString());
         given().post("/api/sweeps/" + UUID.randomUUID() + "/cancel").then().statusCode(404)
                 .contentType(ContentType.JSON).body("error", containsString("no sweep"));
         given().post("/api/sweeps/not-a-uuid/cancel").then().statusCode(400).body("field", equalTo("id"));

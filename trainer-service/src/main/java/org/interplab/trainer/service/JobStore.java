@@ -153,4 +153,11 @@ public class JobStore {
     public Optional<TrainingJob> find(UUID experimentId) {
         return Optional.ofNullable(em.find(TrainingJob.class, experimentId));
     }
+
+    /** Jobs waiting for a worker (the trainer's queue depth). */
+    public long queuedCount() {
+        return ((Number) em.createNativeQuery(
+                "SELECT count(*) FROM training_job WHERE status = 'QUEUED' AND NOT cancel_requested")
+                .getSingleResult()).longValue();
+    }
 }

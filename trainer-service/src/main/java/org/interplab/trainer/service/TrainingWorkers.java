@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +28,7 @@ import org.interplab.core.train.TrainingListener;
 import org.interplab.core.train.TrainingOutcome;
 import org.interplab.trainer.config.TrainerConfig;
 import org.interplab.trainer.entity.TrainingJob;
+import org.interplab.trainer.metrics.TrainerMetrics;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -44,6 +46,8 @@ public class TrainingWorkers {
     TrainingEvents events;
     @Inject
     TrainerConfig config;
+    @Inject
+    TrainerMetrics metrics;
 
     private ExecutorService pool;
     private volatile boolean running;
@@ -91,7 +95,12 @@ public class TrainingWorkers {
                 }
                 Optional<TrainingJob> job = jobs.claimNext(workerId, config.trainer().staleAfter());
                 if (job.isPresent()) {
-                    run(job.get(), workerId);
+                    metrics.started();
+                    try {
+                        run(job.get(), workerId);
+                    } finally {
+                        metrics.finished();
+                    }
                 } else {
                     Thread.sleep(config.trainer().pollInterval().toMillis());
                 }
@@ -171,6 +180,7 @@ public class TrainingWorkers {
         private final long deadline = System.currentTimeMillis() + config.trainer().maxRunTime().toMillis();
         private long nextHeartbeat;
         private boolean cancel;
+        private long lastTick;
 
         RunListener(UUID id, String workerId, ExperimentSpec spec, long total) {
             this.id = id;
@@ -206,6 +216,12 @@ public class TrainingWorkers {
 
         @Override
         public boolean cancelRequested() {
+            // called once before every step: the time since the last call is one step (with its eval, if any)
+            long tick = System.nanoTime();
+            if (lastTick != 0) {
+                metrics.step(spec, Duration.ofNanos(tick - lastTick));
+            }
+            lastTick = tick;
             long now = System.currentTimeMillis();
             if (now >= nextHeartbeat) {
                 beat(lastStep, null);
