@@ -51,8 +51,9 @@ public final class QueueEstimates {
             if (e.status != RunStatus.RUNNING) {
                 continue;
             }
+            // (Double) keeps the conditional boxed: a primitive branch would unbox a null median (no finished runs)
             Double perStep = e.startedAt != null && e.step > 0
-                    ? Duration.between(e.startedAt, now).toMillis() / 1000.0 / e.step
+                    ? (Double) (Duration.between(e.startedAt, now).toMillis() / 1000.0 / e.step)
                     : median(perTask.getOrDefault(e.task, all));
             Double left = perStep == null ? null : perStep * Math.max(0, steps(e) - e.step);
             freeAt.add(left == null ? Double.NaN : left);

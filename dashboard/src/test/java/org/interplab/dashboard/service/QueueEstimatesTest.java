@@ -64,4 +64,16 @@ class QueueEstimatesTest {
         assertEquals(2, places.get(q2.id).position());
         assertNull(places.get(q2.id).startsAt());
     }
+
+    /** The first run of a fresh lab: running at step 0 with no history has no ETA (once a NullPointerException). */
+    @Test
+    void aRunningRunWithoutHistoryOrStepsHasNoEta() {
+        Experiment running = run(RunStatus.RUNNING, "xor", 20, 0, NOW.minusSeconds(5), null);
+        Experiment queued = run(RunStatus.QUEUED, "xor", 20, 0, null, null);
+        Map<UUID, QueueEstimates.Place> places = QueueEstimates.of(List.of(running, queued), List.of(), 1, NOW);
+        assertNull(places.get(running.id).finishesAt());
+        assertNull(places.get(running.id).position());
+        assertEquals(1, places.get(queued.id).position());
+        assertNull(places.get(queued.id).startsAt());
+    }
 }
