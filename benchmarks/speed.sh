@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The speed benchmark of issue 11 §1 and issue 8 item 8, self-contained: builds contracts + interp-core + benchmarks
 # of THIS checkout in one Maven reactor (nothing installed into ~/.m2), then runs `Bench speed` once with one OpenMP
-# thread and once with two. Usage: benchmarks/speed.sh [rounds=9] [lmBatch=8]   (≈ 3–6 min per run on a quiet machine)
+# thread and once with two. Usage: benchmarks/speed.sh [rounds=9] [lmBatch=16]   (≈ 1–3 min per run on a quiet machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-9}
-LM_BATCH=${2:-8}
+LM_BATCH=${2:-16}
 export MAVEN_OPTS=${MAVEN_OPTS:--Xmx1g}
 mvn -B -q -ntp -f benchmarks/reactor/pom.xml -DskipTests package
 CP='benchmarks/target/benchmarks.jar:benchmarks/target/lib/*'
