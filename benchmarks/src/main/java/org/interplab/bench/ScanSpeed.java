@@ -45,17 +45,21 @@ public final class ScanSpeed {
         int groups = NeuronScanner.groups(stories.count(), perBatch);
         long scanned = stories.tokens(0, stories.count());
 
-        double peak = sgemmFlops(rounds);
+        double[] peakCpu = new double[1];
+        double peak = sgemmFlops(rounds, peakCpu);
         double perToken = forwardFlopsPerToken(cfg, meanPieceLength(stories, cfg.nCtx() - 1));
-        double[] seconds = new double[rounds];
+        double[] seconds = new double[rounds], cpu = new double[rounds];
         List<LayerScan> result = null;
         NeuronScanner.scan(model, randomStories(2000, 3), perBatch, 0, 1, ScanSettings.defaults(), null); // warm-up
         for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
+            double c0 = Bench.cpuSeconds();
             result = NeuronScanner.scan(model, stories, perBatch, 0, groups, ScanSettings.defaults(), null);
+            cpu[r] = Bench.cpuSeconds() - c0;
             seconds[r] = (System.nanoTime() - t0) / 1e9;
         }
         Arrays.sort(seconds);
+        Arrays.sort(cpu);
         double med = seconds[rounds / 2];
         double tokPerS = scanned / med;
         double limit = peak / perToken;
@@ -69,6 +73,11 @@ public final class ScanSpeed {
                         + "tokens/s; share %.1f %%; %d neurons kept; heap used %d MB%n", scanned, med, rounds,
                 Arrays.toString(seconds), tokPerS, limit, 100 * tokPerS / limit,
                 result.stream().mapToInt(l -> l.result().size()).sum(), (rt.totalMemory() - rt.freeMemory()) >> 20);
+        // the same ratio by CPU time (this JVM's, all threads): what the work costs whatever else the machine runs
+        double tokPerCpuS = scanned / cpu[rounds / 2], limitCpu = peakCpu[0] / perToken;
+        System.out.printf(Locale.ROOT, "by CPU time: SGEMM %.1f GFLOP per CPU-s; scan %.0f tokens per CPU-s (median "
+                + "%.2f CPU-s); limit %.0f tokens per CPU-s; share %.1f %%%n", peakCpu[0] / 1e9, tokPerCpuS,
+                cpu[rounds / 2], limitCpu, 100 * tokPerCpuS / limitCpu);
 
         if (args.length > 3 && "scan-only".equals(args[3])) {
             return;
@@ -130,21 +139,28 @@ public final class ScanSpeed {
         return c.nLayers() * perLayer + (c.nLayers() - 1) * 2.0 * c.dMlp() * d;
     }
 
-    /** SGEMM 1024³ FLOP/s with ND4J (mmuli into a preallocated result), median of {@code rounds} after a warm-up. */
-    static double sgemmFlops(int rounds) {
+    /**
+     * SGEMM 1024³ FLOP/s with ND4J (mmuli into a preallocated result), median of {@code rounds} after a warm-up; the
+     * median FLOP per CPU-second of this JVM goes to {@code perCpuSecond[0]}.
+     */
+    static double sgemmFlops(int rounds, double[] perCpuSecond) {
         int n = 1024;
         INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray c = Nd4j.create(DataType.FLOAT, n, n);
         a.mmuli(b, c);
-        double[] s = new double[Math.max(3, rounds)];
+        double[] s = new double[Math.max(3, rounds)], cpu = new double[s.length];
         for (int r = 0; r < s.length; r++) {
             long t0 = System.nanoTime();
+            double c0 = Bench.cpuSeconds();
             for (int i = 0; i < 4; i++) {
                 a.mmuli(b, c);
             }
+            cpu[r] = (Bench.cpuSeconds() - c0) / 4;
             s[r] = (System.nanoTime() - t0) / 4e9;
         }
         Arrays.sort(s);
+        Arrays.sort(cpu);
+        perCpuSecond[0] = 2.0 * n * n * n / cpu[cpu.length / 2];
         return 2.0 * n * n * n / s[s.length / 2];
     }
 }

@@ -53,7 +53,7 @@ final class Attention implements Layer {
         int hd = nHeads * dHead;
         wQkv = Nd4j.concat(1, headColumns(p("W_Q")), headColumns(p("W_K")), headColumns(p("W_V")));
         INDArray bQkv = Nd4j.concat(1, p("b_Q").reshape(1, hd), p("b_K").reshape(1, hd), p("b_V").reshape(1, hd));
-        INDArray[] heads = splitHeads(x.mmul(wQkv).addiRowVector(bQkv), 3, dHead <= Transformer.perDimMaxDHead);
+        INDArray[] heads = splitHeads(Gemm.mm(x, wQkv).addiRowVector(bQkv), 3, dHead <= Transformer.perDimMaxDHead);
         q = fromHook("hook_q", heads[0]);
         k = fromHook("hook_k", heads[1]);
         v = fromHook("hook_v", heads[2]);
@@ -77,7 +77,7 @@ final class Attention implements Layer {
         }
         INDArray wO = p("W_O").reshape(hd, p("W_O").size(2));
         if (!run.wants(name + ".hook_result")) {
-            return z.mmul(wO).addiRowVector(p("b_O"));
+            return Gemm.mm(z, wO).addiRowVector(p("b_O"));
         }
         long n = (long) run.batch * run.ctx, d = wO.size(1);
         // [batch·pos, head, d_head] → [head, batch·pos, d_head], times W_O[h] → [head, batch·pos, d_model]
@@ -107,13 +107,13 @@ final class Attention implements Layer {
     public INDArray backward(INDArray dOut) {
         int hd = nHeads * dHead;
         INDArray wO = p("W_O").reshape(hd, p("W_O").size(2));
-        run.grads.put(name + ".W_O", z.transpose().mmul(dOut).reshape(p("W_O").shape()));
+        run.grads.put(name + ".W_O", Gemm.mm(z, true, dOut, false).reshape(p("W_O").shape()));
         run.grads.put(name + ".b_O", dOut.sum(0));
         boolean perDim = dHead <= Transformer.perDimMaxDHead;
-        INDArray dz = splitHeads(dOut.mmul(wO.transpose()), 1, perDim)[0];
+        INDArray dz = splitHeads(Gemm.mm(dOut, false, wO, true), 1, perDim)[0];
         AttentionCore.Grads g = AttentionCore.backward(q, k, v, pattern, dz, scale);
         INDArray dQkv = mergeHeads(g.dq(), g.dk(), g.dv());
-        INDArray dW = x.transpose().mmul(dQkv);
+        INDArray dW = Gemm.mm(x, true, dQkv, false);
         INDArray dB = dQkv.sum(0);
         String[] w = {"W_Q", "W_K", "W_V"};
         String[] bias = {"b_Q", "b_K", "b_V"};
@@ -123,7 +123,7 @@ final class Attention implements Layer {
             run.grads.put(name + "." + bias[i], dB.get(interval(i * hd, (i + 1) * hd)).dup('c')
                     .reshape(nHeads, dHead));
         }
-        return dQkv.mmul(wQkv.transpose());
+        return Gemm.mm(dQkv, false, wQkv, true);
     }
 
     /**

@@ -31,18 +31,18 @@ final class Mlp implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         this.x = x;
-        pre = run.residual(name + ".hook_pre", x.mmul(p("W_in")).addiRowVector(p("b_in")));
+        pre = run.residual(name + ".hook_pre", Gemm.mm(x, p("W_in")).addiRowVector(p("b_in")));
         post = run.residual(name + ".hook_post", act.apply(pre));
-        return post.mmul(p("W_out")).addiRowVector(p("b_out"));
+        return Gemm.mm(post, p("W_out")).addiRowVector(p("b_out"));
     }
 
     @Override
     public INDArray backward(INDArray dOut) {
-        run.grads.put(name + ".W_out", post.transpose().mmul(dOut));
+        run.grads.put(name + ".W_out", Gemm.mm(post, true, dOut, false));
         run.grads.put(name + ".b_out", dOut.sum(0));
-        INDArray dPre = dOut.mmul(p("W_out").transpose()).muli(act.derivative(pre));
-        run.grads.put(name + ".W_in", x.transpose().mmul(dPre));
+        INDArray dPre = Gemm.mm(dOut, false, p("W_out"), true).muli(act.derivative(pre));
+        run.grads.put(name + ".W_in", Gemm.mm(x, true, dPre, false));
         run.grads.put(name + ".b_in", dPre.sum(0));
-        return dPre.mmul(p("W_in").transpose());
+        return Gemm.mm(dPre, false, p("W_in"), true);
     }
 }

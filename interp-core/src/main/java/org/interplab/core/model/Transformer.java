@@ -339,6 +339,19 @@ public final class Transformer {
         return cache;
     }
 
+    /**
+     * Runs {@code work} (forward passes, no gradients) in this thread's step workspace: the pass's intermediate arrays
+     * reuse one block of off-heap memory from call to call instead of fresh allocations, which cost more than the
+     * ops on them at LM sizes (measured: docs/benchmarks.md, Neuroscope scan). Arrays allocated inside must not be
+     * used after it returns: copy what you keep to the Java heap.
+     */
+    public static <T> T inStepWorkspace(java.util.function.Supplier<T> work) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE,
+                STEP_WORKSPACE_ID)) {
+            return work.get();
+        }
+    }
+
     /** Loss and logits only (evaluation). */
     public Output loss(TokenBatch batch) {
         INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;

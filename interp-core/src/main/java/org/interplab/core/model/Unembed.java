@@ -34,9 +34,7 @@ final class Unembed implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         this.x = x;
-        INDArray logits = Nd4j.createUninitialized(x.dataType(), x.size(0), vocabOut());
-        Nd4j.gemm(x, w, logits, false, tied, 1.0, 0.0);
-        return logits.addiRowVector(bU);
+        return Gemm.mm(x, false, w, tied).addiRowVector(bU);
     }
 
     @Override

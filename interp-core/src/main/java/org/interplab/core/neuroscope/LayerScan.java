@@ -8,17 +8,21 @@ import java.util.TreeMap;
 /**
  * Accumulates one layer's {@code mlp.hook_post} over the sequences of a shard: per neuron a bounded top-k heap, one
  * bounded heap per activation band and one for random samples (smallest hash keys), a histogram, counts and a
- * fixed-point sum. The hot loop is per (token, neuron): a histogram increment, two additions and comparisons with
- * the heaps' roots held in flat arrays; a window is copied only for a candidate that enters a heap.
+ * fixed-point sum. The hot loop is per (neuron, token) and touches flat arrays only: a histogram increment, a sum, and
+ * comparisons with each heap's floor (the rank of its worst kept example, −∞ until it is full), so a candidate that
+ * cannot enter a heap costs no object access; a window is copied only for one that enters.
  */
 public final class LayerScan {
     private final ScanSettings s;
     private final int dMlp;
+    private final int histWidth;
     private final BoundedHeap[] top;
     private final BoundedHeap[] random;
-    private final BoundedHeap[][] bands;
-    private final float[] topFloor;   // activation of the current k-th best (−∞ until the heap is full)
-    private final long[][] hist;
+    private final BoundedHeap[] bands;   // [neuron · BANDS + band], created on first use
+    private final float[] topFloor;      // activation of the current k-th best
+    private final double[] randomFloor;  // rank (−key) of the worst kept random sample
+    private final double[] bandFloor;    // [neuron · BANDS + band]
+    private final long[] hist;           // [neuron · histWidth + bin]
     private final long[] fires;
     private final long[] sumFixed;
     private long count;
@@ -26,18 +30,22 @@ public final class LayerScan {
     public LayerScan(int dMlp, ScanSettings s) {
         this.s = s;
         this.dMlp = dMlp;
+        histWidth = s.histBins() + 2;
         top = new BoundedHeap[dMlp];
         random = new BoundedHeap[dMlp];
-        bands = new BoundedHeap[dMlp][];
+        bands = new BoundedHeap[dMlp * ScanSettings.BANDS];
         topFloor = new float[dMlp];
+        randomFloor = new double[dMlp];
+        bandFloor = new double[dMlp * ScanSettings.BANDS];
         Arrays.fill(topFloor, Float.NEGATIVE_INFINITY);
-        hist = new long[dMlp][s.histBins() + 2];
+        Arrays.fill(randomFloor, Double.NEGATIVE_INFINITY);
+        Arrays.fill(bandFloor, Double.NEGATIVE_INFINITY);
+        hist = new long[dMlp * histWidth];
         fires = new long[dMlp];
         sumFixed = new long[dMlp];
         for (int n = 0; n < dMlp; n++) {
             top[n] = new BoundedHeap(s.topK());
             random[n] = new BoundedHeap(s.randomSamples());
-            bands[n] = new BoundedHeap[ScanSettings.BANDS];
         }
     }
 
@@ -48,39 +56,55 @@ public final class LayerScan {
      */
     public void accept(int[] tokens, int len, int from, long firstPosition, float[] acts, int offset) {
         count += len - from;
-        for (int t = from; t < len; t++) {
-            long pos = firstPosition + t;
-            int row = offset + t * dMlp;
-            for (int n = 0; n < dMlp; n++) {
-                float a = acts[row + n];
-                hist[n][s.bin(a)]++;
-                sumFixed[n] += (long) (a * NeuronStats.FIXED);
+        boolean sampleRandom = s.randomSamples() > 0, sampleBands = s.bandSamples() > 0;
+        // neuron by neuron (a column of the piece's activations, which stay in cache): the neuron's histogram row and
+        // counters stay in L1 while its tokens go by
+        for (int n = 0; n < dMlp; n++) {
+            int histRow = n * histWidth, bandRow = n * ScanSettings.BANDS;
+            long sum = 0, fired = 0;
+            for (int t = from; t < len; t++) {
+                float a = acts[offset + t * dMlp + n];
+                hist[histRow + s.bin(a)]++;
+                sum += (long) (a * NeuronStats.FIXED);
+                if (a > 0) {
+                    fired++;
+                }
+                long pos = firstPosition + t;
                 if (a >= topFloor[n] && top[n].accepts(a, pos)) {
                     top[n].offer(example(tokens, len, from, firstPosition, acts, offset, t, n, a, a));
                     if (top[n].full()) {
                         topFloor[n] = (float) top[n].worstRank();
                     }
                 }
-                if (s.randomSamples() > 0 || (a > 0 && s.bandSamples() > 0)) {
-                    double rank = -(double) s.key(n, pos);
-                    if (random[n].accepts(rank, pos)) {
-                        random[n].offer(example(tokens, len, from, firstPosition, acts, offset, t, n, a, rank));
+                boolean band = sampleBands && a > 0;
+                if (!sampleRandom && !band) {
+                    continue;
+                }
+                double rank = -(double) s.key(n, pos);
+                if (sampleRandom && rank >= randomFloor[n] && random[n].accepts(rank, pos)) {
+                    random[n].offer(example(tokens, len, from, firstPosition, acts, offset, t, n, a, rank));
+                    if (random[n].full()) {
+                        randomFloor[n] = random[n].worstRank();
                     }
-                    if (a > 0 && s.bandSamples() > 0) {
-                        int b = ScanSettings.band(a);
-                        BoundedHeap h = bands[n][b];
+                }
+                if (band) {
+                    int b = bandRow + ScanSettings.band(a);
+                    if (rank >= bandFloor[b]) {
+                        BoundedHeap h = bands[b];
                         if (h == null) {
-                            h = bands[n][b] = new BoundedHeap(s.bandSamples());
+                            h = bands[b] = new BoundedHeap(s.bandSamples());
                         }
                         if (h.accepts(rank, pos)) {
                             h.offer(example(tokens, len, from, firstPosition, acts, offset, t, n, a, rank));
+                            if (h.full()) {
+                                bandFloor[b] = h.worstRank();
+                            }
                         }
                     }
                 }
-                if (a > 0) {
-                    fires[n]++;
-                }
             }
+            sumFixed[n] += sum;
+            fires[n] += fired;
         }
     }
 
@@ -100,12 +124,13 @@ public final class LayerScan {
         for (int n = 0; n < dMlp; n++) {
             TreeMap<Integer, List<Example>> b = new TreeMap<>();
             for (int i = 0; i < ScanSettings.BANDS; i++) {
-                if (bands[n][i] != null) {
-                    b.put(i, bands[n][i].sorted());
+                BoundedHeap h = bands[n * ScanSettings.BANDS + i];
+                if (h != null) {
+                    b.put(i, h.sorted());
                 }
             }
-            out.add(new NeuronStats(top[n].sorted(), b, random[n].sorted(), hist[n].clone(), count, fires[n],
-                    sumFixed[n]));
+            out.add(new NeuronStats(top[n].sorted(), b, random[n].sorted(),
+                    Arrays.copyOfRange(hist, n * histWidth, (n + 1) * histWidth), count, fires[n], sumFixed[n]));
         }
         return out;
     }

@@ -2,9 +2,7 @@ package org.interplab.core.neuroscope;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.interplab.core.model.Transformer;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Runs a model on one text now: per layer and token, the neurons with the highest {@code mlp.hook_post}, and per
@@ -28,11 +26,11 @@ public final class LiveText {
         int[][] batch = new int[1][len + 1];
         batch[0][0] = Stories.EOT;
         System.arraycopy(tokens, 0, batch[0], 1, len);
-        Map<String, INDArray> cache = NeuronScanner.hookPosts(model, batch);
+        float[][] posts = NeuronScanner.hookPosts(model, batch);
         List<Layer> out = new ArrayList<>();
         int d = cfg.dMlp();
         for (int l = 0; l < cfg.nLayers(); l++) {
-            float[] acts = cache.get("blocks." + l + ".mlp.hook_post").data().asFloat();
+            float[] acts = posts[l];
             List<List<NeuronAct>> perToken = new ArrayList<>();
             float[] maxOver = new float[d];
             java.util.Arrays.fill(maxOver, Float.NEGATIVE_INFINITY);

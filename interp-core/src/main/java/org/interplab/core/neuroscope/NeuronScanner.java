@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.interplab.core.model.HookFn;
 import org.interplab.core.model.Transformer;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Runs a transformer LM over a range of stories and feeds every layer's {@code mlp.hook_post} into a
@@ -56,9 +55,9 @@ public final class NeuronScanner {
                 Arrays.fill(batch[i], Stories.EOT);
                 System.arraycopy(stories.stream(), rows.get(i)[0], batch[i], 1, rows.get(i)[1]);
             }
-            Map<String, INDArray> cache = hookPosts(model, batch);
+            float[][] posts = hookPosts(model, batch);
             for (int l = 0; l < cfg.nLayers(); l++) {
-                float[] acts = cache.get("blocks." + l + ".mlp.hook_post").data().asFloat();
+                float[] acts = posts[l];
                 for (int i = 0; i < rows.size(); i++) {
                     layers.get(l).accept(batch[i], 1 + rows.get(i)[1], 1, rows.get(i)[0] - 1L, acts,
                             i * width * cfg.dMlp());
@@ -80,29 +79,33 @@ public final class NeuronScanner {
     }
 
     /**
-     * Every layer's {@code mlp.hook_post} [batch, pos, d_mlp] of one forward pass that stops right after the last
-     * one: the unembedding (d_model × 50 257 per token) would cost many times the layers below it.
+     * Every layer's {@code mlp.hook_post} [batch, pos, d_mlp] (c order, flattened, on the Java heap) of one forward
+     * pass that stops right after the last one: the unembedding (d_model × 50 257 per token) would cost many times the
+     * layers below it. The pass runs in the model's step workspace (no fresh off-heap arrays per batch).
      */
-    static Map<String, INDArray> hookPosts(Transformer model, int[][] batch) {
+    static float[][] hookPosts(Transformer model, int[][] batch) {
         int layers = model.config().nLayers();
         String last = "blocks." + (layers - 1) + ".mlp.hook_post";
-        Map<String, INDArray> out = new HashMap<>();
+        float[][] out = new float[layers][];
         Map<String, HookFn> hooks = new HashMap<>();
         for (int l = 0; l < layers; l++) {
+            int layer = l;
             hooks.put("blocks." + l + ".mlp.hook_post", (activation, name) -> {
-                out.put(name, activation.dup('c'));
+                out[layer] = activation.dup('c').data().asFloat();
                 if (name.equals(last)) {
                     throw new Stop();
                 }
                 return null;
             });
         }
-        try {
-            model.runWithCache(batch, name -> false, hooks);
-        } catch (Stop done) {
-            return out;
-        }
-        throw new IllegalStateException("the forward pass never reached " + last);
+        return Transformer.inStepWorkspace(() -> {
+            try {
+                model.runWithCache(batch, name -> false, hooks);
+            } catch (Stop done) {
+                return out;
+            }
+            throw new IllegalStateException("the forward pass never reached " + last);
+        });
     }
 
     /** Number of batch groups over the first {@code storyCount} stories. */
