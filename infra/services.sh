@@ -67,9 +67,12 @@ start_one() {
     fi
     [[ -f "$jar" ]] || die "$jar is missing: build first (mvn -DskipTests install)"
     require_port_free "$port" "$svc"
-    # JavaCPP reads its limits only as system properties; OpenMP threads only from the environment.
-    # One OpenMP thread was fastest for these small models (docs/benchmarks.md).
-    env OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" \
+    # JavaCPP reads its limits only as system properties; OpenMP threads only from the environment, at start, and
+    # can only be narrowed later. The trainer starts with one per core and narrows per job mix (ComputeThreads: a
+    # lone language model uses them all, toy models one each); the others keep one (docs/benchmarks.md).
+    local omp=1
+    [[ "$svc" == trainer-service ]] && omp="$(nproc)"
+    env OMP_NUM_THREADS="${OMP_NUM_THREADS:-$omp}" \
         LAB_JDBC_URL="jdbc:postgresql://127.0.0.1:$LAB_PG_PORT/interplab" \
         KAFKA_BOOTSTRAP_SERVERS="$LAB_KAFKA_BOOTSTRAP" \
         LAB_TRAINER_URL="http://127.0.0.1:$LAB_TRAINER_PORT" \

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.interplab.contracts.spec.ModelSpec;
 import org.interplab.contracts.spec.Presets;
 import org.interplab.core.circuits.factored.FactoredMatrix;
@@ -45,39 +46,44 @@ public final class ScanSpeed {
         int groups = NeuronScanner.groups(stories.count(), perBatch);
         long scanned = stories.tokens(0, stories.count());
 
-        double[] peakCpu = new double[1];
-        double peak = sgemmFlops(rounds, peakCpu);
         double perToken = forwardFlopsPerToken(cfg, meanPieceLength(stories, cfg.nCtx() - 1));
-        double[] seconds = new double[rounds], cpu = new double[rounds];
-        List<LayerScan> result = null;
-        NeuronScanner.scan(model, randomStories(2000, 3), perBatch, 0, 1, ScanSettings.defaults(), null); // warm-up
-        for (int r = 0; r < rounds; r++) {
-            long t0 = System.nanoTime();
-            double c0 = Bench.cpuSeconds();
-            result = NeuronScanner.scan(model, stories, perBatch, 0, groups, ScanSettings.defaults(), null);
-            cpu[r] = Bench.cpuSeconds() - c0;
-            seconds[r] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(seconds);
-        Arrays.sort(cpu);
-        double med = seconds[rounds / 2];
-        double tokPerS = scanned / med;
-        double limit = peak / perToken;
+        int n = 1024;
+        INDArray ga = Nd4j.rand(DataType.FLOAT, n, n), gb = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray gc = Nd4j.create(DataType.FLOAT, n, n);
+        List<LayerScan>[] result = new List[1];
+        Stories warm = randomStories(2000, 3);
+        boolean[] warmedUp = new boolean[1];
+        // SGEMM and the scan interleaved round by round (Bench.interleave), each timed by wall and by CPU
+        Map<String, List<Double>> ms = Bench.interleave(List.of(
+                new Bench.Variant("sgemm", 4, () -> ga.mmuli(gb, gc)),
+                new Bench.Variant("scan", 1, () -> {
+                    if (!warmedUp[0]) { // the warm-up round scans a small corpus
+                        NeuronScanner.scan(model, warm, perBatch, 0, 1, ScanSettings.defaults(), null);
+                        warmedUp[0] = true;
+                        return;
+                    }
+                    result[0] = NeuronScanner.scan(model, stories, perBatch, 0, groups, ScanSettings.defaults(), null);
+                })), 1, rounds);
+        double sgemmFlop = 2.0 * n * n * n;
+        double peak = sgemmFlop / Bench.median(ms.get("sgemm")) * 1e3;
+        double peakCpu = sgemmFlop / Bench.median(ms.get("sgemm" + Bench.CPU)) * 1e3;
+        double med = Bench.median(ms.get("scan")) / 1e3, medCpu = Bench.median(ms.get("scan" + Bench.CPU)) / 1e3;
+        double tokPerS = scanned / med, limit = peak / perToken;
+        double tokPerCpuS = scanned / medCpu, limitCpu = peakCpu / perToken;
         Runtime rt = Runtime.getRuntime();
         System.out.printf(Locale.ROOT, "%s (random init): d_model %d, %d layer(s), %d heads × %d, d_mlp %d, n_ctx %d%n",
                 preset, cfg.dModel(), cfg.nLayers(), cfg.nHeads(), cfg.dHead(), cfg.dMlp(), cfg.nCtx());
-        System.out.printf(Locale.ROOT, "SGEMM 1024³ (ND4J, median of %d): %.1f GFLOP/s%n", rounds, peak / 1e9);
+        System.out.printf(Locale.ROOT, "SGEMM 1024³ (ND4J, median of %d rounds): %.1f GFLOP/s, %.1f GFLOP per CPU-s%n",
+                rounds, peak / 1e9, peakCpu / 1e9);
         System.out.printf(Locale.ROOT, "forward FLOPs per token up to the last hook_post: %.3f MFLOP (mean piece %.1f "
                 + "tokens)%n", perToken / 1e6, meanPieceLength(stories, cfg.nCtx() - 1));
-        System.out.printf(Locale.ROOT, "scan: %d tokens in %.2f s (median of %d; all %s) = %.0f tokens/s; limit %.0f "
+        System.out.printf(Locale.ROOT, "scan: %d tokens in %.2f s (median of %d; all %s ms) = %.0f tokens/s; limit %.0f "
                         + "tokens/s; share %.1f %%; %d neurons kept; heap used %d MB%n", scanned, med, rounds,
-                Arrays.toString(seconds), tokPerS, limit, 100 * tokPerS / limit,
-                result.stream().mapToInt(l -> l.result().size()).sum(), (rt.totalMemory() - rt.freeMemory()) >> 20);
+                ms.get("scan"), tokPerS, limit, 100 * tokPerS / limit,
+                result[0].stream().mapToInt(l -> l.result().size()).sum(), (rt.totalMemory() - rt.freeMemory()) >> 20);
         // the same ratio by CPU time (this JVM's, all threads): what the work costs whatever else the machine runs
-        double tokPerCpuS = scanned / cpu[rounds / 2], limitCpu = peakCpu[0] / perToken;
-        System.out.printf(Locale.ROOT, "by CPU time: SGEMM %.1f GFLOP per CPU-s; scan %.0f tokens per CPU-s (median "
-                + "%.2f CPU-s); limit %.0f tokens per CPU-s; share %.1f %%%n", peakCpu[0] / 1e9, tokPerCpuS,
-                cpu[rounds / 2], limitCpu, 100 * tokPerCpuS / limitCpu);
+        System.out.printf(Locale.ROOT, "by CPU time: scan %.0f tokens per CPU-s (median %.2f CPU-s); limit %.0f tokens "
+                + "per CPU-s; share %.1f %%%n", tokPerCpuS, medCpu, limitCpu, 100 * tokPerCpuS / limitCpu);
 
         if (args.length > 3 && "scan-only".equals(args[3])) {
             return;
@@ -137,30 +143,5 @@ public final class ScanSpeed {
         double d = c.dModel(), hd = (double) c.nHeads() * c.dHead();
         double perLayer = 3 * 2 * d * hd + 2 * hd * d + 2 * 2 * hd * t / 2 + 2 * d * c.dMlp();
         return c.nLayers() * perLayer + (c.nLayers() - 1) * 2.0 * c.dMlp() * d;
-    }
-
-    /**
-     * SGEMM 1024³ FLOP/s with ND4J (mmuli into a preallocated result), median of {@code rounds} after a warm-up; the
-     * median FLOP per CPU-second of this JVM goes to {@code perCpuSecond[0]}.
-     */
-    static double sgemmFlops(int rounds, double[] perCpuSecond) {
-        int n = 1024;
-        INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n);
-        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
-        a.mmuli(b, c);
-        double[] s = new double[Math.max(3, rounds)], cpu = new double[s.length];
-        for (int r = 0; r < s.length; r++) {
-            long t0 = System.nanoTime();
-            double c0 = Bench.cpuSeconds();
-            for (int i = 0; i < 4; i++) {
-                a.mmuli(b, c);
-            }
-            cpu[r] = (Bench.cpuSeconds() - c0) / 4;
-            s[r] = (System.nanoTime() - t0) / 4e9;
-        }
-        Arrays.sort(s);
-        Arrays.sort(cpu);
-        perCpuSecond[0] = 2.0 * n * n * n / cpu[cpu.length / 2];
-        return 2.0 * n * n * n / s[s.length / 2];
     }
 }

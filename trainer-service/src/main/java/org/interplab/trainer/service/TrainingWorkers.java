@@ -48,6 +48,8 @@ public class TrainingWorkers {
     TrainerConfig config;
     @Inject
     TrainerMetrics metrics;
+    @Inject
+    ComputeThreads threads;
 
     private ExecutorService pool;
     private volatile boolean running;
@@ -59,6 +61,8 @@ public class TrainingWorkers {
         Log.infof("trainer backend: %s; OMP_NUM_THREADS=%s; javacpp maxbytes=%s", backend,
                 System.getenv("OMP_NUM_THREADS"), System.getProperty("org.bytedeco.javacpp.maxbytes"));
         running = true;
+        Log.infof("compute threads: up to %d (a lone language model gets them all, other jobs one each)",
+                threads.ceiling());
         int workers = config.trainer().workers().orElse(Runtime.getRuntime().availableProcessors());
         Log.infof("trainer workers: %d (lab.trainer.workers; default one per core)", workers);
         pool = Executors.newFixedThreadPool(workers, r -> {
@@ -124,6 +128,7 @@ public class TrainingWorkers {
         events.progress(progress(id, RunStatus.RUNNING, resume == null ? 0 : resume.step(), total, Map.of(),
                 resume == null ? "started" : "resumed at step " + resume.step()));
         RunListener listener = new RunListener(id, workerId, spec, total);
+        threads.started(id, spec);
         try {
             TrainingOutcome outcome = Trainer.train(spec, resume, listener);
             if (listener.lostClaim) {
@@ -151,6 +156,8 @@ public class TrainingWorkers {
             if (jobs.finish(id, workerId, RunStatus.FAILED, listener.lastStep, null, message)) {
                 events.progress(progress(id, RunStatus.FAILED, listener.lastStep, total, Map.of(), message));
             }
+        } finally {
+            threads.finished(id);
         }
     }
 
