@@ -142,7 +142,41 @@ public final class TmsCircuits {
     }
 
     /**
-     * Every TMS table: WtW.I{i} and feature_geometry.I{i} per instance, then dims_per_feature, basis_alignment
+     * Whether the features of one instance differ in importance or probability (an importance profile, a decay other
+     * than 1, or a per-feature probability): then {@link #featureImportance} is worth a table.
+     */
+    boolean featuresDiffer() {
+        return task != null && (task.importance() != null || task.featureProbabilityPerFeature() != null
+                || task.importanceDecay() != null && task.importanceDecay() != 1.0);
+    }
+
+    /**
+     * {@code feature_importance.I{i}}: per feature j, the task's importance I_j and feature probability p_j beside
+     * what the model made of it, ‖W_j‖ and the dimensionality D_j of {@link #featureGeometry} (the TMS paper's
+     * non-uniform importance and sparsity: important or dense features get their own dimension, D_j = 1, the others
+     * share or drop out).
+     */
+    public CircuitTable featureImportance(int instance) {
+        double[] importance = task.importanceOf(nFeatures);
+        double[] p = task.featureProbabilityMatrix(nInstances, nFeatures, 1.0)[instance];
+        double[][] geometry = featureGeometry(instance).values();
+        double[][] values = new double[nFeatures][];
+        for (int j = 0; j < nFeatures; j++) {
+            values[j] = new double[] {importance[j], p[j], geometry[j][0], geometry[j][2]};
+        }
+        return new CircuitTable("feature_importance.I" + instance, "feature_importance",
+                "Importance and sparsity per feature of instance " + instance,
+                "Per feature j: the task's importance I_j (the weight of its squared error in the loss) and feature "
+                        + "probability p_j = 1 − S_j, beside ‖W_j‖ (how strongly the model represents it) and its "
+                        + "dimensionality D_j = ‖W_j‖² / Σ_k(Ŵ_j·W_k)² (1 = a dimension of its own). Plot ‖W_j‖ against "
+                        + "I_j: with m hidden dimensions and dense features, the m most important are kept.",
+                "feature", "measure", labels("f", nFeatures), List.of("importance I_j", "feature probability p_j",
+                "‖W_j‖", "D_j"), values);
+    }
+
+    /**
+     * Every TMS table: WtW.I{i} and feature_geometry.I{i} per instance (and feature_importance.I{i} when the
+     * features differ in importance or probability, {@link #featuresDiffer}), then dims_per_feature, basis_alignment
      * ({@link BasisAlignment}), neuron_polysemanticity.I{i} per instance and polysemanticity
      * ({@link NeuronPolysemanticity}).
      */
@@ -153,6 +187,9 @@ public final class TmsCircuits {
             int instance = i;
             results.add(CircuitAnalysis.compute("WtW.I" + i, () -> tms.wtw(instance)));
             results.add(CircuitAnalysis.compute("feature_geometry.I" + i, () -> tms.featureGeometry(instance)));
+            if (tms.featuresDiffer()) {
+                results.add(CircuitAnalysis.compute("feature_importance.I" + i, () -> tms.featureImportance(instance)));
+            }
         }
         results.add(CircuitAnalysis.compute("dims_per_feature", tms::dimsPerFeature));
         results.add(CircuitAnalysis.compute("basis_alignment", () -> BasisAlignment.table(tms.w, tms.nHidden)));
