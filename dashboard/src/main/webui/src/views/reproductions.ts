@@ -6,20 +6,42 @@ import { Lifetime, el, fmt, showError } from '../util';
 
 const POLL_MS = 3000;
 
+export interface BaselineFigure { experimentId: string; name: string; status: string; measured?: number; missing?: string }
+export interface SeriesPoint { row: string; value?: number; baseline?: number }
+
 export interface RunFigure {
   experimentId: string; name: string; seed: number; status: string; createdAt: string;
   value?: number; agrees?: boolean; missing?: string;
+  // comparison claims: this run's own measure, the baseline run of its seed, and both per table row
+  measured?: number; baseline?: BaselineFigure; series?: SeriesPoint[];
 }
 
 export interface ClaimView {
   id: string; source: string; claim: string; seedFigure: string; preset: string;
   overrides?: Record<string, unknown>; seeds: number; measure: string; agreeWhen: string; notes?: string;
   request: Record<string, unknown>; latest?: RunFigure; seedsAgree: number; seedsMeasured: number; runs: RunFigure[];
+  compare?: string;
 }
 
-/** The body that runs a claim's preset with seeds 1…n (a grid, so that a preset's own default grid is not used). */
+/**
+ * The body that runs a claim's preset with seeds 1…n (a grid, so that a preset's own default grid is not used); a
+ * comparison claim's request already has a grid over the compared field (baseline and claim), the seeds are added.
+ */
 export function runRequest(c: ClaimView, n: number): Record<string, unknown> {
-  return { ...c.request, grid: { seed: Array.from({ length: n }, (_, i) => i + 1) } };
+  const grid = (c.request.grid ?? {}) as Record<string, unknown>;
+  return { ...c.request, grid: { ...grid, seed: Array.from({ length: n }, (_, i) => i + 1) } };
+}
+
+/** A comparison claim's latest run beside its baseline, row by row (e.g. one row per instance of a sparsity sweep). */
+function seriesView(c: ClaimView): HTMLElement | null {
+  const r = c.latest;
+  if (!c.compare || !r?.series?.length) return null;
+  return el('details', { 'data-testid': 'claim-series' },
+    el('summary', { text: `per row: seed ${r.seed}, claim ${fmt(r.measured, 4)} against baseline ${fmt(r.baseline?.measured, 4)}` }),
+    el('table', { class: 'runs small' },
+      el('thead', {}, el('tr', {}, ...['row', 'baseline', 'claim'].map((h) => el('th', { text: h })))),
+      el('tbody', {}, ...r.series.map((p) => el('tr', {},
+        el('td', { text: p.row }), el('td', { text: fmt(p.baseline, 4) }), el('td', { text: fmt(p.value, 4) }))))));
 }
 
 function runChip(r: RunFigure): HTMLElement {
@@ -58,7 +80,9 @@ function claimRow(c: ClaimView, refresh: () => void): HTMLElement {
     el('td', { text: c.seedFigure }),
     el('td', {}, el('a', { href: `#/new?preset=${encodeURIComponent(c.preset)}`, text: c.preset }),
       c.overrides ? el('div', { class: 'muted small', text: JSON.stringify(c.overrides) }) : null),
-    el('td', {}, latest, el('div', { class: 'muted small', text: `${c.measure}; agrees when ${c.agreeWhen}` })),
+    el('td', {}, latest, el('div', { class: 'muted small', text: `${c.measure}; agrees when ${c.agreeWhen}` }),
+      c.compare ? el('div', { class: 'muted small', 'data-testid': 'claim-compare', text: `compares ${c.compare}` }) : null,
+      seriesView(c)),
     el('td', { 'data-testid': 'claim-agreement',
       text: c.seedsMeasured ? `${c.seedsAgree} of ${c.seedsMeasured} seeds agree` : 'no seed measured' }),
     el('td', { class: 'chips' }, ...c.runs.slice(0, 12).map(runChip),

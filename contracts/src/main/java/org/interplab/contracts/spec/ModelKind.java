@@ -49,8 +49,8 @@ public enum ModelKind {
         }
     },
     /** Toy Models of Superposition: W [instances, features, hidden], b_final [instances, features]. */
-    TMS("tms", List.of("WtW", "feature_geometry", "dims_per_feature", "basis_alignment",
-            "neuron_polysemanticity", "polysemanticity"),
+    TMS("tms", List.of("WtW", "feature_geometry", "feature_importance", "feature_importance_tau", "dims_per_feature",
+            "basis_alignment", "neuron_polysemanticity", "polysemanticity"),
             "reduce model.nInstances, task.nFeatures or training.batchSize") {
         @Override
         public long parameterCount(ModelSpec m, TaskSpec task) {

@@ -260,12 +260,27 @@ public final class SpecValidator {
             }
         }
         if ("tms".equals(m.kind())) {
-            if (task.featureProbability() == null && task.featureProbabilities() == null) {
-                errors.add(new FieldError("task.featureProbability",
-                        "is required (or task.featureProbabilities, one per instance)"));
+            if (task.featureProbabilityPerFeature() != null) {
+                if (task.featureProbability() != null || task.featureProbabilities() != null) {
+                    errors.add(new FieldError("task.featureProbabilityPerFeature", "replaces "
+                            + (task.featureProbability() != null ? "task.featureProbability" : "task.featureProbabilities")
+                            + "; give one of them (set the other to null)"));
+                }
+            } else if (task.featureProbability() == null && task.featureProbabilities() == null) {
+                errors.add(new FieldError("task.featureProbability", "is required (or task.featureProbabilities, one "
+                        + "per instance, or task.featureProbabilityPerFeature, one per feature)"));
             }
             inRange(task.importanceDecay(), "task.importanceDecay", 0, false, 1e6, errors);
+            if (task.importance() != null && task.importanceDecay() != null) {
+                errors.add(new FieldError("task.importance", "replaces task.importanceDecay; give one of them"));
+            }
+            validateProfiles(task, errors);
         } else {
+            for (String field : List.of("importance", "featureProbabilityPerFeature")) {
+                if ((field.equals("importance") ? task.importance() : task.featureProbabilityPerFeature()) != null) {
+                    errors.add(new FieldError("task." + field, "applies to tms tasks only"));
+                }
+            }
             if (task.function() == null || !CIS_FUNCTIONS.contains(task.function())) {
                 errors.add(new FieldError("task.function", "must be one of " + sorted(CIS_FUNCTIONS)
                         + (task.function() == null ? "" : ", was '" + task.function() + "'")));
@@ -274,6 +289,27 @@ public final class SpecValidator {
                 errors.add(new FieldError("task.nFeatures", task.function() + " combines features: needs ≥ 2, was "
                         + task.nFeatures()));
             }
+        }
+    }
+
+    /** The largest importance a feature may have (as {@code importanceDecay}'s bound). */
+    public static final double MAX_IMPORTANCE = 1e6;
+
+    /**
+     * task.importance: one finite value per feature in [0, {@value #MAX_IMPORTANCE}]; task.featureProbabilityPerFeature:
+     * one per feature in (0, 1]. Checked once nFeatures is known to be usable.
+     */
+    private static void validateProfiles(TaskSpec task, List<FieldError> errors) {
+        Integer n = task.nFeatures();
+        if (n == null || n < 1 || n > MAX_TOY_DIM) {
+            return; // reported above
+        }
+        if (task.importance() != null) {
+            errors.addAll(task.importance().check("task.importance", n, 0, true, MAX_IMPORTANCE));
+        }
+        if (task.featureProbabilityPerFeature() != null) {
+            errors.addAll(task.featureProbabilityPerFeature().check("task.featureProbabilityPerFeature", n, 0, false,
+                    1));
         }
     }
 

@@ -44,6 +44,17 @@ public final class Claims {
                     throw new IllegalStateException(RESOURCE + ": claim " + c.id() + " needs a measure (metric, or "
                             + "table and col), an agree range and seeds ≥ 1");
                 }
+                if (m.table() != null && m.row() == null && (m.aggregate() == null ? m.countRowsAbove() == null
+                        : !Claim.Measure.MEAN.equals(m.aggregate()))) {
+                    throw new IllegalStateException(RESOURCE + ": claim " + c.id() + " measures a table without a "
+                            + "row: it needs countRowsAbove or aggregate \"mean\"");
+                }
+                Claim.Compare k = c.compare();
+                if (k != null && (k.path() == null || k.value() == null || k.baseline() == null
+                        || !Claim.Compare.FORMS.contains(k.as()) || k.value().equals(k.baseline()))) {
+                    throw new IllegalStateException(RESOURCE + ": claim " + c.id() + " compares: it needs a path, "
+                            + "two different values (value, baseline) and as one of " + Claim.Compare.FORMS);
+                }
             }
             return List.copyOf(claims);
         } catch (IOException e) {

@@ -142,7 +142,87 @@ public final class TmsCircuits {
     }
 
     /**
-     * Every TMS table: WtW.I{i} and feature_geometry.I{i} per instance, then dims_per_feature, basis_alignment
+     * Whether the features of one instance differ in importance or probability (an importance profile, a decay other
+     * than 1, or a per-feature probability): then {@link #featureImportance} is worth a table.
+     */
+    boolean featuresDiffer() {
+        return task != null && (task.importance() != null || task.featureProbabilityPerFeature() != null
+                || task.importanceDecay() != null && task.importanceDecay() != 1.0);
+    }
+
+    /**
+     * {@code feature_importance.I{i}}: per feature j, the task's importance I_j and feature probability p_j beside
+     * what the model made of it, ‖W_j‖ and the dimensionality D_j of {@link #featureGeometry} (the TMS paper's
+     * non-uniform importance and sparsity: important or dense features get their own dimension, D_j = 1, the others
+     * share or drop out).
+     */
+    public CircuitTable featureImportance(int instance) {
+        double[] importance = task.importanceOf(nFeatures);
+        double[] p = task.featureProbabilityMatrix(nInstances, nFeatures, 1.0)[instance];
+        double[][] geometry = featureGeometry(instance).values();
+        double[][] values = new double[nFeatures][];
+        for (int j = 0; j < nFeatures; j++) {
+            values[j] = new double[] {importance[j], p[j], geometry[j][0], geometry[j][2]};
+        }
+        return new CircuitTable("feature_importance.I" + instance, "feature_importance",
+                "Importance and sparsity per feature of instance " + instance,
+                "Per feature j: the task's importance I_j (the weight of its squared error in the loss) and feature "
+                        + "probability p_j = 1 − S_j, beside ‖W_j‖ (how strongly the model represents it) and its "
+                        + "dimensionality D_j = ‖W_j‖² / Σ_k(Ŵ_j·W_k)² (1 = a dimension of its own). Plot ‖W_j‖ against "
+                        + "I_j: with m hidden dimensions and dense features, the m most important are kept.",
+                "feature", "measure", labels("f", nFeatures), List.of("importance I_j", "feature probability p_j",
+                "‖W_j‖", "D_j"), values);
+    }
+
+    /**
+     * {@code feature_importance_tau}: per instance, Kendall's τ_b ({@link HeadOrderTau#tauB}) across the features
+     * between what the task asks and what the model made of it: ‖W_j‖ against importance I_j, ‖W_j‖ against
+     * probability p_j, and D_j against p_j. +1: the order of one is the order of the other; 0 where either is the same
+     * for every feature (τ_b is undefined there).
+     */
+    public CircuitTable featureImportanceTau() {
+        double[] importance = task.importanceOf(nFeatures);
+        double[][] p = task.featureProbabilityMatrix(nInstances, nFeatures, 1.0);
+        double[][] values = new double[nInstances][];
+        for (int i = 0; i < nInstances; i++) {
+            double[][] geometry = featureGeometry(i).values();
+            double[] norm = new double[nFeatures], dims = new double[nFeatures];
+            for (int j = 0; j < nFeatures; j++) {
+                norm[j] = geometry[j][0];
+                dims[j] = geometry[j][2];
+            }
+            values[i] = new double[] {tau(norm, importance), tau(norm, p[i]), tau(dims, p[i])};
+        }
+        return new CircuitTable("feature_importance_tau", "feature_importance_tau",
+                "Do the features' norms and dimensions follow their importance and probability? (per instance)",
+                "Kendall's τ_b across the features of each instance: ‖W_j‖ against the importance I_j, ‖W_j‖ against "
+                        + "the feature probability p_j, and the dimensionality D_j against p_j. +1: the more important "
+                        + "(or denser) a feature, the larger its norm (or the more of a dimension of its own it has); "
+                        + "−1 the reverse; 0 also where the task gives every feature the same value (τ_b undefined).",
+                "instance", "measure", labels("I", nInstances),
+                List.of("τ_b(‖W_j‖, I_j)", "τ_b(‖W_j‖, p_j)", "τ_b(D_j, p_j)"), values);
+    }
+
+    /** τ_b of two value vectors by their ranks (equal values tie); 0 when undefined, so every value stays finite. */
+    static double tau(double[] a, double[] b) {
+        double t = HeadOrderTau.tauB(ranks(a), ranks(b));
+        return Double.isNaN(t) ? 0 : t;
+    }
+
+    /** Dense ranks: equal values share a rank, a larger value has a larger rank. */
+    static int[] ranks(double[] v) {
+        double[] sorted = java.util.Arrays.stream(v).distinct().sorted().toArray();
+        int[] r = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            r[i] = java.util.Arrays.binarySearch(sorted, v[i]);
+        }
+        return r;
+    }
+
+    /**
+     * Every TMS table: WtW.I{i} and feature_geometry.I{i} per instance (and feature_importance.I{i} when the
+     * features differ in importance or probability, {@link #featuresDiffer}, then feature_importance_tau), then
+     * dims_per_feature, basis_alignment
      * ({@link BasisAlignment}), neuron_polysemanticity.I{i} per instance and polysemanticity
      * ({@link NeuronPolysemanticity}).
      */
@@ -153,6 +233,12 @@ public final class TmsCircuits {
             int instance = i;
             results.add(CircuitAnalysis.compute("WtW.I" + i, () -> tms.wtw(instance)));
             results.add(CircuitAnalysis.compute("feature_geometry.I" + i, () -> tms.featureGeometry(instance)));
+            if (tms.featuresDiffer()) {
+                results.add(CircuitAnalysis.compute("feature_importance.I" + i, () -> tms.featureImportance(instance)));
+            }
+        }
+        if (tms.featuresDiffer()) {
+            results.add(CircuitAnalysis.compute("feature_importance_tau", tms::featureImportanceTau));
         }
         results.add(CircuitAnalysis.compute("dims_per_feature", tms::dimsPerFeature));
         results.add(CircuitAnalysis.compute("basis_alignment", () -> BasisAlignment.table(tms.w, tms.nHidden)));

@@ -17,7 +17,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Per instance i, with {@code W} [n_instances, n_features, n_hidden] and {@code b_final} [n_instances,
  * n_features]: h = x·W_i, h' = dropout(h) (training only: a unit is zeroed with probability {@code dropout}, kept
  * units are scaled by 1/(1 − dropout)), out = act(h'·W_iᵀ + b_i). Loss = Σ_i [ mean_batch Σ_j importance_j
- * (x_j − out_j)² + l1 · mean_batch Σ_k |h_k| ]: averaged over the batch, summed over instances (so an instance's
+ * (x_j − out_j)² + l1 · mean_batch Σ_k |h_k| ] (importance_j from the task: decay^j or a per-feature profile): averaged over the batch, summed over instances (so an instance's
  * gradient does not depend on how many share the run). Batches are laid out [n_instances, batch, n_features].
  */
 public final class Tms {
@@ -25,12 +25,9 @@ public final class Tms {
     public record Config(int nInstances, int nFeatures, int nHidden, Activation act, double dropout, double l1,
                          double[] importance) {
 
+        /** Importance from the task ({@link TaskSpec#importanceOf}: its profile, else decay^j). */
         public static Config of(ModelSpec m, TaskSpec t) {
-            double decay = t.importanceDecay() == null ? 1.0 : t.importanceDecay();
-            double[] importance = new double[t.nFeatures()];
-            for (int j = 0; j < importance.length; j++) {
-                importance[j] = Math.pow(decay, j);
-            }
+            double[] importance = t.importanceOf(t.nFeatures());
             return new Config(m.nInstances(), t.nFeatures(), m.nHidden(), Activation.of(m.actFn()),
                     m.dropout() == null ? 0 : m.dropout(), m.l1() == null ? 0 : m.l1(), importance);
         }
