@@ -1,4 +1,4 @@
-package org.interplab.trainer.rest;
+package org.interplab.service;
 
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.MediaType;
@@ -11,18 +11,23 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * This service's REST API is internal: with {@code lab.service-token} set (env LAB_SERVICE_TOKEN), every call must
- * carry it in {@code X-Lab-Service-Token} (the dashboard and the analysis service send it), else 401. Health and metrics under /q/ stay open.
+ * An internal service's REST API (trainer, analysis service) answers the lab's own services only: with
+ * {@code lab.service-token} set (env LAB_SERVICE_TOKEN), every call must carry it in {@code X-Lab-Service-Token}
+ * (the dashboard and the analysis service send it), else 401 with the JSON error. Health and metrics under /q/ stay
+ * open. The dashboard, whose API is public (users log in), switches it off with {@code lab.internal-api=false}; the
+ * default is on, so a service that forgets the setting stays closed rather than open.
  */
 public class ServiceTokenFilter {
-    static final String HEADER = "X-Lab-Service-Token";
+    public static final String HEADER = "X-Lab-Service-Token";
 
     @ConfigProperty(name = "lab.service-token")
     Optional<String> token;
+    @ConfigProperty(name = "lab.internal-api", defaultValue = "true")
+    boolean internalApi;
 
     @ServerRequestFilter(preMatching = true)
     public Response check(RoutingContext routing) {
-        if (token.isEmpty() || token.get().isBlank() || routing.request().path().startsWith("/q/")) {
+        if (!internalApi || token.isEmpty() || token.get().isBlank() || routing.request().path().startsWith("/q/")) {
             return null;
         }
         String sent = routing.request().getHeader(HEADER);
