@@ -90,7 +90,10 @@ describe('the admin page: dead letters and failed analysis jobs', { timeout: 600
     await page.getByTestId('nav-admin').click();
     await page.getByTestId('admin-letters').waitFor();
     assert.match(page.url(), /#\/admin$/);
-    const rows = await letterRows(key, 1);
+    // both consumers of checkpoints.published refuse it, the analysis service and the dashboard, and both
+    // dead-letter to checkpoints.published.dlq: two letters
+    const rows = await letterRows(key, 2);
+    assert.equal(await rows.count(), 2, 'one letter from each consumer');
     const row = rows.first();
     assert.match(await row.locator('.reason').textContent(), /forged or unsigned checkpoints\.published event refused: no lab-signature header/);
     await row.getByTestId('letter-inspect').click();
@@ -101,8 +104,8 @@ describe('the admin page: dead letters and failed analysis jobs', { timeout: 600
     await row.getByTestId('letter-replay').click();
     await eventually(async () => (await page.getByTestId('letters-note').textContent()).includes('sent back to checkpoints.published'),
       { what: 'the replay confirmed', timeout: 20_000 });
-    // the replay crossed the real broker: the analysis service read it again, checked it and refused it again
-    await letterRows(key, 2);
+    // the replay crossed the real broker: both consumers read it again, checked it and refused it again
+    await letterRows(key, 4);
     const jobs = await apiGet('/api/admin/analysis-jobs?limit=1000');
     assert.ok(!jobs.some((j) => j.checkpointId === checkpointId), 'a forged checkpoint never becomes a job');
     assert.deepEqual(browser.problems, []);
@@ -118,7 +121,8 @@ describe('the admin page: dead letters and failed analysis jobs', { timeout: 600
     }, { what: `the analysis job of ${checkpointId} FAILED`, timeout: 120_000, interval: 1000 });
     assert.match(failed.error, /HTTP 404/);
 
-    await page.goto(`${LAB_URL}/#/admin`);
+    await page.goto(`${LAB_URL}/#/`); // (the same hash again would not reload the page)
+    await page.getByTestId('nav-admin').click();
     const row = page.locator(`[data-testid=job-row][data-checkpoint="${checkpointId}"]`);
     await row.waitFor();
     assert.equal(await row.locator('td').nth(1).textContent(), 'FAILED');
