@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class ScaleOutIT {
     static final int RUNS = 12;
+    /** Steps of each run; a checkpoint every quarter (geometric checkpoints would make ~65 per run to analyse). */
     static final int STEPS = 1000;
     static final Duration TIMEOUT = Duration.ofMinutes(12);
     static final File REPO = new File(System.getProperty("user.dir")).getParentFile();
@@ -68,7 +69,8 @@ class ScaleOutIT {
             seeds.append(i == 0 ? "" : ",").append(9100 + i);
         }
         Response submitted = given().contentType(ContentType.JSON).body("{\"preset\":\"xor\",\"grid\":{\"seed\":["
-                + seeds + "]},\"overrides\":{\"name\":\"scale-out\",\"training\":{\"steps\":" + STEPS + "}}}")
+                + seeds + "]},\"overrides\":{\"name\":\"scale-out\",\"training\":{\"steps\":" + STEPS
+                + ",\"checkpoints\":\"every\",\"checkpointEvery\":" + STEPS / 4 + "}}}")
                 .post("/api/experiments");
         assertEquals(202, submitted.statusCode(), submitted.asString());
         List<UUID> ids = submitted.jsonPath().getList("ids", String.class).stream().map(UUID::fromString).toList();
