@@ -4,6 +4,13 @@
 #   infra/services.sh start    start trainer-service, analysis-service, dashboard; wait for /q/health/ready
 #   infra/services.sh stop     stop the services started from this LAB_HOME
 #   infra/services.sh status   exit 0 when all three answer their health endpoint
+#   infra/services.sh start-replicas   scale out: a second trainer-service and analysis-service (trainer-service-2,
+#                              analysis-service-2) on the same database, broker, object store and consumer groups,
+#                              on LAB_TRAINER_REPLICA_PORT (trainer port + 100) and LAB_ANALYSIS_REPLICA_PORT
+#                              (analysis port + 100); the dashboard keeps calling the first ones
+#   infra/services.sh stop-replicas    stop those two (stop stops them too)
+#   infra/services.sh pid NAME | port NAME   the pid / HTTP port of trainer-service, analysis-service, dashboard or
+#                              a replica (for failure tests: e2e-tests ScaleOutIT kills replicas with kill -9)
 #
 # Environment: LAB_HOME, LAB_PG_PORT, LAB_KAFKA_PORT (see lib.sh), LAB_DASHBOARD_PORT (8080), LAB_TRAINER_PORT
 # (8081), LAB_ANALYSIS_PORT (8082), LAB_SERVICE_TIMEOUT (seconds, default 180), LAB_TRAINER_WORKERS (1),
@@ -20,12 +27,18 @@ LAB_TRAINER_PORT="${LAB_TRAINER_PORT:-8081}"
 LAB_ANALYSIS_PORT="${LAB_ANALYSIS_PORT:-8082}"
 SERVICE_TIMEOUT="${LAB_SERVICE_TIMEOUT:-180}"
 SERVICES=(trainer-service analysis-service dashboard)
+REPLICAS=(trainer-service-2 analysis-service-2)
+
+# An instance is named after its module, a replica with the suffix -2 (its own pid file, log and port).
+module_of() { echo "${1%-2}"; }
 
 port_of() {
     case "$1" in
         trainer-service) echo "$LAB_TRAINER_PORT" ;;
         analysis-service) echo "$LAB_ANALYSIS_PORT" ;;
         dashboard) echo "$LAB_DASHBOARD_PORT" ;;
+        trainer-service-2) echo "${LAB_TRAINER_REPLICA_PORT:-$((LAB_TRAINER_PORT + 100))}" ;;
+        analysis-service-2) echo "${LAB_ANALYSIS_REPLICA_PORT:-$((LAB_ANALYSIS_PORT + 100))}" ;;
     esac
 }
 
@@ -48,7 +61,7 @@ pid_file_of() { echo "$LAB_RUN_DIR/$1.pid"; }
 running_pid() {
     local pid
     pid="$(read_pid_file "$(pid_file_of "$1")")"
-    if [[ -n "$pid" ]] && pid_cmdline_matches "$pid" "$(jar_of "$1")"; then
+    if [[ -n "$pid" ]] && pid_cmdline_matches "$pid" "$(jar_of "$(module_of "$1")")"; then
         printf '%s' "$pid"
     fi
 }
@@ -59,7 +72,7 @@ start_one() {
     local svc="$1" port jar log pid host=127.0.0.1
     [[ "$svc" == dashboard ]] && host="${LAB_DASHBOARD_HOST:-0.0.0.0}"
     port="$(port_of "$svc")"
-    jar="$(jar_of "$svc")"
+    jar="$(jar_of "$(module_of "$svc")")"
     log="$LAB_LOG_DIR/$svc.log"
     if [[ -n "$(running_pid "$svc")" ]]; then
         info "$svc already running (pid $(running_pid "$svc")) on port $port"
@@ -88,23 +101,25 @@ start_one() {
     info "$svc starting (pid $pid, port $port, log $log)"
 }
 
-start() {
+# start_all NAME...  — starts these instances, then waits until each answers its health endpoint
+start_all() {
     ensure_dirs
     require_cmd java "install a JDK 17"
     require_cmd curl "apt-get install -y curl"
     local t0 svc
     t0="$(now_ns)"
-    for svc in "${SERVICES[@]}"; do start_one "$svc"; done
-    for svc in "${SERVICES[@]}"; do
+    for svc in "$@"; do start_one "$svc"; done
+    for svc in "$@"; do
         wait_until "$SERVICE_TIMEOUT" "$svc health at :$(port_of "$svc")/q/health/ready" \
             "$(running_pid "$svc")" "$LAB_LOG_DIR/$svc.log" healthy "$svc"
     done
-    info "services healthy in $(elapsed_since "$t0") s"
+    info "$* healthy in $(elapsed_since "$t0") s"
 }
 
-stop() {
+# stop_all NAME...  — stops these instances (a replica killed with -9 leaves only its pid file, removed here)
+stop_all() {
     local svc pid
-    for svc in dashboard analysis-service trainer-service; do
+    for svc in "$@"; do
         pid="$(running_pid "$svc")"
         if [[ -n "$pid" ]]; then
             stop_pid "$pid" "$svc" 30
@@ -123,8 +138,16 @@ status() {
 }
 
 case "${1:-}" in
-    start) start ;;
-    stop) stop ;;
+    start) start_all "${SERVICES[@]}" ;;
+    stop) stop_all dashboard analysis-service-2 analysis-service trainer-service-2 trainer-service ;;
     status) status ;;
-    *) usage_die "infra/services.sh start|stop|status" ;;
+    start-replicas) start_all "${REPLICAS[@]}" ;;
+    stop-replicas) stop_all "${REPLICAS[@]}" ;;
+    pid | port)
+        [[ " ${SERVICES[*]} ${REPLICAS[*]} " == *" ${2:-} "* ]] || usage_die "infra/services.sh $1 NAME"
+        if [[ "$1" == port ]]; then port_of "$2"; exit 0; fi
+        pid="$(running_pid "$2")"
+        [[ -n "$pid" ]] || die "$2 is not running"
+        echo "$pid" ;;
+    *) usage_die "infra/services.sh start|stop|status|start-replicas|stop-replicas|pid NAME|port NAME" ;;
 esac

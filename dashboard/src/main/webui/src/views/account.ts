@@ -29,6 +29,8 @@ function userBar() {
   nav.querySelector('[data-testid=user-bar]')?.remove();
   const bar = el('span', { class: 'user-bar', 'data-testid': 'user-bar' });
   if (me?.authenticated) {
+    // the admin page (failed analysis jobs, dead letters) is linked for admins only; its API answers 403 to others
+    if (me.role === 'admin') bar.append(el('a', { href: '#/admin', 'data-testid': 'nav-admin', text: 'Admin' }), ' ');
     bar.append(el('a', { href: '#/account', 'data-testid': 'current-user', text: `${me.username} (${me.role})` }),
       ' ', el('button', { type: 'button', 'data-testid': 'logout', text: 'Log out', onclick: async () => {
         await api('/api/auth/logout', { method: 'POST' });

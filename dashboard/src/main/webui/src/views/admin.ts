@@ -6,7 +6,7 @@ import { me } from './account';
 
 interface AnalysisJob { checkpointId: string; event: string; status: string; attempts: number;
   nextAttemptAt: string | null; error: string | null; createdAt: string; updatedAt: string }
-interface DeadLetter { partition: number; offset: number; key: string | null; value: string;
+interface DeadLetter { partition: number; offset: number; timestamp: number; key: string | null; value: string;
   headers: Record<string, string | null> }
 
 const JOB_STATUSES = ['FAILED', 'PENDING', 'RUNNING', 'DONE', ''];
@@ -56,8 +56,9 @@ async function jobsCard(life: Lifetime): Promise<HTMLElement> {
             disabled: j.status === 'RUNNING' || j.status === 'PENDING', onclick: async () => {
               try {
                 await api(`/api/admin/analysis-jobs/${j.checkpointId}/retry`, { method: 'POST' });
-                note.textContent = `retry of ${j.checkpointId} queued`;
                 await load();
+                // after the reload, which rewrites the count line: the confirmation stays visible
+                note.textContent = `retry of ${j.checkpointId} queued`;
               } catch (e) { showError((e as Error).message); }
             } })));
       return row;
@@ -83,16 +84,17 @@ async function lettersCard(life: Lifetime): Promise<HTMLElement> {
   const load = async () => {
     const letters = await api<DeadLetter[]>('/api/admin/dead-letters');
     if (!life.alive) return;
-    note.textContent = `${letters.length} dead letter(s) on checkpoints.published.dlq`;
+    note.textContent = `${letters.length} dead letter(s) on checkpoints.published.dlq, newest first`;
     body.replaceChildren(...letters.map((d) => {
       const row = el('tr', { 'data-testid': 'letter-row', 'data-offset': `${d.partition}/${d.offset}` },
-        el('td', { text: `${d.partition}/${d.offset}` }), el('td', { text: d.key ?? '' }),
+        el('td', { text: `${d.partition}/${d.offset}` }), el('td', { text: new Date(d.timestamp).toISOString() }),
+        el('td', { text: d.key ?? '' }),
         el('td', { class: 'reason', text: d.headers['dead-letter-reason'] ?? '' }),
         el('td', {},
           el('button', { type: 'button', text: 'Inspect', 'data-testid': 'letter-inspect', onclick: () => {
             const open = row.nextElementSibling?.classList.contains('inspect');
             if (open) row.nextElementSibling!.remove();
-            else row.after(inspectRow(4, pretty(d.value) + '\n\n' + JSON.stringify(d.headers, null, 2),
+            else row.after(inspectRow(5, pretty(d.value) + '\n\n' + JSON.stringify(d.headers, null, 2),
               'letter-detail'));
           } }), ' ',
           el('button', { type: 'button', text: 'Replay', 'data-testid': 'letter-replay', onclick: async () => {
@@ -111,7 +113,7 @@ async function lettersCard(life: Lifetime): Promise<HTMLElement> {
     el('div', {}, el('button', { type: 'button', text: 'Reload',
       onclick: () => { load().catch((e) => showError(String(e))); } })),
     note,
-    el('table', {}, el('thead', {}, el('tr', {}, ...['Partition/offset', 'Key', 'Reason', '']
+    el('table', {}, el('thead', {}, el('tr', {}, ...['Partition/offset', 'Dead-lettered', 'Key', 'Reason', '']
       .map((h) => el('th', { text: h })))), body));
   try { await load(); } catch (e) { showError((e as Error).message); }
   return card;

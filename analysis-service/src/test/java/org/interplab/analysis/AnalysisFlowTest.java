@@ -10,13 +10,7 @@ import io.restassured.response.Response;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.core.checkpoint.Safetensors;
@@ -34,11 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 @QuarkusTest
 class AnalysisFlowTest {
-    static final String TOPIC = "qt.checkpoints.published";
     static final List<String> TOKENS = List.of("A", "B", "C", "D", "Q");
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     @Test
     void theXorConstructionsTablesComeBackInClosedForm() throws Exception {
@@ -81,9 +71,9 @@ class AnalysisFlowTest {
         JsonNode before = awaitAnalysis(first);
         String completedBefore = before.toString();
 
-        send(first.toString(), "this is not JSON"); // goes to the dead-letter topic
+        CheckpointEvents.send(first.toString(), "this is not JSON"); // goes to the dead-letter topic
         CheckpointPublished replay = event(first);
-        send(first.toString(), Json.write(replay));
+        CheckpointEvents.send(first.toString(), Json.write(replay));
         UUID second = publishXorConstruction(); // the consumer is still alive after the poison event
         awaitAnalysis(second);
         assertEquals(completedBefore, given().get("/analysis/" + first).then().statusCode(200).extract().asString());
@@ -131,7 +121,7 @@ class AnalysisFlowTest {
         UUID checkpointId = UUID.randomUUID();
         TestTrainerCheckpoints.FILES.put(checkpointId,
                 Safetensors.write(Map.of("W", Nd4j.create(w, new long[] {1, 5, 2}, DataType.FLOAT)), Map.of()));
-        send(experiment.toString(), Json.write(new CheckpointPublished(checkpointId, experiment, step, false,
+        CheckpointEvents.send(experiment.toString(), Json.write(new CheckpointPublished(checkpointId, experiment, step, false,
                 Map.of(), spec, Instant.now())));
         return checkpointId;
     }
@@ -140,7 +130,7 @@ class AnalysisFlowTest {
         ReferenceModel reference = ReferenceModels.xorConstruction();
         UUID checkpointId = UUID.randomUUID();
         TestTrainerCheckpoints.FILES.put(checkpointId, Safetensors.write(reference.weights(), Map.of()));
-        send(checkpointId.toString(), Json.write(event(checkpointId)));
+        CheckpointEvents.send(checkpointId.toString(), Json.write(event(checkpointId)));
         return checkpointId;
     }
 
@@ -168,15 +158,5 @@ class AnalysisFlowTest {
         String body = given().get("/analysis/" + checkpointId + "/tables/" + name).then().statusCode(200).extract()
                 .asString();
         return Json.MAPPER.readTree(body);
-    }
-
-    private void send(String key, String value) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(TOPIC, key, value)).get();
-        }
     }
 }

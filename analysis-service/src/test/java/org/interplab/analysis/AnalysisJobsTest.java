@@ -8,13 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.core.checkpoint.Safetensors;
@@ -24,9 +18,6 @@ import org.junit.jupiter.api.Test;
 /** Analyses are never lost to a transient fault; a checkpoint that cannot be analysed fails visibly and retryably. */
 @QuarkusTest
 class AnalysisJobsTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
     @Test
     void aTrainerThatAnswers503ForAWhileIsRetriedUntilTheAnalysisSucceeds() throws Exception {
         UUID id = UUID.randomUUID();
@@ -61,7 +52,7 @@ class AnalysisJobsTest {
     @Test
     void anUnreadableEventIsADeadLetterThatCanBeListedAndReplayed() throws Exception {
         String marker = "not JSON " + UUID.randomUUID();
-        send(UUID.randomUUID().toString(), marker);
+        CheckpointEvents.send(UUID.randomUUID().toString(), marker);
         JsonNode letter = null;
         long deadline = System.currentTimeMillis() + 60_000;
         while (letter == null && System.currentTimeMillis() < deadline) {
@@ -96,17 +87,7 @@ class AnalysisJobsTest {
     }
 
     private void publish(UUID checkpointId) throws Exception {
-        send(checkpointId.toString(), Json.write(new CheckpointPublished(checkpointId, null, 0, true, Map.of(),
+        CheckpointEvents.send(checkpointId.toString(), Json.write(new CheckpointPublished(checkpointId, null, 0, true, Map.of(),
                 ReferenceModels.xorConstruction().spec(), Instant.now())));
-    }
-
-    private void send(String key, String value) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(AnalysisFlowTest.TOPIC, key, value)).get();
-        }
     }
 }

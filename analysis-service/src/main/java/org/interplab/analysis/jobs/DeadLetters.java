@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,32 +39,38 @@ public class DeadLetters {
     @ConfigProperty(name = "lab.topic-prefix", defaultValue = "")
     Optional<String> prefix;
 
-    public record Letter(int partition, long offset, String key, String value, Map<String, String> headers) {
+    /** A dead letter; {@code timestamp} is when it was dead-lettered (epoch ms). */
+    public record Letter(int partition, long offset, long timestamp, String key, String value,
+                         Map<String, String> headers) {
     }
 
     String dlqTopic() {
         return prefix.orElse("") + TOPIC + ".dlq";
     }
 
+    /** The newest {@code limit} letters, newest first (the last {@code limit} of each partition, merged by time). */
     public List<Letter> list(int limit) {
         List<Letter> letters = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps())) {
             List<TopicPartition> parts = consumer.partitionsFor(dlqTopic(), Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts, Duration.ofSeconds(10));
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(10));
+            for (TopicPartition p : parts) {
+                consumer.seek(p, Math.max(begin.get(p), end.get(p) - limit));
+            }
             long deadline = System.currentTimeMillis() + 10_000;
-            while (letters.size() < limit && System.currentTimeMillis() < deadline
+            while (System.currentTimeMillis() < deadline
                     && parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (letters.size() < limit) {
-                        letters.add(letter(r));
-                    }
+                    letters.add(letter(r));
                 }
             }
         }
-        return letters;
+        letters.sort(Comparator.comparingLong(Letter::timestamp).reversed()
+                .thenComparing(Comparator.comparingLong(Letter::offset).reversed()));
+        return letters.subList(0, Math.min(limit, letters.size()));
     }
 
     /** Sends the letter at (partition, offset) to the original topic again; empty when there is no such letter. */
@@ -138,6 +145,6 @@ public class DeadLetters {
         for (Header h : r.headers()) {
             headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
         }
-        return new Letter(r.partition(), r.offset(), r.key(), r.value(), headers);
+        return new Letter(r.partition(), r.offset(), r.timestamp(), r.key(), r.value(), headers);
     }
 }

@@ -2,7 +2,6 @@ package org.interplab.analysis.service;
 
 import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -15,10 +14,12 @@ import org.interplab.analysis.client.TrainerClient;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.AnalysisCompleted;
 import org.interplab.contracts.events.CheckpointPublished;
+import org.interplab.contracts.events.Topics;
 import org.interplab.core.checkpoint.SafetensorsFile;
 import org.interplab.core.circuits.CircuitAnalysis;
 import org.interplab.core.circuits.CircuitTable;
 import org.interplab.core.circuits.TableResult;
+import org.interplab.service.EventKey;
 
 /** Turns a checkpoint into circuit tables: fetch from the trainer, compute with interp-core, store, announce. */
 @ApplicationScoped
@@ -31,6 +32,8 @@ public class AnalysisService {
     @Inject
     @Channel("analysis-completed")
     MutinyEmitter<String> completed;
+    @Inject
+    EventKey key;
 
     /** A table built across the run's checkpoints; its failure is recorded like any table's. */
     private static TableResult acrossSteps(String name, java.util.function.Supplier<CircuitTable> table) {
@@ -73,8 +76,10 @@ public class AnalysisService {
     }
 
     private void announce(CheckpointPublished event, List<String> ok, List<String> failed) {
-        UUID key = event.experimentId() != null ? event.experimentId() : event.checkpointId();
-        completed.sendMessageAndAwait(KafkaRecord.of(key.toString(), Json.write(
-                new AnalysisCompleted(event.checkpointId(), event.experimentId(), ok, failed, Instant.now()))));
+        UUID partitionKey = event.experimentId() != null ? event.experimentId() : event.checkpointId();
+        String payload = Json.write(
+                new AnalysisCompleted(event.checkpointId(), event.experimentId(), ok, failed, Instant.now()));
+        // signed, so the dashboard can refuse an analysis.completed that this service never wrote
+        completed.sendMessageAndAwait(key.record(Topics.ANALYSIS_COMPLETED, partitionKey.toString(), payload));
     }
 }

@@ -10,13 +10,8 @@ import io.restassured.response.Response;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.interplab.analysis.CheckpointEvents;
 import org.interplab.analysis.TestTrainerCheckpoints;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
@@ -38,11 +33,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 @QuarkusTest
 class LmCircuitTablesTest {
-    static final String TOPIC = "qt.checkpoints.published";
     static final int VOCAB = 5000;
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     static ExperimentSpec spec() {
         ExperimentSpec base = Presets.expand("tinystories-1l", 1L, null);
@@ -61,7 +52,7 @@ class LmCircuitTablesTest {
         TestTrainerCheckpoints.FILES.put(checkpointId, Safetensors.write(params,
                 CheckpointMetadata.of(spec, 5, Map.of(), "test").toMap()));
         // not the final checkpoint: no Neuroscope scan, only the analysis job
-        send(checkpointId.toString(), Json.write(new CheckpointPublished(checkpointId, UUID.randomUUID(), 5, false,
+        CheckpointEvents.send(checkpointId.toString(), Json.write(new CheckpointPublished(checkpointId, UUID.randomUUID(), 5, false,
                 Map.of(), spec, Instant.now())));
         JsonNode index = awaitAnalysis(checkpointId);
         assertEquals(0, index.get("tablesFailed").asInt(), index.toString());
@@ -105,15 +96,5 @@ class LmCircuitTablesTest {
     private static JsonNode table(UUID checkpointId, String name) throws Exception {
         return Json.MAPPER.readTree(given().get("/analysis/" + checkpointId + "/tables/" + name).then().statusCode(200)
                 .extract().asString());
-    }
-
-    private void send(String key, String value) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(TOPIC, key, value)).get();
-        }
     }
 }

@@ -16,13 +16,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.interplab.analysis.CheckpointEvents;
 import org.interplab.analysis.TestTrainerCheckpoints;
 import org.interplab.analysis.TestTrainerCorpora;
 import org.interplab.contracts.Json;
@@ -48,14 +43,10 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class NeuroscopeScanTest {
-    static final String TOPIC = "qt.checkpoints.published";
-
     @Inject
     ScanStore store;
     @Inject
     NeuroscopeService neuroscope;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     static ExperimentSpec lmSpec() {
         ExperimentSpec base = Presets.expand("xor", 1L, null);
@@ -152,9 +143,9 @@ class NeuroscopeScanTest {
         byte[] corpus = corpus("builtin-stories", 5, 24);
         CheckpointPublished event = new CheckpointPublished(checkpointId, UUID.randomUUID(), 10, true, Map.of(),
                 lmSpec(), Instant.now());
-        send(checkpointId.toString(), Json.write(event));
+        CheckpointEvents.send(checkpointId.toString(), Json.write(event));
         awaitCompleted(checkpointId);
-        send(checkpointId.toString(), Json.write(event)); // a replay
+        CheckpointEvents.send(checkpointId.toString(), Json.write(event)); // a replay
         Thread.sleep(1500);
         JsonPath scans = given().get("/neuroscope/" + checkpointId + "/scans").then().extract().jsonPath();
         assertEquals(1, scans.getList("$").size(), "a replayed event does not queue a second scan");
@@ -209,15 +200,5 @@ class NeuroscopeScanTest {
         // its shard went stale and a live worker scanned it again: the dead worker's claim is gone
         assertTrue(!store.heartbeatShard(e.id(), dead.get().shard(), "dead-worker", 1));
         assertStoredEqualsInMemory(checkpointId, corpus);
-    }
-
-    void send(String key, String value) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-            producer.send(new ProducerRecord<>(TOPIC, key, value)).get();
-        }
     }
 }

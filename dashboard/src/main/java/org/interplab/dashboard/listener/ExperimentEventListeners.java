@@ -13,13 +13,13 @@ import org.interplab.contracts.events.Topics;
 import org.interplab.contracts.events.TrainingProgress;
 import org.interplab.dashboard.config.Channels;
 import org.interplab.dashboard.service.EventIngestService;
+import org.interplab.service.EventKey;
 
 /**
  * Kafka consumers of the events the dashboard shows. Each record is applied in one transaction; a record that
  * cannot be read or applied is nacked and lands on the channel's dead-letter topic ({@code <topic>.dlq}). The
- * trainer's events must carry its {@link org.interplab.contracts.events.EventSignature}; a forged or unsigned one
- * is dead-lettered with the reason and changes nothing. (analysis.completed only marks existing checkpoints as
- * analysed; its producer does not sign yet.)
+ * trainer's and the analysis service's events must carry their {@link org.interplab.contracts.events.EventSignature};
+ * a forged or unsigned one is dead-lettered with the reason and changes nothing.
  */
 @ApplicationScoped
 public class ExperimentEventListeners {
@@ -49,7 +49,9 @@ public class ExperimentEventListeners {
     @Incoming(Channels.ANALYSIS_COMPLETED)
     @Blocking
     @Transactional
-    public void onAnalysisCompleted(String json) {
-        ingest.recordAnalysis(Json.read(json, AnalysisCompleted.class));
+    public void onAnalysisCompleted(ConsumerRecord<String, String> record) {
+        // only the analysis service announces analyses: a forged one marks no checkpoint analysed
+        key.check(Topics.ANALYSIS_COMPLETED, record);
+        ingest.recordAnalysis(Json.read(record.value(), AnalysisCompleted.class));
     }
 }

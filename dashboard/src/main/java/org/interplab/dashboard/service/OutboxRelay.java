@@ -5,7 +5,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -30,7 +29,7 @@ import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.dashboard.config.Channels;
 import org.interplab.dashboard.entity.Experiment;
 import org.interplab.dashboard.entity.OutboxEntry;
-import org.interplab.dashboard.listener.EventKey;
+import org.interplab.service.EventKey;
 
 /**
  * The transactional outbox: {@link #enqueue} writes an experiment's ExperimentRequested event in the caller's
@@ -140,9 +139,7 @@ public class OutboxRelay {
             }
             CompletableFuture<Void> ack = new CompletableFuture<>();
             inFlight.put(entry.id, ack);
-            var record = KafkaRecord.of(entry.messageKey, entry.payload);
-            var signature = key.sign(Topics.EXPERIMENTS_REQUESTED, entry.payload);
-            emitter.send((signature.isPresent() ? record.withHeader(EventSignature.HEADER, signature.get()) : record)
+            emitter.send(key.record(Topics.EXPERIMENTS_REQUESTED, entry.messageKey, entry.payload)
                     .withAck(() -> {
                         ack.complete(null);
                         return CompletableFuture.completedFuture(null);

@@ -11,12 +11,14 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.contracts.Json;
+import org.interplab.contracts.events.AnalysisCompleted;
 import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.contracts.events.EventSignature;
 import org.interplab.contracts.events.RunStatus;
@@ -29,8 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Events are checked against their sender, through the real broker: a checkpoint or progress event the trainer did
- * not sign records nothing (no phantom model, no run marked COMPLETED) and lands on the dead-letter topic with the
- * reason; the dashboard's own requests carry its signature.
+ * not sign, or an analysis.completed the analysis service did not sign, records nothing (no phantom model, no run
+ * marked COMPLETED, no checkpoint marked analysed) and lands on the dead-letter topic with the reason; the
+ * dashboard's own requests carry its signature.
  */
 @QuarkusTest
 class ForgedEventsTest {
@@ -72,6 +75,35 @@ class ForgedEventsTest {
     }
 
     @Test
+    void aForgedAnalysisMarksNoCheckpointAnalysed() {
+        UUID model = UUID.randomUUID();
+        KafkaTestClient.send(KafkaTestClient.topic(Topics.CHECKPOINTS_PUBLISHED), model.toString(), upload(model));
+        await().atMost(WAIT).until(() -> checkpointStatus(model) == 200);
+        String topic = KafkaTestClient.topic(Topics.ANALYSIS_COMPLETED);
+        String forgedTables = analysis(model, "FORGED.L0H0");
+        KafkaTestClient.send(topic, model.toString(), forgedTables, null);
+        KafkaTestClient.send(topic, model.toString(), forgedTables,
+                EventSignature.sign("not-the-lab-key", Topics.ANALYSIS_COMPLETED, forgedTables));
+        // the trainer's kind of signature (a checkpoint event's) over the same bytes does not pass either
+        KafkaTestClient.send(topic, model.toString(), forgedTables,
+                EventSignature.sign(eventKey, Topics.CHECKPOINTS_PUBLISHED, forgedTables));
+        String genuine = analysis(model, "EVOU.L0H0");
+        KafkaTestClient.send(topic, model.toString(), genuine); // signed as the analysis service signs
+
+        // same partition: once the genuine one is applied, the forgeries were consumed before it
+        await().atMost(WAIT).until(() -> "completed".equals(given().get("/api/checkpoints/" + model).then()
+                .extract().path("model.analysisStatus")));
+        given().get("/api/checkpoints/" + model).then().statusCode(200)
+                .body("analysis.tables", org.hamcrest.Matchers.equalTo(List.of("EVOU.L0H0")));
+        assertEquals(0, db.count("select count(*) from dashboard.analysis where checkpoint_id = ? "
+                + "and tables like '%FORGED%'", model));
+        ConsumerRecord<String, String> dead = KafkaTestClient.awaitRecord(topic + Topics.DEAD_LETTER_SUFFIX,
+                r -> r.value().contains(model.toString()), WAIT);
+        assertTrue(header(dead, "dead-letter-reason").contains("analysis.completed event refused"),
+                header(dead, "dead-letter-reason"));
+    }
+
+    @Test
     void aForgedProgressEventDoesNotFinishARun() {
         String id = given().contentType(ContentType.JSON).body("{\"preset\": \"xor\", \"seed\": 11}")
                 .when().post("/api/experiments").then().statusCode(202).extract().path("id");
@@ -103,6 +135,11 @@ class ForgedEventsTest {
     private static String upload(UUID id) {
         return Json.write(new CheckpointPublished(id, null, 0, true, Map.of("test_acc", 1.0),
                 Presets.expand("xor", 1L, null), Instant.parse("2026-01-01T00:00:00Z")));
+    }
+
+    private static String analysis(UUID checkpointId, String table) {
+        return Json.write(new AnalysisCompleted(checkpointId, null, List.of(table), List.of(),
+                Instant.parse("2026-01-01T00:00:00Z")));
     }
 
     private static int checkpointStatus(UUID id) {

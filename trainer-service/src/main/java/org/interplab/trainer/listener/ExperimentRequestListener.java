@@ -9,7 +9,7 @@ import org.interplab.contracts.Json;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.interplab.contracts.events.ExperimentRequested;
 import org.interplab.contracts.events.Topics;
-import org.interplab.trainer.outbox.EventKey;
+import org.interplab.service.EventKey;
 import java.time.Instant;
 import java.util.Map;
 import java.util.stream.Collectors;

@@ -4,7 +4,6 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -14,6 +13,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.interplab.contracts.events.EventSignature;
 import org.interplab.contracts.events.Topics;
 import org.interplab.trainer.service.TrainingEvents;
+import org.interplab.service.EventKey;
 
 /**
  * Publishes the outbox to Kafka on one thread, oldest first, and deletes each row once the broker acknowledged it.
@@ -66,10 +66,7 @@ public class EventRelay {
                     continue;
                 }
                 for (EventOutbox.Pending e : batch) {
-                    var record = KafkaRecord.of(e.key(), e.payload());
-                    var signature = key.sign(kind(e.channel()), e.payload());
-                    emitter(e.channel()).sendMessageAndAwait(
-                            signature.isPresent() ? record.withHeader(EventSignature.HEADER, signature.get()) : record);
+                    emitter(e.channel()).sendMessageAndAwait(key.record(kind(e.channel()), e.key(), e.payload()));
                     outbox.sent(e.id());
                 }
                 backoff = 1000;
