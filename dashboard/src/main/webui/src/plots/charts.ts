@@ -17,7 +17,7 @@ export function hiDpiCanvas(width: number, height: number, testid: string): [HTM
   return [canvas, ctx];
 }
 
-function showTip(e: MouseEvent, text: string, data: Record<string, string>) {
+export function showTip(e: MouseEvent, text: string, data: Record<string, string>) {
   const tip = document.getElementById('tooltip')!;
   tip.textContent = text;
   Object.assign(tip.dataset, data);
@@ -25,7 +25,7 @@ function showTip(e: MouseEvent, text: string, data: Record<string, string>) {
   tip.style.top = (e.clientY + 14) + 'px';
   tip.hidden = false;
 }
-const hideTip = () => { document.getElementById('tooltip')!.hidden = true; };
+export const hideTip = () => { document.getElementById('tooltip')!.hidden = true; };
 
 function niceRange(values: number[]): [number, number] {
   let lo = Math.min(...values), hi = Math.max(...values);

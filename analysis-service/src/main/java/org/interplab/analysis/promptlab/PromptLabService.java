@@ -41,7 +41,7 @@ public class PromptLabService {
     @Inject
     ScanInputs inputs;
 
-    /** What was asked: input as text or ids, read-off position and target, heads to change, patch input, top-k. */
+    /** What was asked (no input: the task's first example): input as text or ids, read-off position and target, heads to change, patch input, top-k. */
     public record Query(String input, String tokens, Integer position, Integer target, String ablate, String patch,
                         String patchTokens, int top) {
     }
@@ -62,7 +62,10 @@ public class PromptLabService {
         PromptInputs forms = new PromptInputs(spec);
         int maxTokens = Math.min(MAX_TOKENS, c.nCtx());
 
-        int[] tokens = tokensOf(forms, q.input(), q.tokens(), "input", "tokens", maxTokens);
+        boolean noInput = (q.input() == null || q.input().isBlank()) && (q.tokens() == null || q.tokens().isBlank());
+        List<String> examples = examples(checkpointId, spec, forms);
+        int[] tokens = tokensOf(forms, noInput && !examples.isEmpty() ? examples.get(0) : q.input(), q.tokens(),
+                "input", "tokens", maxTokens);
         int position = q.position() == null ? forms.defaultPosition(tokens) : q.position();
         if (position < 0 || position >= tokens.length) {
             throw new PromptInputException("position", "position " + position + " outside [0, " + tokens.length + ")");
@@ -136,12 +139,16 @@ public class PromptLabService {
         }
         ModelView view = new ModelView(forms.task(), c.nLayers(), c.nHeads(), c.dHead(), c.dModel(), c.nCtx(),
                 c.dVocab(), c.dVocabOut(), c.attnOnly(), c.layerNorm());
-        return new PromptView(checkpointId, view, forms.format(tokens), tokens, labels, position, target,
+        List<String> outputLabels = new ArrayList<>();
+        for (int o = 0; !forms.isLm() && o < c.dVocabOut(); o++) {
+            outputLabels.add(forms.outputLabel(o));
+        }
+        return new PromptView(checkpointId, view, forms.format(tokens), tokens, labels, outputLabels, position, target,
                 forms.outputLabel(target), targetSource, cleanTarget,
                 PromptLab.topLogits(clean.logits(), q.top(), forms::outputLabel), clean.patterns(),
                 attribution.components(), attribution.constant(), PromptLab.ATTRIBUTION_NOTE,
                 patchTokens == null ? null : forms.format(patchTokens), intervened,
-                examples(checkpointId, spec, forms), (System.nanoTime() - started) / 1e6);
+                examples, (System.nanoTime() - started) / 1e6);
     }
 
     private static int argmax(INDArray logits, int position) {

@@ -58,6 +58,8 @@ class PromptLabResourceTest {
 
         given().queryParam("input", "BDQ").queryParam("ablate", "L0H0:patch").queryParam("patch", "BDQ")
                 .get("/promptlab/" + xor).then().statusCode(200).body("intervened.deltaLogit", equalTo(0.0f));
+        given().get("/promptlab/" + xor).then().statusCode(200).body("input", equalTo(clean.getList("examples").get(0)))
+                .body("outputLabels", equalTo(List.of("T", "F")));
         given().queryParam("input", "ACQ").queryParam("ablate", "L0H0:mean")
                 .get("/promptlab/" + xor).then().statusCode(200).body("intervened.meanReference", notNullValue());
     }
@@ -75,7 +77,7 @@ class PromptLabResourceTest {
         badRequest("ablate", Map.of("input", "ACQ", "ablate", "head0"));
         badRequest("input", Map.of("input", "ACQAC"));
         badRequest("input", Map.of("input", "AXQ"));
-        badRequest("input", Map.of());
+        badRequest("input", Map.of("input", "ACQ", "tokens", "0,2,4"));
         badRequest("tokens", Map.of("tokens", "1,9,4"));
         badRequest("position", Map.of("input", "ACQ", "position", "3"));
         badRequest("position", Map.of("input", "ACQ", "position", "two"));

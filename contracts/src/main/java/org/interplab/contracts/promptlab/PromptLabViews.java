@@ -60,9 +60,11 @@ public final class PromptLabViews {
      * head's attention pattern (clean run), the direct logit attribution of the target logit at the position
      * (components sum to {@code target.logit} − {@code attributionConstant}, the constant being b_U[target] plus
      * ln_final.b·W_U[:, target]), and — when heads were ablated or patched — the intervened run. {@code examples}
-     * are inputs to pick (the task's test sequences in its text form).
+     * are inputs to pick (the task's test sequences in its text form); {@code outputLabels} every output token's label
+     * (empty for a GPT-2 model: read the tokens' labels in {@code logits}).
      */
     public record PromptView(UUID checkpointId, ModelView model, String input, int[] tokens, List<String> tokenLabels,
+                             List<String> outputLabels,
                              int position, int targetToken, String targetLabel, String targetSource, TargetReadout target,
                              List<PositionLogits> logits, List<HeadPattern> patterns, List<Attribution> attribution,
                              double attributionConstant, String attributionNote, String patchInput,
