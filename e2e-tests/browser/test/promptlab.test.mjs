@@ -6,7 +6,7 @@
 // the page's URL alone reproduces the state.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_URL, adminToken, apiGet, launch, screenshot } from '../lib/lab.mjs';
+import { LAB_URL, adminToken, apiGet, eventually, launch, screenshot } from '../lib/lab.mjs';
 import { safetensors } from '../lib/safetensors.mjs';
 
 let browser;
@@ -139,6 +139,30 @@ describe('prompt lab of an uploaded xor transformer', { timeout: 600_000 }, () =
       'zero L0H1 + patch L0H0 from ACQ');
     assert.notEqual(both.intervened.deltaLogit, api.intervened.deltaLogit, 'the patch changed something');
     await screenshot(page, 'prompt-lab-ablated');
+  });
+
+  test('the analysis page draws every head of each test sequence in one grid, labelled by prompt and head', async () => {
+    const index = await eventually(async () => {
+      const a = await apiGet(`/api/checkpoints/${checkpointId}/analysis`);
+      return a.tables.filter((t) => t.kind === 'attention_pattern').length >= 2 && a;
+    }, { what: 'the attention_pattern tables', timeout: 300_000, interval: 2000 });
+    const s0 = index.tables.filter((t) => t.name.startsWith('attention_pattern.S0.'));
+    assert.equal(s0.length, 2, 'one table per head of test sequence 0');
+    const table = await apiGet(`/api/checkpoints/${checkpointId}/analysis/attention_pattern.S0.L0H1`);
+    const text = table.rowLabels.map((l) => l.replace(/^\d+:/, '')).join('');
+    await page.goto(`${LAB_URL}/#/checkpoints/${checkpointId}`);
+    const grid = page.getByTestId('patterns-S0');
+    await grid.waitFor({ timeout: 60_000 });
+    assert.deepEqual(await grid.locator('.thumb-label').allTextContents(), [`${text} · L0H0`, `${text} · L0H1`]);
+    await grid.getByTestId('attention-legend').waitFor();
+    await grid.getByTestId('thumb-L0H1').click();
+    const big = grid.getByTestId('attention-pattern');
+    const [left, topPx, cell] = await Promise.all(['data-left', 'data-top', 'data-cell'].map(async (a) => Number(await big.getAttribute(a))));
+    await big.hover({ position: { x: left + 1.5 * cell, y: topPx + 2.5 * cell } });
+    const readout = grid.getByTestId('pattern-readout');
+    close(Number(await readout.getAttribute('data-value')), table.values[2][1], 1e-9, 'the analysis table\'s L0H1 cell (2, 1)');
+    assert.equal(await page.getByTestId('prompt-lab-link').getAttribute('href'), `#/models/${checkpointId}/prompt`);
+    await screenshot(page, 'attention-grid-analysis');
   });
 
   test('a wrong head in the URL is an error that names the field', async () => {

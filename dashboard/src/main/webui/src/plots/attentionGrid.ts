@@ -3,6 +3,7 @@
 // chosen head enlarged with the tokens on both axes and each cell's value on hover.
 import { el, fmt } from '../util';
 import { hiDpiCanvas, hideTip, showTip } from './charts';
+import { sequentialCss } from './colour';
 
 export interface HeadGridEntry { name: string; pattern: number[][] }
 
@@ -15,10 +16,7 @@ export function headRgb(index: number, count: number): [number, number, number] 
   return [f(0), f(8), f(4)].map((x) => Math.round(255 * x)) as [number, number, number];
 }
 
-const shade = (v: number, rgb: [number, number, number]) => {
-  const t = Math.max(0, Math.min(1, v));
-  return `rgb(${rgb.map((c) => Math.round(255 + (c - 255) * t)).join(',')})`;
-};
+const shade = (v: number, rgb: [number, number, number]) => sequentialCss(v, 1, rgb);
 
 function legend(rgb: [number, number, number]): HTMLElement {
   const [canvas, ctx] = hiDpiCanvas(180, 30, 'attention-legend');
