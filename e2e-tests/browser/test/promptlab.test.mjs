@@ -6,7 +6,7 @@
 // the page's URL alone reproduces the state.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_URL, adminToken, apiGet, eventually, launch, screenshot } from '../lib/lab.mjs';
+import { LAB_URL, apiGet, eventually, launch, screenshot, uploadModel } from '../lib/lab.mjs';
 import { safetensors } from '../lib/safetensors.mjs';
 
 let browser;
@@ -46,15 +46,7 @@ describe('prompt lab of an uploaded xor transformer', { timeout: 600_000 }, () =
     browser = await launch();
     page = browser.page;
     const spec = (await apiGet('/api/presets')).find((p) => p.name === 'xor').spec;
-    const form = new FormData();
-    form.append('file', new Blob([xorModel(spec.model)], { type: 'application/octet-stream' }), 'xor.safetensors');
-    form.append('spec', JSON.stringify({ ...spec, name: 'prompt-lab-xor' }));
-    const response = await fetch(`${LAB_URL}/api/checkpoints`, {
-      method: 'POST', body: form, headers: { Authorization: `Bearer ${await adminToken()}` },
-    });
-    const body = await response.json();
-    assert.equal(response.status, 202, JSON.stringify(body));
-    checkpointId = body.checkpointId;
+    checkpointId = (await uploadModel(xorModel(spec.model), { ...spec, name: 'prompt-lab-xor' }, 'xor.safetensors')).checkpointId;
   });
 
   after(async () => {
