@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class PromptLabResourceTest {
     static UUID xor;
+    static UUID noBiases;
 
     @BeforeAll
     static void checkpoint() {
@@ -34,6 +35,22 @@ class PromptLabResourceTest {
         xor = UUID.randomUUID();
         TestTrainerCheckpoints.FILES.put(xor, Safetensors.write(Transformer.init(Transformer.Config.of(spec.model()), 9),
                 CheckpointMetadata.of(spec, 200, Map.of(), "test").toMap()));
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> weights =
+                new java.util.LinkedHashMap<>(Transformer.init(Transformer.Config.of(spec.model()), 9));
+        weights.keySet().removeIf(name -> name.contains(".b_") || name.equals("unembed.b_U"));
+        noBiases = UUID.randomUUID();
+        TestTrainerCheckpoints.FILES.put(noBiases, Safetensors.write(weights,
+                CheckpointMetadata.of(spec, 200, Map.of(), "test").toMap()));
+    }
+
+    @Test
+    void anUploadWithoutBiasesRunsWithZeroBiases() {
+        double withZeros = given().queryParam("input", "ADQ").get("/promptlab/" + xor).then().statusCode(200)
+                .extract().jsonPath().getDouble("target.logit");
+        JsonPath missing = given().queryParam("input", "ADQ").get("/promptlab/" + noBiases).then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(withZeros, missing.getDouble("target.logit"), 1e-6, "init's biases are zero, as absent ones");
+        assertEquals(0.0, missing.getDouble("attributionConstant"), 0.0);
     }
 
     @Test
