@@ -97,3 +97,16 @@ export async function eventually(fn, { timeout = 120_000, interval = 500, what =
   }
   throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`);
 }
+
+/** Uploads a safetensors model with its spec through POST /api/checkpoints as the admin; the 202 answer's body. */
+export async function uploadModel(bytes, spec, filename = 'model.safetensors') {
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type: 'application/octet-stream' }), filename);
+  form.append('spec', JSON.stringify(spec));
+  const response = await fetch(`${LAB_URL}/api/checkpoints`, {
+    method: 'POST', body: form, headers: { Authorization: `Bearer ${await adminToken()}` },
+  });
+  const body = await response.json();
+  if (response.status !== 202) throw new Error(`upload: HTTP ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}

@@ -9,6 +9,7 @@ import { comparePage } from './views/compare';
 import { sweepPage } from './views/sweep';
 import { neuronPage } from './views/neuron';
 import { neuronsPage } from './views/neurons';
+import { promptLabPage } from './views/promptLab';
 import { importModelPage } from './views/importModel';
 import { corporaPage } from './views/corpora';
 import { reproductionsPage } from './views/reproductions';
@@ -40,6 +41,7 @@ async function route() {
   else if ((m = path.match(new RegExp(`^/sweeps/${UUID}$`, 'i')))) sweepPage(root, m[1], life);
   else if ((m = path.match(new RegExp(`^/models/${UUID}/neurons/(\\d+)/(\\d+)$`, 'i')))) neuronPage(root, m[1], Number(m[2]), Number(m[3]), life);
   else if ((m = path.match(new RegExp(`^/models/${UUID}/neurons$`, 'i')))) neuronsPage(root, m[1], params, life);
+  else if ((m = path.match(new RegExp(`^/models/${UUID}/prompt$`, 'i')))) promptLabPage(root, m[1], params, life);
   else if (path === '/new') newExperimentPage(root, params, life);
   else if (path === '/compare') comparePage(root, params, life);
   else if (path === '/import') importModelPage(root, life);

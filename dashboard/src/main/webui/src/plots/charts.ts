@@ -1,6 +1,6 @@
 // The small special-purpose plots of the analysis views, on canvas so that each exports as PNG.
 import { el, fmt } from '../util';
-import { SERIES, sequentialCss } from './colour';
+import { SERIES } from './colour';
 
 export function hiDpiCanvas(width: number, height: number, testid: string): [HTMLCanvasElement, CanvasRenderingContext2D] {
   const ratio = window.devicePixelRatio || 1;
@@ -17,7 +17,7 @@ export function hiDpiCanvas(width: number, height: number, testid: string): [HTM
   return [canvas, ctx];
 }
 
-function showTip(e: MouseEvent, text: string, data: Record<string, string>) {
+export function showTip(e: MouseEvent, text: string, data: Record<string, string>) {
   const tip = document.getElementById('tooltip')!;
   tip.textContent = text;
   Object.assign(tip.dataset, data);
@@ -25,7 +25,7 @@ function showTip(e: MouseEvent, text: string, data: Record<string, string>) {
   tip.style.top = (e.clientY + 14) + 'px';
   tip.hidden = false;
 }
-const hideTip = () => { document.getElementById('tooltip')!.hidden = true; };
+export const hideTip = () => { document.getElementById('tooltip')!.hidden = true; };
 
 function niceRange(values: number[]): [number, number] {
   let lo = Math.min(...values), hi = Math.max(...values);
@@ -173,64 +173,3 @@ export function phaseDiagram(points: { x: number; y: number; label: string; grou
   return canvas;
 }
 
-/**
- * Attention patterns in the CircuitsVis manner: one thumbnail per head, the selected head large (query position ×
- * key position, white → the head's colour), and the tokens in a row: hovering a token shades the tokens it attends to.
- */
-export function attentionPatterns(heads: { name: string; tokens: string[]; keys: string[]; values: number[][] }[]): HTMLElement {
-  const root = el('div', { class: 'attention', 'data-testid': 'attention-patterns' });
-  const thumbs = el('div', { class: 'attention-heads' });
-  const big = el('div', { class: 'attention-main' });
-  const tokenRow = el('div', { class: 'attention-tokens', 'data-testid': 'attention-tokens' });
-  root.append(thumbs, big, tokenRow);
-  const rgbOf = (i: number): [number, number, number] => {
-    const hex = SERIES[i % SERIES.length];
-    return [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16)) as [number, number, number];
-  };
-  const draw = (head: typeof heads[number], i: number, cell: number, testid: string) => {
-    const n = head.values.length, m = n ? head.values[0].length : 0;
-    const labels = cell >= 14;
-    const left = labels ? 60 : 2, top = labels ? 60 : 2;
-    const [canvas, ctx] = hiDpiCanvas(left + m * cell + 2, top + n * cell + 2, testid);
-    head.values.forEach((row, r) => row.forEach((v, c) => {
-      ctx.fillStyle = sequentialCss(v, 1, rgbOf(i));
-      ctx.fillRect(left + c * cell, top + r * cell, cell, cell);
-    }));
-    if (labels) {
-      ctx.fillStyle = '#1d2330';
-      head.tokens.forEach((t, r) => ctx.fillText(t, left - 4 - ctx.measureText(t).width, top + r * cell + cell / 2 + 4));
-      head.keys.forEach((t, c) => { ctx.save(); ctx.translate(left + c * cell + cell / 2 + 4, top - 4); ctx.rotate(-Math.PI / 2); ctx.fillText(t, 0, 0); ctx.restore(); });
-      canvas.addEventListener('mousemove', (e) => {
-        const r = Math.floor((e.offsetY - top) / cell), c = Math.floor((e.offsetX - left) / cell);
-        if (r < 0 || c < 0 || r >= n || c >= m) { hideTip(); return; }
-        showTip(e, `${head.name} · query ${head.tokens[r]} → key ${head.keys[c]}: ${fmt(head.values[r][c], 4)}`,
-          { table: head.name, row: String(r), col: String(c), value: String(head.values[r][c]) });
-      });
-      canvas.addEventListener('mouseleave', hideTip);
-    }
-    return canvas;
-  };
-  const select = (i: number) => {
-    const head = heads[i];
-    thumbs.querySelectorAll('.attention-thumb').forEach((t, k) => t.classList.toggle('selected', k === i));
-    const n = Math.max(head.values.length, head.values[0]?.length ?? 0);
-    big.replaceChildren(el('div', { class: 'muted small', text: `${head.name} (hook_pattern: query × key)` }),
-      draw(head, i, Math.max(14, Math.min(40, Math.floor(420 / Math.max(n, 1)))), 'attention-pattern'));
-    tokenRow.replaceChildren(...head.tokens.map((t, q) => {
-      const span = el('span', { class: 'attention-token', text: t });
-      span.addEventListener('mouseenter', () => tokenRow.querySelectorAll<HTMLElement>('.attention-token').forEach((s, k) => {
-        s.style.background = k < (head.values[q]?.length ?? 0) ? sequentialCss(head.values[q][k], 1, rgbOf(i)) : '';
-      }));
-      span.addEventListener('mouseleave', () => tokenRow.querySelectorAll<HTMLElement>('.attention-token').forEach((s) => { s.style.background = ''; }));
-      return span;
-    }));
-  };
-  heads.forEach((head, i) => {
-    const thumb = el('button', { type: 'button', class: 'attention-thumb', title: head.name },
-      draw(head, i, Math.max(2, Math.floor(64 / Math.max(head.values.length, 1))), 'attention-thumb'), el('span', { text: head.name.replace(/^.*\./, '') }));
-    thumb.addEventListener('click', () => select(i));
-    thumbs.append(thumb);
-  });
-  if (heads.length) select(0);
-  return root;
-}

@@ -1,6 +1,6 @@
 // #/checkpoints/{id}: every circuit table of one checkpoint, grouped by kind, each loaded when scrolled into view.
 import { AnalysisIndex, CheckpointView, CircuitTable, ExperimentDetail, TableEntry, api, tableUrl } from '../api';
-import { attentionPatterns } from '../plots/charts';
+import { attentionGrid } from '../plots/attentionGrid';
 import { Lifetime, download, el, showError } from '../util';
 import { PATTERN_KINDS, tableCard } from './tableCard';
 import { scanStatus } from './neurons';
@@ -59,13 +59,28 @@ export async function analysisPage(root: HTMLElement, checkpointId: string, para
   if (focus) grid.querySelector(`[data-table="${CSS.escape(focus)}"]`)?.scrollIntoView();
 }
 
-/** All hook_pattern tables of a checkpoint in one CircuitsVis-style card. */
+/**
+ * All attention-pattern tables of a checkpoint in one card, as CircuitsVis draws them: per prompt (test sequence
+ * S{k}) one grid of every head, each thumbnail labelled by prompt and head, a colour per head and a 0–1 legend.
+ */
 function patternCard(checkpointId: string, entries: TableEntry[]): HTMLElement {
   const body = el('div', {}, el('p', { class: 'muted', text: 'loading …' }));
   const card = el('section', { class: 'table-card wide', 'data-testid': 'table-hook_pattern', 'data-kind': entries[0].kind },
-    el('header', {}, el('h4', { text: 'Attention patterns (hook_pattern)' })), body);
+    el('header', {}, el('h4', { text: 'Attention patterns (hook_pattern)' }),
+      el('a', { class: 'small', href: `#/models/${checkpointId}/prompt`, 'data-testid': 'prompt-lab-link', text: 'try your own input in the prompt lab' })), body);
   Promise.all(entries.map((e) => api<CircuitTable>(tableUrl(checkpointId, e.name)))).then((tables) => {
-    body.replaceChildren(attentionPatterns(tables.map((t) => ({ name: t.name, tokens: t.rowLabels, keys: t.colLabels, values: t.values }))));
+    const prompts = new Map<string, CircuitTable[]>();
+    for (const t of tables) {
+      const sample = t.name.match(/\.S(\d+)\./)?.[1] ?? '';
+      prompts.set(sample, [...(prompts.get(sample) ?? []), t]);
+    }
+    body.replaceChildren(...[...prompts].map(([sample, heads]) => {
+      const tokens = heads[0].rowLabels.map((l) => l.replace(/^\d+:/, ''));
+      const text = tokens.join(tokens.every((x) => x.length === 1) ? '' : ' ');
+      return el('div', { class: 'prompt-patterns', 'data-testid': `patterns-S${sample}` },
+        el('h4', { text: `${sample ? `test sequence ${sample}: ` : ''}${text}` }),
+        attentionGrid(text, tokens, heads.map((h) => ({ name: h.name.replace(/^.*\./, ''), pattern: h.values }))));
+    }));
   }).catch((e) => body.replaceChildren(el('p', { class: 'error', text: String(e) })));
   return card;
 }

@@ -40,6 +40,12 @@ public class UpstreamClients {
         return builder(config.analysis().url()).build(NeuroscopeClient.class);
     }
 
+    @Produces
+    @ApplicationScoped
+    PromptLabClient promptLab(LabConfig config) {
+        return builder(config.analysis().url()).build(PromptLabClient.class);
+    }
+
     private static QuarkusRestClientBuilder builder(String url) {
         return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(URI.create(url))
