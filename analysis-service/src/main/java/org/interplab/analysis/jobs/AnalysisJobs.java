@@ -47,6 +47,14 @@ public class AnalysisJobs {
         return ids.stream().findFirst().flatMap(this::find);
     }
 
+    /** The worker still holds the job: it is not stale (a long LM analysis is not claimed a second time). */
+    public void beat(UUID id, String worker) {
+        em.createNativeQuery("""
+                UPDATE analysis_job SET heartbeat_at = now()
+                WHERE checkpoint_id = :id AND claimed_by = :worker AND status = 'RUNNING'""")
+                .setParameter("id", id).setParameter("worker", worker).executeUpdate();
+    }
+
     public void done(UUID id, String worker) {
         end(id, worker, "DONE", null, Duration.ZERO);
     }

@@ -10,10 +10,13 @@ import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.analysis.service.AnalysisService;
@@ -50,6 +53,9 @@ public class AnalysisWorkers {
     Duration pollInterval;
 
     private ExecutorService pool;
+    private ScheduledExecutorService heart;
+    /** worker → the job it is running, beaten every quarter of {@code staleAfter} so no other worker takes it. */
+    private final Map<String, UUID> held = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     void onStart(@Observes StartupEvent startup) {
@@ -64,10 +70,30 @@ public class AnalysisWorkers {
             String id = host + "/" + i + "/" + UUID.randomUUID().toString().substring(0, 8);
             pool.submit(() -> loop(id));
         }
+        heart = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "analysis-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(1000, staleAfter.toMillis() / 4);
+        heart.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void beat() {
+        held.forEach((worker, id) -> {
+            try {
+                jobs.beat(id, worker);
+            } catch (RuntimeException e) {
+                Log.warnf("analysis heartbeat of %s: %s", id, e.toString());
+            }
+        });
     }
 
     void onStop(@Observes ShutdownEvent shutdown) {
         running = false;
+        if (heart != null) {
+            heart.shutdownNow();
+        }
         if (pool != null) {
             pool.shutdownNow();
             try {
@@ -106,6 +132,7 @@ public class AnalysisWorkers {
     private void run(AnalysisJobs.Job job, String worker) {
         long started = metrics.started();
         String outcome = "retry";
+        held.put(worker, job.checkpointId());
         try {
             analysis.analyse(Json.read(job.event(), CheckpointPublished.class));
             jobs.done(job.checkpointId(), worker);
@@ -128,6 +155,7 @@ public class AnalysisWorkers {
                 jobs.retryLater(job.checkpointId(), worker, reason, delay);
             }
         } finally {
+            held.remove(worker);
             metrics.finished(started, outcome);
         }
     }

@@ -147,6 +147,14 @@ public class TrainingWorkers {
             }
             Log.infof("experiment %s %s at step %d: %s", id, status, outcome.step(), outcome.finalMetrics());
         } catch (RuntimeException | Error e) {
+            if (!running) {
+                // the service is stopping (SIGTERM, a redeploy): the interrupted step is no fault of the run; the job
+                // stays RUNNING and the next trainer takes it over when its heartbeat is stale, resuming from the
+                // latest checkpoint (before, a graceful stop ended the run FAILED for good)
+                Log.warnf("experiment %s interrupted by the trainer's shutdown at step %d; left for resumption", id,
+                        listener.lastStep);
+                return;
+            }
             Log.errorf(e, "experiment %s failed", id);
             String message = e instanceof Trainer.DivergedException ? e.getMessage()
                     : e.getClass().getSimpleName() + ": " + e.getMessage();
