@@ -18,8 +18,9 @@ import org.interplab.core.model.Transformer;
 import org.interplab.core.neuroscope.Stories;
 
 /**
- * What scans and neuron pages read: models (from the trainer's checkpoint API) and corpus validation splits (from
- * its corpus API), each kept for the last two asked for — a scan's shards and a neuron page's views reuse them.
+ * What scans, neuron pages and the prompt lab read: models (from the trainer's checkpoint API) and corpus validation
+ * splits (from its corpus API), each kept for the last two asked for — a scan's shards, a neuron page's views and a
+ * researcher's prompts reuse them.
  */
 @ApplicationScoped
 public class ScanInputs {
@@ -63,8 +64,9 @@ public class ScanInputs {
         if (spec == null || spec.model() == null || !"transformer".equals(spec.model().kind())) {
             throw new IllegalArgumentException("checkpoint " + checkpointId + " is not a transformer");
         }
-        LoadedModel loaded = new LoadedModel(new Transformer(Transformer.Config.of(spec.model()), file.tensors()),
-                spec);
+        // absent biases and LayerNorm weights mean what they mean in TransformerLens (zeros, ones): an upload may lack them
+        Transformer.Config cfg = Transformer.Config.of(spec.model());
+        LoadedModel loaded = new LoadedModel(new Transformer(cfg, Transformer.withDefaults(cfg, file.tensors())), spec);
         synchronized (models) {
             models.put(checkpointId, loaded);
         }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.interplab.analysis.neuroscope.ScanInputs;
 import org.interplab.analysis.promptlab.PromptInputs.PromptInputException;
 import org.interplab.analysis.promptlab.PromptLab.HeadIntervention;
 import org.interplab.contracts.promptlab.PromptLabViews.InterventionRun;
@@ -25,7 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The prompt lab of a transformer checkpoint: parses and checks the request against the model (each wrong field a
  * {@link PromptInputException}), runs {@link PromptLab} and builds the view. The model comes from the trainer's
- * checkpoint API through {@link PromptModels}; a toy task's mean-ablation
+ * checkpoint API through {@link ScanInputs}; a toy task's mean-ablation
  * reference batch is its first {@link #MEAN_BATCH} test sequences.
  */
 @ApplicationScoped
@@ -38,7 +39,7 @@ public class PromptLabService {
             "The cat sat on the mat. The cat", "Tom gave the ball to Sue. Then Sue gave the ball to");
 
     @Inject
-    PromptModels models;
+    ScanInputs models;
 
     /** What was asked (no input: the task's first example): input as text or ids, read-off position and target, heads to change, patch input, top-k. */
     public record Query(String input, String tokens, Integer position, Integer target, String ablate, String patch,
@@ -54,7 +55,7 @@ public class PromptLabService {
 
     public PromptView run(UUID checkpointId, Query q) {
         long started = System.nanoTime();
-        PromptModels.Loaded loaded = models.model(checkpointId);
+        ScanInputs.LoadedModel loaded = models.model(checkpointId, null);
         Transformer model = loaded.model();
         Transformer.Config c = model.config();
         ExperimentSpec spec = loaded.spec();
