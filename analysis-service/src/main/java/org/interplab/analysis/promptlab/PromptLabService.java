@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.interplab.analysis.config.NeuroscopeConfig;
 import org.interplab.analysis.neuroscope.ScanInputs;
 import org.interplab.analysis.promptlab.PromptInputs.PromptInputException;
 import org.interplab.analysis.promptlab.PromptLab.HeadIntervention;
@@ -19,6 +20,7 @@ import org.interplab.contracts.promptlab.PromptLabViews.PromptView;
 import org.interplab.contracts.promptlab.PromptLabViews.TargetReadout;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.core.model.Transformer;
+import org.interplab.core.neuroscope.Stories;
 import org.interplab.core.task.SequenceTask;
 import org.interplab.core.task.TokenBatch;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,8 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The prompt lab of a transformer checkpoint: parses and checks the request against the model (each wrong field a
  * {@link PromptInputException}), runs {@link PromptLab} and builds the view. The model comes from the trainer's
- * checkpoint API through {@link ScanInputs}; a toy task's mean-ablation
- * reference batch is its first {@link #MEAN_BATCH} test sequences.
+ * checkpoint API through {@link ScanInputs}; the mean-ablation reference batch is {@link #meanReference}.
  */
 @ApplicationScoped
 public class PromptLabService {
@@ -40,6 +41,9 @@ public class PromptLabService {
 
     @Inject
     ScanInputs models;
+
+    @Inject
+    NeuroscopeConfig neuroscope;
 
     /** What was asked (no input: the task's first example): input as text or ids, read-off position and target, heads to change, patch input, top-k. */
     public record Query(String input, String tokens, Integer position, Integer target, String ablate, String patch,
@@ -94,16 +98,9 @@ public class PromptLabService {
         int[][] meanReference = null;
         String meanNote = null;
         if (interventions.stream().anyMatch(i -> i.mode().equals(PromptLab.MEAN))) {
-            TokenBatch test = testSet(checkpointId, spec, forms);
-            if (test == null || test.nCtx() != tokens.length) {
-                throw new PromptInputException("ablate", test == null
-                        ? "mean ablation needs a reference batch: only the toy tasks' test sets are one; use zero or patch"
-                        : "mean ablation averages over the task's test sequences of " + test.nCtx()
-                                + " tokens; this input has " + tokens.length);
-            }
-            meanReference = Arrays.copyOf(test.tokens(), Math.min(MEAN_BATCH, test.size()));
-            meanNote = "each head's mean hook_z at each position over the first " + meanReference.length
-                    + " test sequences of the " + forms.task() + " task (clean run)";
+            MeanReference ref = meanReference(checkpointId, spec, forms, tokens.length);
+            meanReference = ref.tokens();
+            meanNote = ref.note();
         }
 
         PromptLab.Clean clean = PromptLab.clean(model, tokens);
@@ -208,6 +205,58 @@ public class PromptLabService {
             out.add(i);
         }
         return out;
+    }
+
+    /** A mean-ablation reference batch (sequences as long as the input) and what it is, for the view. */
+    record MeanReference(int[][] tokens, String note) {
+    }
+
+    /**
+     * The reference batch of mean ablation: a toy task's first {@link #MEAN_BATCH} test sequences; for a language model
+     * the first {@code length} tokens of the first {@link #MEAN_BATCH} validation stories of its corpus (the model's own
+     * training corpus, else the lab's default) that are at least that long, so each position is averaged over the same
+     * position of real stories, as the input's tokens sit at the start of a story.
+     */
+    MeanReference meanReference(UUID checkpointId, ExperimentSpec spec, PromptInputs forms, int length) {
+        if (forms.isLm()) {
+            String corpus = spec.task() != null && spec.task().corpus() != null ? spec.task().corpus()
+                    : neuroscope.defaultCorpus();
+            Stories stories;
+            try {
+                stories = models.validation(corpus);
+            } catch (IllegalArgumentException e) {
+                throw new PromptInputException("ablate", "mean ablation needs a reference batch from corpus " + corpus
+                        + ": " + e.getMessage() + "; use zero or patch");
+            }
+            int[][] ref = storyPrefixes(stories, length, MEAN_BATCH);
+            if (ref.length == 0) {
+                throw new PromptInputException("ablate", "mean ablation: no validation story of corpus " + corpus
+                        + " has " + length + " tokens; shorten the input or use zero or patch");
+            }
+            return new MeanReference(ref, "each head's mean hook_z at each position over the first " + length
+                    + " tokens of " + ref.length + " validation stories of corpus " + corpus + " (clean run)");
+        }
+        TokenBatch test = testSet(checkpointId, spec, forms);
+        if (test == null || test.nCtx() != length) {
+            throw new PromptInputException("ablate", test == null
+                    ? "mean ablation needs a reference batch: this model has no task test set or corpus; use zero or patch"
+                    : "mean ablation averages over the task's test sequences of " + test.nCtx()
+                            + " tokens; this input has " + length);
+        }
+        int[][] ref = Arrays.copyOf(test.tokens(), Math.min(MEAN_BATCH, test.size()));
+        return new MeanReference(ref, "each head's mean hook_z at each position over the first " + ref.length
+                + " test sequences of the " + forms.task() + " task (clean run)");
+    }
+
+    /** The first {@code length} tokens of the first {@code max} stories that have at least that many, in corpus order. */
+    static int[][] storyPrefixes(Stories stories, int length, int max) {
+        List<int[]> out = new ArrayList<>();
+        for (int s = 0; s < stories.count() && out.size() < max; s++) {
+            if (stories.end(s) - stories.start(s) >= length) {
+                out.add(Arrays.copyOfRange(stories.stream(), stories.start(s), stories.start(s) + length));
+            }
+        }
+        return out.toArray(new int[0][]);
     }
 
     /** The toy task's test set (the reference of mean ablation and the examples to pick), or null for an LM. */

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -11,11 +12,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.interplab.analysis.TestTrainerCheckpoints;
+import org.interplab.analysis.TestTrainerCorpora;
 import org.interplab.contracts.spec.ExperimentSpec;
+import org.interplab.contracts.spec.ModelSpec;
+import org.interplab.contracts.spec.TaskSpec;
 import org.interplab.contracts.spec.Presets;
 import org.interplab.core.checkpoint.CheckpointMetadata;
 import org.interplab.core.checkpoint.Safetensors;
+import org.interplab.core.model.Hooks;
 import org.interplab.core.model.Transformer;
+import org.interplab.core.neuroscope.Stories;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +86,61 @@ class PromptLabResourceTest {
                 .body("outputLabels", equalTo(List.of("T", "F")));
         given().queryParam("input", "ACQ").queryParam("ablate", "L0H0:mean")
                 .get("/promptlab/" + xor).then().statusCode(200).body("intervened.meanReference", notNullValue());
+    }
+
+    /**
+     * A language model's mean ablation averages each head's hook_z at each position over the first tokens of the
+     * model's corpus's validation stories that are long enough: the logit must equal patching the head with that mean,
+     * computed here from the stories as written (not through the service's own reference code); an input longer than
+     * every story is a 400 at ablate.
+     */
+    @Test
+    void aLanguageModelMeanAblatesOverValidationStoryPrefixes() {
+        ExperimentSpec base = Presets.expand("xor", 1L, null);
+        ModelSpec m = new ModelSpec("transformer", 1, 2, 4, 8, 24, Stories.EOT + 1, Stories.EOT + 1, 12, false, "LN",
+                true, "gelu_new", null, null, null, null, null);
+        ExperimentSpec spec = new ExperimentSpec("tiny-lm", new TaskSpec("lm", null, null, null, null, null, null, null,
+                null, null, "promptlab-corpus"), m, base.training(), 1L, List.of());
+        Map<String, INDArray> params = Transformer.init(Transformer.Config.of(m), 5);
+        UUID lm = UUID.randomUUID();
+        TestTrainerCheckpoints.FILES.put(lm, Safetensors.write(params, CheckpointMetadata.of(spec, 10, Map.of(),
+                "test").toMap()));
+        // 40 stories of 2..9 tokens: the 5-token input is averaged over those with at least 5
+        java.util.Random rng = new java.util.Random(11);
+        List<int[]> longEnough = new java.util.ArrayList<>();
+        java.io.ByteArrayOutputStream split = new java.io.ByteArrayOutputStream();
+        for (int s = 0; s < 40; s++) {
+            int[] story = new int[2 + rng.nextInt(8)];
+            for (int t = 0; t < story.length; t++) {
+                story[t] = 1 + rng.nextInt(3000);
+                split.write(story[t] & 0xff);
+                split.write(story[t] >>> 8);
+            }
+            split.write(Stories.EOT & 0xff);
+            split.write(Stories.EOT >>> 8);
+            if (story.length >= 5) {
+                longEnough.add(java.util.Arrays.copyOf(story, 5));
+            }
+        }
+        TestTrainerCorpora.VALIDATION.put("promptlab-corpus", split.toByteArray());
+
+        JsonPath mean = given().queryParam("tokens", "10,20,30,40,50").queryParam("position", "4")
+                .queryParam("target", "7").queryParam("ablate", "L0H1:mean").get("/promptlab/" + lm).then()
+                .statusCode(200).extract().jsonPath();
+        assertTrue(mean.getString("intervened.meanReference").contains(longEnough.size() + " validation stories"),
+                mean.getString("intervened.meanReference"));
+
+        Transformer model = new Transformer(Transformer.Config.of(m), params);
+        INDArray z = model.runWithCache(longEnough.toArray(new int[0][]), n -> n.equals("blocks.0.attn.hook_z"))
+                .get("blocks.0.attn.hook_z");
+        INDArray meanZ = z.mean(true, 0);
+        INDArray logits = model.run(new int[][] {{10, 20, 30, 40, 50}},
+                Map.of("blocks.0.attn.hook_z", Hooks.patchHead(1, meanZ)));
+        assertEquals(logits.getDouble(0, 4, 7), mean.getDouble("intervened.target.logit"), 1e-4);
+        assertTrue(Math.abs(mean.getDouble("intervened.deltaLogit")) > 1e-6, "the ablation changes the logit");
+
+        given().queryParam("tokens", "1,2,3,4,5,6,7,8,9,10,11").queryParam("ablate", "L0H0:mean")
+                .get("/promptlab/" + lm).then().statusCode(400).body("field", equalTo("ablate"));
     }
 
     private static void badRequest(String field, Map<String, String> query) {
