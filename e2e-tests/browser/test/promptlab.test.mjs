@@ -6,7 +6,7 @@
 // the page's URL alone reproduces the state.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_URL, apiGet, eventually, launch, screenshot, uploadModel } from '../lib/lab.mjs';
+import { LAB_URL, adminToken, apiGet, eventually, launch, screenshot, uploadModel } from '../lib/lab.mjs';
 import { safetensors } from '../lib/safetensors.mjs';
 
 let browser;
@@ -166,5 +166,19 @@ describe('prompt lab of an uploaded xor transformer', { timeout: 600_000 }, () =
     // the browser logs the refused request itself (a 400 on the API call): that one is expected
     const logged = browser.problems.splice(before);
     assert.deepEqual(logged.filter((p) => !/status of 400/.test(p)), [], 'nothing but the 400');
+  });
+
+  test('a long input through the dashboard is a JSON 400 naming the field, not the HTTP server\'s 414', async () => {
+    // 2 000 "€" (the field limit) percent-encode to 18 KB of request line, over the HTTP server's default 4 KB
+    const query = new URLSearchParams({ input: '\u20ac'.repeat(2000), ablate: 'L0H0:zero' });
+    const response = await fetch(`${LAB_URL}/api/models/${checkpointId}/prompt?${query}`,
+      { headers: { Authorization: `Bearer ${await adminToken()}` } });
+    assert.equal(response.status, 400);
+    const body = await response.json();
+    assert.equal(body.field, 'input', JSON.stringify(body));
+    const over = await fetch(`${LAB_URL}/api/models/${checkpointId}/prompt?${new URLSearchParams({ input: 'x'.repeat(2001) })}`,
+      { headers: { Authorization: `Bearer ${await adminToken()}` } });
+    assert.equal(over.status, 400);
+    assert.match((await over.json()).error, /longer than 2000 characters/);
   });
 });

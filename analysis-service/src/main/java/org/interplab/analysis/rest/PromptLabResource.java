@@ -22,7 +22,8 @@ import org.interplab.contracts.promptlab.PromptLabViews.PromptView;
 @Path("/promptlab/{checkpointId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class PromptLabResource {
-    /** Below the HTTP server's 4 KB request line, so that a long input is answered here as a named field. */
+    /** Per text field; the request line limit (quarkus.http.limits.max-initial-line-length) holds five such fields even
+     * percent-encoded, so a long input is answered here as a named field, never with the HTTP server's 414. */
     static final int MAX_QUERY_CHARS = 2_000;
 
     @Inject

@@ -165,6 +165,10 @@ class PromptLabResourceTest {
         badRequest("patch", Map.of("input", "ACQ", "ablate", "L0H0:patch"));
         badRequest("patch", Map.of("input", "ACQ", "ablate", "L0H0:patch", "patch", "AC"));
         badRequest("input", Map.of("input", "x".repeat(PromptLabResource.MAX_QUERY_CHARS + 1)));
+        // ≈ 18 KB of request line once percent-encoded: a JSON 400 naming the field, not the HTTP server's 414
+        badRequest("input", Map.of("input", "\u00e9\u20ac".repeat(PromptLabResource.MAX_QUERY_CHARS / 2 + 1)));
+        given().queryParam("input", "\u20ac".repeat(PromptLabResource.MAX_QUERY_CHARS)).get("/promptlab/" + xor).then()
+                .statusCode(400).body("field", equalTo("input"));
     }
 
     @Test
