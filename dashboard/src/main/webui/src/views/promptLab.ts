@@ -140,7 +140,7 @@ function headsPanel(v: PromptView, state: Record<string, string | null>, go: (c:
   table.append(body);
   const clear = el('button', { type: 'button', class: 'small', 'data-testid': 'clear-ablations', text: 'clear all', onclick: (() => go({ ablate: null })) as EventListener });
   return el('section', { class: 'table-card' }, el('header', {}, el('h4', { text: 'Heads: attribution and interventions' }), clear),
-    el('p', { class: 'description', text: 'zero: the head writes nothing (hook_z = 0); mean: its mean hook_z per position over the task\'s test set; patch: its hook_z on the patch input. b_O stays.' }),
+    el('p', { class: 'description', text: 'zero: the head writes nothing (hook_z = 0); mean: its mean hook_z per position over the task\'s test set (a language model: the first tokens of its corpus\'s validation stories); patch: its hook_z on the patch input. b_O stays.' }),
     table);
 }
 
