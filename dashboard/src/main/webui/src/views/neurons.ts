@@ -84,7 +84,7 @@ function liveSection(base: string, checkpointId: string) {
             el('a', { href: neuronHref(checkpointId, l.layer, a.neuron), class: 'neuron-link', text: `L${l.layer}N${a.neuron}` }), ` ${fmt(a.activation, 3)}  `])))));
         tokens.append(span);
       });
-      out.replaceChildren(el('p', { class: 'meta', text: `${v.tokens.length} tokens in ${fmt(v.millis, 3)} ms${v.truncated ? ' (cut to the context)' : ''}; click a token · ` }, hoverReadout(tokens)), tokens, detail,
+      out.replaceChildren(el('p', { class: 'meta', text: `${v.tokens.length} tokens in ${fmt(v.millis, 3)} ms${v.truncated ? ' (cut at 2 048 tokens; read in pieces of n_ctx − 1, as a scan reads a story)' : ''}; click a token · ` }, hoverReadout(tokens)), tokens, detail,
         ...v.layers.map((l) => el('p', {}, `layer ${l.layer} most active: `, ...l.overall.flatMap((a) => [
           el('a', { href: neuronHref(checkpointId, l.layer, a.neuron), class: 'neuron-link', text: `L${l.layer}N${a.neuron}` }), ` ${fmt(a.activation, 3)}  `]))));
     } catch (e) { showError((e as Error).message); }

@@ -122,11 +122,14 @@ public class NeuronPages {
                 cs.randomPathMeanSqCos(), cs.meanSqCos(), cs.randomMeanSqCos(), cs.poolSize(), cs.pooled());
     }
 
+    /** Longest live text: read in pieces of n_ctx − 1 as a scan reads a story, so a long text is not cut at n_ctx. */
+    public static final int MAX_LIVE_TOKENS = 2048;
+
     public LiveView live(UUID checkpointId, String text, int topN) {
         long started = System.nanoTime();
         ScanInputs.LoadedModel model = inputs.model(checkpointId, null);
         int[] tokens = Gpt2Tokenizer.get().encode(text);
-        int max = model.model().config().nCtx() - 1;
+        int max = MAX_LIVE_TOKENS;
         boolean truncated = tokens.length > max;
         if (truncated) {
             tokens = java.util.Arrays.copyOf(tokens, max);

@@ -6,8 +6,10 @@ import org.interplab.core.model.Transformer;
 
 /**
  * Runs a model on one text now: per layer and token, the neurons with the highest {@code mlp.hook_post}, and per
- * layer the neurons with the highest activation anywhere in the text. The text is read after an end-of-text token,
- * as stories are during a scan; texts longer than n_ctx − 1 tokens are cut.
+ * layer the neurons with the highest activation anywhere in the text. The text is read as a scan reads a story
+ * ({@link NeuronScanner#scan}): in consecutive pieces of n_ctx − 1 tokens, each after an end-of-text token, all pieces
+ * in one batch, so a text longer than the model's context gets an activation for every token, the same one a scan
+ * of that story would record.
  */
 public final class LiveText {
     private LiveText() {
@@ -22,10 +24,15 @@ public final class LiveText {
 
     public static List<Layer> run(Transformer model, int[] tokens, int topN) {
         Transformer.Config cfg = model.config();
-        int len = Math.min(tokens.length, cfg.nCtx() - 1);
-        int[][] batch = new int[1][len + 1];
-        batch[0][0] = Stories.EOT;
-        System.arraycopy(tokens, 0, batch[0], 1, len);
+        int piece = cfg.nCtx() - 1;
+        int pieces = Math.max(1, (tokens.length + piece - 1) / piece);
+        int width = 1 + Math.min(piece, tokens.length);
+        int[][] batch = new int[pieces][width];
+        for (int p = 0; p < pieces; p++) {
+            java.util.Arrays.fill(batch[p], Stories.EOT);
+            int from = p * piece;
+            System.arraycopy(tokens, from, batch[p], 1, Math.min(piece, tokens.length - from));
+        }
         float[][] posts = NeuronScanner.hookPosts(model, batch);
         List<Layer> out = new ArrayList<>();
         int d = cfg.dMlp();
@@ -34,12 +41,13 @@ public final class LiveText {
             List<List<NeuronAct>> perToken = new ArrayList<>();
             float[] maxOver = new float[d];
             java.util.Arrays.fill(maxOver, Float.NEGATIVE_INFINITY);
-            for (int t = 1; t <= len; t++) {
-                float[] row = java.util.Arrays.copyOfRange(acts, t * d, (t + 1) * d);
+            for (int t = 0; t < tokens.length; t++) {
+                int row = (t / piece) * width + 1 + t % piece;   // piece, then position after its end-of-text token
+                float[] tokenActs = java.util.Arrays.copyOfRange(acts, row * d, (row + 1) * d);
                 for (int n = 0; n < d; n++) {
-                    maxOver[n] = Math.max(maxOver[n], row[n]);
+                    maxOver[n] = Math.max(maxOver[n], tokenActs[n]);
                 }
-                perToken.add(top(row, topN));
+                perToken.add(top(tokenActs, topN));
             }
             out.add(new Layer(l, perToken, top(maxOver, topN)));
         }
