@@ -20,6 +20,8 @@ all_topics=()
 for t in "${TOPICS[@]}"; do
     all_topics+=("$t" "$t$DEAD_LETTER_SUFFIX")
 done
+# checkpoints.published has two consumer groups: the dashboard's dead letters have their own topic (Topics.java)
+all_topics+=("checkpoints.published.dashboard$DEAD_LETTER_SUFFIX")
 
 t0="$(now_ns)"
 existing="$(kafka_topics --list)" || die "could not list the topics on $LAB_KAFKA_BOOTSTRAP (is it the lab broker? check infra/kafka.sh status)"

@@ -25,7 +25,8 @@ class TopicConfigTest {
             String prefix = "mp.messaging.incoming." + channel[0] + ".";
             assertEquals("qt." + channel[1], config.getValue(prefix + "topic", String.class));
             assertEquals("dead-letter-queue", config.getValue(prefix + "failure-strategy", String.class));
-            assertEquals("qt." + channel[1] + Topics.DEAD_LETTER_SUFFIX,
+            assertEquals("qt." + (channel[1].equals(Topics.CHECKPOINTS_PUBLISHED)
+                            ? Topics.CHECKPOINTS_PUBLISHED_DASHBOARD_DLQ : channel[1] + Topics.DEAD_LETTER_SUFFIX),
                     config.getValue(prefix + "dead-letter-queue.topic", String.class));
             assertEquals("dashboard", config.getValue(prefix + "group.id", String.class));
             assertEquals("earliest", config.getValue(prefix + "auto.offset.reset", String.class));

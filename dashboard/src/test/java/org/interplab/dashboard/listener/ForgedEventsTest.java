@@ -65,11 +65,13 @@ class ForgedEventsTest {
         assertEquals(404, checkpointStatus(wrongKey));
         assertEquals(0, db.count("select count(*) from dashboard.checkpoint where checkpoint_id = ?", unsigned));
         assertEquals(0, db.count("select count(*) from dashboard.checkpoint where checkpoint_id = ?", wrongKey));
+        // the dashboard's own dead-letter topic, not the analysis service's checkpoints.published.dlq
+        String deadLetters = KafkaTestClient.topic(Topics.CHECKPOINTS_PUBLISHED_DASHBOARD_DLQ);
         ConsumerRecord<String, String> dead = KafkaTestClient.awaitRecord(
-                topic + Topics.DEAD_LETTER_SUFFIX, r -> r.value().contains(unsigned.toString()), WAIT);
+                deadLetters, r -> r.value().contains(unsigned.toString()), WAIT);
         assertTrue(header(dead, "dead-letter-reason").contains("no lab-signature header"),
                 header(dead, "dead-letter-reason"));
-        KafkaTestClient.awaitRecord(topic + Topics.DEAD_LETTER_SUFFIX,
+        KafkaTestClient.awaitRecord(deadLetters,
                 r -> r.value().contains(wrongKey.toString())
                         && header(r, "dead-letter-reason").contains("lab-signature does not match"), WAIT);
     }
