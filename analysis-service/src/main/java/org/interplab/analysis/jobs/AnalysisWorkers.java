@@ -8,13 +8,11 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +21,7 @@ import org.interplab.analysis.service.AnalysisService;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.core.checkpoint.SafetensorsFormatException;
+import org.interplab.service.WorkerPool;
 
 /**
  * Workers that claim analysis jobs and run them. A fault that may pass (the trainer unreachable or answering 5xx,
@@ -52,24 +51,13 @@ public class AnalysisWorkers {
     @ConfigProperty(name = "lab.analysis.poll-interval", defaultValue = "500ms")
     Duration pollInterval;
 
-    private ExecutorService pool;
+    private WorkerPool pool;
     private ScheduledExecutorService heart;
     /** worker → the job it is running, beaten every quarter of {@code staleAfter} so no other worker takes it. */
     private final Map<String, UUID> held = new ConcurrentHashMap<>();
-    private volatile boolean running;
 
     void onStart(@Observes StartupEvent startup) {
-        running = true;
-        pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "analysis-worker");
-            t.setDaemon(true);
-            return t;
-        });
-        String host = ManagementFactory.getRuntimeMXBean().getName();
-        for (int i = 0; i < workers; i++) {
-            String id = host + "/" + i + "/" + UUID.randomUUID().toString().substring(0, 8);
-            pool.submit(() -> loop(id));
-        }
+        pool = WorkerPool.start("analysis-worker", workers, pollInterval, this::step);
         heart = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "analysis-heartbeat");
             t.setDaemon(true);
@@ -90,43 +78,15 @@ public class AnalysisWorkers {
     }
 
     void onStop(@Observes ShutdownEvent shutdown) {
-        running = false;
-        if (heart != null) {
-            heart.shutdownNow();
-        }
-        if (pool != null) {
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        heart.shutdownNow();
+        pool.stop();
     }
 
-    private void loop(String worker) {
-        while (running) {
-            try {
-                Optional<AnalysisJobs.Job> job = jobs.claimNext(worker, staleAfter);
-                if (job.isPresent()) {
-                    run(job.get(), worker);
-                } else {
-                    Thread.sleep(pollInterval.toMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                // the job table itself unreachable (database restart): wait and poll again
-                Log.warnf("analysis worker: %s; polling again", e.toString());
-                try {
-                    Thread.sleep(Math.max(1000, pollInterval.toMillis()));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+    /** Claims and runs one job if any is ready. */
+    private boolean step(String worker) {
+        Optional<AnalysisJobs.Job> job = jobs.claimNext(worker, staleAfter);
+        job.ifPresent(j -> run(j, worker));
+        return job.isPresent();
     }
 
     private void run(AnalysisJobs.Job job, String worker) {

@@ -6,16 +6,12 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.interplab.analysis.config.NeuroscopeConfig;
 import org.interplab.contracts.Json;
 import org.interplab.core.model.Transformer;
@@ -25,6 +21,7 @@ import org.interplab.core.neuroscope.NeuronScanner;
 import org.interplab.core.neuroscope.NeuronStats;
 import org.interplab.core.neuroscope.NeuronWeights;
 import org.interplab.core.neuroscope.Stories;
+import org.interplab.service.WorkerPool;
 
 /**
  * Worker threads that plan queued scans into shards, scan shards and merge finished scans — whichever is ready, on
@@ -40,52 +37,14 @@ public class ScanWorkers {
     @Inject
     NeuroscopeConfig config;
 
-    private ExecutorService pool;
-    private volatile boolean running;
+    private WorkerPool pool;
 
     void onStart(@Observes StartupEvent startup) {
-        running = true;
-        int workers = config.workers();
-        if (workers <= 0) {
-            return;
-        }
-        pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "neuroscope-worker");
-            t.setDaemon(true);
-            return t;
-        });
-        String host = ManagementFactory.getRuntimeMXBean().getName();
-        for (int i = 0; i < workers; i++) {
-            String id = host + "/scan" + i + "/" + UUID.randomUUID().toString().substring(0, 8);
-            pool.submit(() -> loop(id));
-        }
+        pool = WorkerPool.start("neuroscope-worker", config.workers(), config.pollInterval(), this::step);
     }
 
     void onStop(@Observes ShutdownEvent shutdown) {
-        running = false;
-        if (pool != null) {
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void loop(String worker) {
-        while (running) {
-            try {
-                if (!step(worker)) {
-                    Thread.sleep(config.pollInterval().toMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                Log.error("neuroscope worker error; going on", e);
-            }
-        }
+        pool.stop();
     }
 
     /** Does one piece of work if any is ready: plan, merge or scan a shard. False when there was none. */
@@ -162,10 +121,10 @@ public class ScanWorkers {
             layers = NeuronScanner.scan(model, stories, p.storiesPerBatch(), shard.groupFrom(), shard.groupTo(),
                     p.settings(), tokens -> {
                         if (System.nanoTime() - lastBeat[0] < 1_000_000_000L) {
-                            return running;
+                            return pool.running();
                         }
                         lastBeat[0] = System.nanoTime();
-                        return running && store.heartbeatShard(shard.scanId(), shard.shard(), worker, tokens);
+                        return pool.running() && store.heartbeatShard(shard.scanId(), shard.shard(), worker, tokens);
                     });
         } catch (RuntimeException e) {
             Log.errorf(e, "neuroscope shard %s/%d failed (attempt %d)", shard.scanId(), shard.shard(),

@@ -6,15 +6,11 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.contracts.events.RunStatus;
@@ -29,6 +25,7 @@ import org.interplab.core.train.TrainingOutcome;
 import org.interplab.trainer.config.TrainerConfig;
 import org.interplab.trainer.entity.TrainingJob;
 import org.interplab.trainer.metrics.TrainerMetrics;
+import org.interplab.service.WorkerPool;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -51,8 +48,7 @@ public class TrainingWorkers {
     @Inject
     ComputeThreads threads;
 
-    private ExecutorService pool;
-    private volatile boolean running;
+    private WorkerPool pool;
     private String backend;
 
     void onStart(@Observes StartupEvent startup) {
@@ -60,62 +56,35 @@ public class TrainingWorkers {
         Nd4j.create(1); // warm ND4J (natives load) at start-up, not on the first job
         Log.infof("trainer backend: %s; OMP_NUM_THREADS=%s; javacpp maxbytes=%s", backend,
                 System.getenv("OMP_NUM_THREADS"), System.getProperty("org.bytedeco.javacpp.maxbytes"));
-        running = true;
         Log.infof("compute threads: up to %d (a lone language model gets them all, other jobs one each)",
                 threads.ceiling());
         int workers = config.trainer().workers().orElse(Runtime.getRuntime().availableProcessors());
         Log.infof("trainer workers: %d (lab.trainer.workers; default one per core)", workers);
-        pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "trainer-worker");
-            t.setDaemon(true);
-            return t;
-        });
-        String host = ManagementFactory.getRuntimeMXBean().getName();
-        for (int i = 0; i < workers; i++) {
-            String workerId = host + "/" + i + "/" + UUID.randomUUID().toString().substring(0, 8);
-            pool.submit(() -> loop(workerId));
-        }
+        pool = WorkerPool.start("trainer-worker", workers, config.trainer().pollInterval(), this::step);
     }
 
     void onStop(@Observes ShutdownEvent shutdown) {
-        running = false;
-        if (pool != null) {
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        pool.stop();
     }
 
-    private void loop(String workerId) {
-        while (running) {
-            try {
-                for (JobStore.Abandoned gone : jobs.failAbandoned(config.trainer().staleAfter(),
-                        config.trainer().maxAttempts())) {
-                    events.progress(progress(gone.experimentId(), RunStatus.FAILED, gone.step(), gone.totalSteps(),
-                            Map.of(), gone.reason()));
-                }
-                Optional<TrainingJob> job = jobs.claimNext(workerId, config.trainer().staleAfter());
-                if (job.isPresent()) {
-                    metrics.started();
-                    try {
-                        run(job.get(), workerId);
-                    } finally {
-                        metrics.finished();
-                    }
-                } else {
-                    Thread.sleep(config.trainer().pollInterval().toMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                Log.error("worker loop error; retrying", e);
-                sleepQuietly(config.trainer().pollInterval().toMillis());
-            }
+    /** Fails the jobs abandoned too often, then claims and trains one job if any is queued. */
+    private boolean step(String workerId) {
+        for (JobStore.Abandoned gone : jobs.failAbandoned(config.trainer().staleAfter(),
+                config.trainer().maxAttempts())) {
+            events.progress(progress(gone.experimentId(), RunStatus.FAILED, gone.step(), gone.totalSteps(),
+                    Map.of(), gone.reason()));
         }
+        Optional<TrainingJob> job = jobs.claimNext(workerId, config.trainer().staleAfter());
+        if (job.isEmpty()) {
+            return false;
+        }
+        metrics.started();
+        try {
+            run(job.get(), workerId);
+        } finally {
+            metrics.finished();
+        }
+        return true;
     }
 
     private void run(TrainingJob job, String workerId) {
@@ -147,7 +116,7 @@ public class TrainingWorkers {
             }
             Log.infof("experiment %s %s at step %d: %s", id, status, outcome.step(), outcome.finalMetrics());
         } catch (RuntimeException | Error e) {
-            if (!running) {
+            if (!pool.running()) {
                 // the service is stopping (SIGTERM, a redeploy): the interrupted step is no fault of the run; the job
                 // stays RUNNING and the next trainer takes it over when its heartbeat is stale, resuming from the
                 // latest checkpoint (before, a graceful stop ended the run FAILED for good)
@@ -173,14 +142,6 @@ public class TrainingWorkers {
                                       String message) {
         return new TrainingProgress(id, status, step, total, metrics, message, backend, Instant.now(),
                 config.codeVersion());
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Bridges interp-core's training loop to the job table and Kafka. */
