@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.contracts.spec.ExperimentSpec;
@@ -26,6 +25,7 @@ import org.interplab.core.checkpoint.CheckpointMetadata;
 import org.interplab.core.checkpoint.Safetensors;
 import org.interplab.core.checkpoint.SafetensorsFile;
 import org.interplab.core.circuits.ReferenceModels;
+import org.interplab.testkit.KafkaTestClient;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,8 +34,6 @@ import org.nd4j.linalg.factory.Nd4j;
 /** POST /checkpoints: a real multipart request with a file made by Safetensors.write, against PG and Kafka. */
 @QuarkusTest
 class CheckpointUploadTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
     @Inject
     EntityManager em;
 
@@ -84,7 +82,7 @@ class CheckpointUploadTest {
         assertEquals(1.0, metadata.metrics().get("test_acc"), 0);
 
         // announced keyed by the checkpoint id, without an experiment
-        List<String> events = KafkaReader.keyed(bootstrap, "qt.checkpoints.published", id.toString());
+        List<String> events = KafkaTestClient.keyed("qt.checkpoints.published", id.toString());
         assertEquals(1, events.size(), events.toString());
         CheckpointPublished event = Json.read(events.get(0), CheckpointPublished.class);
         assertEquals(id, event.checkpointId());

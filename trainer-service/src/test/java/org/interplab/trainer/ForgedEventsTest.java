@@ -20,6 +20,7 @@ import org.interplab.contracts.events.ExperimentRequested;
 import org.interplab.contracts.events.Topics;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.Presets;
+import org.interplab.testkit.KafkaTestClient;
 import org.interplab.trainer.service.JobStore;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +31,6 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class ForgedEventsTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
     @ConfigProperty(name = "lab.events.key")
     String eventKey;
     @Inject
@@ -48,20 +47,20 @@ class ForgedEventsTest {
         String partition = UUID.randomUUID().toString();
         String topic = "qt." + Topics.EXPERIMENTS_REQUESTED;
 
-        KafkaWriter.send(bootstrap, topic, partition, request(unsigned, spec), null);
-        KafkaWriter.send(bootstrap, topic, partition, request(wrongKey, spec),
+        KafkaTestClient.send(topic, partition, request(unsigned, spec), null);
+        KafkaTestClient.send(topic, partition, request(wrongKey, spec),
                 EventSignature.sign("not-the-lab-key", Topics.EXPERIMENTS_REQUESTED, request(wrongKey, spec)));
         // a genuine signature copied onto another request (another experiment id) does not cover it
-        KafkaWriter.send(bootstrap, topic, partition, request(copiedSignature, spec),
+        KafkaTestClient.send(topic, partition, request(copiedSignature, spec),
                 EventSignature.sign(eventKey, Topics.EXPERIMENTS_REQUESTED, request(genuine, spec)));
-        KafkaWriter.sendSignedRequest(bootstrap, topic, partition, request(genuine, spec));
+        KafkaTestClient.send(topic, partition, request(genuine, spec));
 
         awaitJob(genuine);
         for (UUID forged : List.of(unsigned, wrongKey, copiedSignature)) {
             assertTrue(QuarkusTransaction.requiringNew().call(() -> jobs.find(forged)).isEmpty(),
                     "forged request " + forged + " became a job");
         }
-        List<ConsumerRecord<String, String>> dead = KafkaReader.keyedRecords(bootstrap, topic + ".dlq", partition);
+        List<ConsumerRecord<String, String>> dead = KafkaTestClient.keyedRecords(topic + ".dlq", partition);
         assertEquals(3, dead.size(), "the three forgeries are dead-lettered, the genuine one is not");
         for (UUID forged : List.of(unsigned, wrongKey, copiedSignature)) {
             assertTrue(dead.stream().anyMatch(r -> r.value().contains(forged.toString())
@@ -74,12 +73,12 @@ class ForgedEventsTest {
     void whatTheTrainerPublishesCarriesItsSignature() throws Exception {
         UUID id = UUID.randomUUID();
         ExperimentSpec spec = Presets.expand("xor", 4L, Json.MAPPER.readTree("{\"training\":{\"steps\":50}}"));
-        KafkaWriter.sendSignedRequest(bootstrap, "qt." + Topics.EXPERIMENTS_REQUESTED, id.toString(), request(id, spec));
+        KafkaTestClient.send("qt." + Topics.EXPERIMENTS_REQUESTED, id.toString(), request(id, spec));
         awaitJob(id);
         long deadline = System.currentTimeMillis() + 60_000;
         List<ConsumerRecord<String, String>> progress = List.of();
         while (progress.isEmpty() && System.currentTimeMillis() < deadline) {
-            progress = KafkaReader.keyedRecords(bootstrap, "qt." + Topics.TRAINING_PROGRESS, id.toString());
+            progress = KafkaTestClient.keyedRecords("qt." + Topics.TRAINING_PROGRESS, id.toString());
         }
         assertFalse(progress.isEmpty(), "no progress event of " + id);
         for (ConsumerRecord<String, String> r : progress) {

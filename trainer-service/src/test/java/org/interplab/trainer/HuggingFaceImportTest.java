@@ -18,12 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.core.checkpoint.CheckpointMetadata;
 import org.interplab.core.checkpoint.Safetensors;
 import org.interplab.core.checkpoint.SafetensorsFile;
+import org.interplab.testkit.KafkaTestClient;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,8 +36,6 @@ class HuggingFaceImportTest {
     static final Path FIXTURES = Path.of("..", "interp-core", "src", "test", "resources", "hf");
     static final Path HOSTILE_MARKER = Path.of("/tmp/interplab-hostile-pickle-ran");
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
     @Inject
     EntityManager em;
 
@@ -88,7 +86,7 @@ class HuggingFaceImportTest {
         assertEquals(4, metadata.spec().model().windowSize());
         assertEquals("huggingface-gpt-neo/pytorch", file.metadata().get("import"));
 
-        List<String> events = KafkaReader.keyed(bootstrap, "qt.checkpoints.published", id);
+        List<String> events = KafkaTestClient.keyed("qt.checkpoints.published", id);
         assertEquals(1, events.size(), events.toString());
         CheckpointPublished event = Json.read(events.get(0), CheckpointPublished.class);
         assertEquals(UUID.fromString(id), event.checkpointId());

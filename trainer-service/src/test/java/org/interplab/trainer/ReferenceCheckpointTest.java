@@ -12,7 +12,6 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.checkpoints.ReferenceCheckpoints;
 import org.interplab.contracts.events.CheckpointPublished;
@@ -20,6 +19,7 @@ import org.interplab.contracts.spec.SpecValidator;
 import org.interplab.core.checkpoint.CheckpointMetadata;
 import org.interplab.core.checkpoint.Safetensors;
 import org.interplab.core.checkpoint.SafetensorsFile;
+import org.interplab.testkit.KafkaTestClient;
 import org.interplab.trainer.service.CheckpointStore;
 import org.interplab.trainer.service.ReferenceCheckpointRegistry;
 import org.junit.jupiter.api.Test;
@@ -27,8 +27,6 @@ import org.junit.jupiter.api.Test;
 /** The seeds' constructions are registered at start-up, once, evaluated, and announced. */
 @QuarkusTest
 class ReferenceCheckpointTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
     @Inject
     ReferenceCheckpointRegistry registry;
     @Inject
@@ -68,7 +66,7 @@ class ReferenceCheckpointTest {
         given().queryParam("source", "bogus").get("/checkpoints").then().statusCode(400);
 
         // announced once, keyed by the checkpoint id (possibly by an earlier run on this test database)
-        List<String> events = KafkaReader.keyed(bootstrap, "qt.checkpoints.published", xor.toString());
+        List<String> events = KafkaTestClient.keyed("qt.checkpoints.published", xor.toString());
         assertFalse(events.isEmpty(), "the xor reference was announced");
         CheckpointPublished event = Json.read(events.get(0), CheckpointPublished.class);
         assertEquals(null, event.experimentId());

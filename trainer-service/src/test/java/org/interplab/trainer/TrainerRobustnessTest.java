@@ -10,11 +10,11 @@ import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.ExperimentRequested;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.Presets;
+import org.interplab.testkit.KafkaTestClient;
 import org.interplab.trainer.entity.TrainingJob;
 import org.interplab.trainer.service.JobStore;
 import org.junit.jupiter.api.Test;
@@ -22,8 +22,6 @@ import org.junit.jupiter.api.Test;
 /** No job can block the lab: poison specs fail with their reason, crash-looping jobs are given up on. */
 @QuarkusTest
 class TrainerRobustnessTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
     @Inject
     JobStore jobs;
     @Inject
@@ -41,7 +39,7 @@ class TrainerRobustnessTest {
         TrainingJob failed = await(poison, "FAILED");
         assertTrue(failed.error.contains("task.nTest"), failed.error);
         await(good, "COMPLETED");
-        List<String> progress = KafkaReader.keyed(bootstrap, "qt.training.progress", poison.toString());
+        List<String> progress = KafkaTestClient.keyed("qt.training.progress", poison.toString());
         assertTrue(progress.stream().anyMatch(p -> p.contains("\"FAILED\"") && p.contains("task.nTest")),
                 "the dashboard hears why: " + progress);
     }
@@ -59,7 +57,7 @@ class TrainerRobustnessTest {
         TrainingJob job = await(id, "FAILED");
         assertEquals(3, job.attempts, "not claimed a fourth time");
         assertTrue(job.error.contains("max-attempts"), job.error);
-        List<String> progress = KafkaReader.keyed(bootstrap, "qt.training.progress", id.toString());
+        List<String> progress = KafkaTestClient.keyed("qt.training.progress", id.toString());
         assertTrue(progress.stream().anyMatch(p -> p.contains("\"FAILED\"") && p.contains("abandoned")),
                 progress.toString());
     }
@@ -78,6 +76,6 @@ class TrainerRobustnessTest {
     }
 
     private void send(UUID key, String value) throws Exception {
-        KafkaWriter.sendSignedRequest(bootstrap, "qt.experiments.requested", key.toString(), value);
+        KafkaTestClient.send("qt.experiments.requested", key.toString(), value);
     }
 }

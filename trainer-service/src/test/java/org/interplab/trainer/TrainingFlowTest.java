@@ -13,11 +13,11 @@ import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.ExperimentRequested;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.Presets;
+import org.interplab.testkit.KafkaTestClient;
 import org.interplab.trainer.entity.TrainingJob;
 import org.interplab.trainer.service.JobStore;
 import org.junit.jupiter.api.Test;
@@ -28,8 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class TrainingFlowTest {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
     @Inject
     JobStore jobs;
     @Inject
@@ -115,10 +113,10 @@ class TrainingFlowTest {
     }
 
     private void send(String topic, String key, String value) throws Exception {
-        KafkaWriter.sendSignedRequest(bootstrap, topic, key, value);
+        KafkaTestClient.send(topic, key, value);
     }
 
     private List<String> readKeyed(String topic, String key) {
-        return KafkaReader.keyed(bootstrap, topic, key);
+        return KafkaTestClient.keyed(topic, key);
     }
 }

@@ -20,7 +20,7 @@ import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.contracts.events.RunStatus;
 import org.interplab.contracts.events.Topics;
 import org.interplab.contracts.events.TrainingProgress;
-import org.interplab.dashboard.KafkaTestClient;
+import org.interplab.testkit.KafkaTestClient;
 import org.junit.jupiter.api.Test;
 
 /** The Kafka listeners, fed through the real broker the way the trainer and the analysis service feed them. */

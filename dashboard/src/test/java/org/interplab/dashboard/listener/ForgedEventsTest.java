@@ -25,7 +25,7 @@ import org.interplab.contracts.events.RunStatus;
 import org.interplab.contracts.events.Topics;
 import org.interplab.contracts.events.TrainingProgress;
 import org.interplab.contracts.spec.Presets;
-import org.interplab.dashboard.KafkaTestClient;
+import org.interplab.testkit.KafkaTestClient;
 import org.interplab.dashboard.SqlCounts;
 import org.junit.jupiter.api.Test;
 

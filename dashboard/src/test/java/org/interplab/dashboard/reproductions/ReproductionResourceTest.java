@@ -23,7 +23,7 @@ import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.contracts.events.RunStatus;
 import org.interplab.contracts.events.Topics;
 import org.interplab.contracts.events.TrainingProgress;
-import org.interplab.dashboard.KafkaTestClient;
+import org.interplab.testkit.KafkaTestClient;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;

@@ -24,7 +24,7 @@ import org.interplab.contracts.Json;
 import org.interplab.contracts.events.RunStatus;
 import org.interplab.contracts.events.Topics;
 import org.interplab.contracts.events.TrainingProgress;
-import org.interplab.dashboard.KafkaTestClient;
+import org.interplab.testkit.KafkaTestClient;
 import org.junit.jupiter.api.Test;
 
 /** A browser following an experiment over SSE sees the trainer's progress events as the listener applies them. */

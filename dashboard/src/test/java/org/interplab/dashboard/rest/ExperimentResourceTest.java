@@ -21,7 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.interplab.contracts.Json;
 import org.interplab.contracts.events.ExperimentRequested;
 import org.interplab.contracts.events.Topics;
-import org.interplab.dashboard.KafkaTestClient;
+import org.interplab.testkit.KafkaTestClient;
 import org.junit.jupiter.api.Test;
 
 /** The public experiment API against the project's PostgreSQL and Kafka (infra/postgres.sh, infra/kafka.sh). */

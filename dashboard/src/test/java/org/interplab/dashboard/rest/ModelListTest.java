@@ -18,7 +18,7 @@ import org.interplab.contracts.events.CheckpointPublished;
 import org.interplab.contracts.events.Topics;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.Presets;
-import org.interplab.dashboard.KafkaTestClient;
+import org.interplab.testkit.KafkaTestClient;
 import org.junit.jupiter.api.Test;
 
 /** Uploads and reference constructions are first-class models: recorded from their events, listed, analysed. */

@@ -27,7 +27,7 @@ import org.interplab.contracts.events.RunStatus;
 import org.interplab.contracts.events.Topics;
 import org.interplab.contracts.events.TrainingProgress;
 import org.interplab.contracts.spec.Presets;
-import org.interplab.dashboard.KafkaTestClient;
+import org.interplab.testkit.KafkaTestClient;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
