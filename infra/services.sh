@@ -13,7 +13,7 @@
 #                              a replica (for failure tests: e2e-tests ScaleOutIT kills replicas with kill -9)
 #
 # Environment: LAB_HOME, LAB_PG_PORT, LAB_KAFKA_PORT (see lib.sh), LAB_DASHBOARD_PORT (8080), LAB_TRAINER_PORT
-# (8081), LAB_ANALYSIS_PORT (8082), LAB_SERVICE_TIMEOUT (seconds, default 180), LAB_TRAINER_WORKERS (1),
+# (8081), LAB_ANALYSIS_PORT (8082), LAB_SERVICE_TIMEOUT (seconds, default 180), LAB_TRAINER_WORKERS (default: one per core),
 # LAB_SERVICE_HEAP (default 1g), LAB_ADMIN_PASSWORD (the dashboard's first admin, when no user exists yet).
 # Logs: $LAB_HOME/logs/<service>.log. The trainer and analysis service listen on 127.0.0.1 only and require the
 # service credential LAB_SERVICE_TOKEN, generated once into $LAB_HOME/service-token unless set.
@@ -91,7 +91,7 @@ start_one() {
         LAB_TRAINER_URL="http://127.0.0.1:$LAB_TRAINER_PORT" \
         LAB_ANALYSIS_URL="http://127.0.0.1:$LAB_ANALYSIS_PORT" \
         LAB_CODE_VERSION="$(git -C "$LAB_REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo dev)" \
-        LAB_TRAINER_WORKERS="${LAB_TRAINER_WORKERS:-1}" \
+        LAB_TRAINER_WORKERS="${LAB_TRAINER_WORKERS:-$(nproc)}" \
         LAB_SERVICE_TOKEN="$(service_token)" \
         nohup java -Xmx"${LAB_SERVICE_HEAP:-1g}" \
         -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=8G \
