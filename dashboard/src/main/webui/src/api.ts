@@ -33,7 +33,7 @@ export interface ModelView {
   checkpointId: string; source: string; name: string | null; task: string | null; experimentId: string | null;
   step: number; finalCheckpoint: boolean; metrics: Metrics | null; createdAt: string; analysisStatus: string;
   tablesOk: number; tablesFailed: number; failedTables: string[]; url: string; safetensorsUrl: string;
-  analysisUrl: string; origin: string; modelKind?: string | null; summary?: string | null; sizeBytes?: number | null; owner?: string | null;
+  analysisUrl: string; origin: string; modelKind?: string | null; summary?: string | null; sizeBytes?: number | null; sha256?: string | null; owner?: string | null;
 }
 
 export interface CheckpointsSummary {

@@ -9,7 +9,6 @@ const PAGE = 25;
 const ORIGINS = ['trained', 'uploaded', 'imported', 'reference'];
 const filters = { source: '', q: '', finalOnly: true, offset: 0 };
 
-interface ModelDetail { sizeBytes: number | null; sha256: string | null }
 
 export async function modelsPage(root: HTMLElement, life: Lifetime) {
   const section = el('section', { 'data-testid': 'models-view' },
@@ -37,7 +36,6 @@ export async function modelsPage(root: HTMLElement, life: Lifetime) {
         .map((h) => el('th', { text: h })))), tbody),
     pagerBox, empty);
 
-  const sizes = new Map<string, ModelDetail>();
 
   async function refresh() {
     const params = new URLSearchParams({ limit: String(PAGE), offset: String(filters.offset) });
@@ -58,17 +56,9 @@ export async function modelsPage(root: HTMLElement, life: Lifetime) {
   }
 
   function row(m: ModelView) {
-    const size = el('td', { class: 'num', 'data-testid': 'model-size' });
-    const known = sizes.get(m.checkpointId);
-    if (known) size.textContent = bytes(known.sizeBytes);
-    else {
-      // the weights are the trainer's: their size comes with the model's detail
-      api<ModelDetail>(`/api/checkpoints/${m.checkpointId}`).then((d) => {
-        sizes.set(m.checkpointId, d);
-        size.textContent = bytes(d.sizeBytes);
-        if (d.sha256) size.title = `sha256 ${d.sha256}`;
-      }).catch(() => { size.textContent = '?'; });
-    }
+    // the weights are the trainer's: the list asks it once per page for every row's size and checksum
+    const size = el('td', { class: 'num', 'data-testid': 'model-size', text: m.sizeBytes == null ? '?' : bytes(m.sizeBytes) });
+    if (m.sha256) size.title = `sha256 ${m.sha256}`;
     const links: (Node | string)[] = [];
     if (m.experimentId) links.push(el('a', { href: `#/experiments/${m.experimentId}`, text: 'run' }));
     if (m.modelKind === 'transformer') links.push(' ', el('a', { href: `#/models/${m.checkpointId}/neurons`, text: 'neurons' }));

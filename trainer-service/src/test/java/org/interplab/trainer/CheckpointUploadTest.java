@@ -3,6 +3,7 @@ package org.interplab.trainer;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,7 +100,19 @@ class CheckpointUploadTest {
         byte[] download = given().get("/checkpoints/" + id + "/safetensors").then().statusCode(200).extract()
                 .asByteArray();
         // re-uploading a downloaded checkpoint needs nothing but the file
-        multipart(download, null).post("/checkpoints").then().statusCode(201).body("name", equalTo("xor"));
+        String again = multipart(download, null).post("/checkpoints").then().statusCode(201)
+                .body("name", equalTo("xor")).extract().path("checkpointId");
+
+        // both records in one call (the dashboard's models page asks for a page of sizes at once); unknown ids are
+        // left out, a malformed one is a 400 naming ids
+        long size = ((Number) given().get("/checkpoints/" + id).then().statusCode(200).extract().path("sizeBytes"))
+                .longValue();
+        given().queryParam("ids", id + "," + UUID.randomUUID() + "," + again).get("/checkpoints").then()
+                .statusCode(200).body("size()", equalTo(2))
+                .body("find { it.id == '" + id + "' }.sizeBytes", equalTo((int) size))
+                .body("find { it.id == '" + again + "' }.sha256", notNullValue());
+        given().queryParam("ids", id + ",nope").get("/checkpoints").then().statusCode(400)
+                .body("field", equalTo("ids"));
     }
 
     @Test

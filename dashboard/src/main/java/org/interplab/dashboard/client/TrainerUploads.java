@@ -101,6 +101,31 @@ public class TrainerUploads {
         }
     }
 
+    /**
+     * The trainer's records of these checkpoints in one call ({@code GET /checkpoints?ids=}), by id; empty when it
+     * cannot say (the list then shows no sizes rather than failing).
+     */
+    public java.util.Map<UUID, com.fasterxml.jackson.databind.JsonNode> infos(java.util.List<UUID> ids) {
+        java.util.Map<UUID, com.fasterxml.jackson.databind.JsonNode> out = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        String list = ids.stream().map(UUID::toString).collect(java.util.stream.Collectors.joining(","));
+        HttpRequest request = request("/checkpoints?ids=" + list).timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            HttpResponse<String> answer = send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (answer.statusCode() == 200) {
+                for (com.fasterxml.jackson.databind.JsonNode info : org.interplab.contracts.Json.MAPPER
+                        .readTree(answer.body())) {
+                    out.put(UUID.fromString(info.path("id").asText()), info);
+                }
+            }
+        } catch (ApiException | IOException | IllegalArgumentException unavailable) {
+            return out;
+        }
+        return out;
+    }
+
     /** A request to the trainer carrying the lab's service credential (its internal API answers nobody else). */
     private HttpRequest.Builder request(String path) {
         return ServiceToken.on(HttpRequest.newBuilder(URI.create(config.trainer().url().replaceAll("/+$", "") + path)));

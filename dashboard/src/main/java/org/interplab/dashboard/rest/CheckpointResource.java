@@ -101,9 +101,11 @@ public class CheckpointResource {
         }
         Pages.check(limit, offset);
         List<CheckpointRecord> list = models.list(source, finalOnly, q, offset, limit);
-        Map<UUID, AnalysisRecord> analyses = models.analyses(list.stream().map(c -> c.checkpointId).toList());
-        return Pages.of(list.stream().map(c -> Views.ModelView.of(c, analyses.get(c.checkpointId))).toList(),
-                models.count(source, finalOnly, q));
+        List<UUID> ids = list.stream().map(c -> c.checkpointId).toList();
+        Map<UUID, AnalysisRecord> analyses = models.analyses(ids);
+        Map<UUID, JsonNode> stored = uploads.infos(ids); // sizes are the trainer's to know: one call per page
+        return Pages.of(list.stream().map(c -> Views.ModelView.of(c, analyses.get(c.checkpointId))
+                .withStored(stored.get(c.checkpointId))).toList(), models.count(source, finalOnly, q));
     }
 
     @GET

@@ -185,7 +185,7 @@ public final class Views {
                             boolean finalCheckpoint, JsonNode metrics, Instant createdAt, String analysisStatus,
                             int tablesOk, int tablesFailed, List<String> failedTables, String url,
                             String safetensorsUrl, String analysisUrl, String origin, String modelKind,
-                            String summary, String owner) {
+                            String summary, String owner, Long sizeBytes, String sha256) {
         static ModelView of(CheckpointRecord c, AnalysisRecord a) {
             List<String> ok = a == null ? List.of() : strings(a.tables);
             List<String> failed = a == null ? List.of() : strings(a.failedTables);
@@ -197,7 +197,15 @@ public final class Views {
                     tree(c.metrics), c.createdAt, analysisStatus(a, ok, failed), ok.size(), failed.size(), failed,
                     "/api/checkpoints/" + c.checkpointId, "/api/checkpoints/" + c.checkpointId + "/safetensors",
                     "/api/checkpoints/" + c.checkpointId + "/analysis", imported ? "imported" : c.source,
-                    spec == null ? null : spec.path("model").path("kind").asText(null), summary(spec), c.owner);
+                    spec == null ? null : spec.path("model").path("kind").asText(null), summary(spec), c.owner, null, null);
+        }
+
+        /** With the size and sha256 of the trainer's stored file ({@code GET /checkpoints?ids=}), when it said. */
+        ModelView withStored(JsonNode stored) {
+            return stored == null ? this : new ModelView(checkpointId, source, name, task, experimentId, step,
+                    finalCheckpoint, metrics, createdAt, analysisStatus, tablesOk, tablesFailed, failedTables, url,
+                    safetensorsUrl, analysisUrl, origin, modelKind, summary, owner, stored.path("sizeBytes").asLong(),
+                    stored.path("sha256").asText(null));
         }
 
         /** The model's shape in the field's words: "2 layers × 4 heads, d_model 64" or "TMS 5 → 2, 10 instances". */

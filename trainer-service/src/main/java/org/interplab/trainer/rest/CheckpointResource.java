@@ -41,10 +41,33 @@ public class CheckpointResource {
     @Inject
     CheckpointUploads uploads;
 
-    /** The checkpoints of one experiment ({@code experimentId}) or of one source ({@code source}). */
+    /** Most ids one {@code ?ids=} list may name (a page of the dashboard's models is at most 200). */
+    static final int MAX_IDS = 500;
+
+    /**
+     * The checkpoints of one experiment ({@code experimentId}), of one source ({@code source}), or named by
+     * {@code ids} (comma-separated; unknown ones left out): one call for the sizes of a page of models.
+     */
     @GET
     public List<CheckpointInfo> list(@QueryParam("experimentId") UUID experimentId,
-                                     @QueryParam("source") String source) {
+                                     @QueryParam("source") String source, @QueryParam("ids") String ids) {
+        if (ids != null) {
+            List<UUID> wanted = new java.util.ArrayList<>();
+            for (String id : ids.split(",")) {
+                if (id.isBlank()) {
+                    continue;
+                }
+                try {
+                    wanted.add(UUID.fromString(id.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new BadRequest("ids", "'" + id.trim() + "' is not a checkpoint id (UUID)");
+                }
+                if (wanted.size() > MAX_IDS) {
+                    throw new BadRequest("ids", "at most " + MAX_IDS + " ids");
+                }
+            }
+            return store.infos(wanted);
+        }
         if (experimentId != null) {
             return store.list(experimentId);
         }

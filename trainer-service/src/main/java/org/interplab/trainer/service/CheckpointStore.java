@@ -344,6 +344,15 @@ public class CheckpointStore {
         return Optional.ofNullable(em.find(StoredCheckpoint.class, checkpointId)).map(CheckpointStore::toInfo);
     }
 
+    /** The stored checkpoints among these ids (unknown ids are left out), in no particular order. */
+    public List<CheckpointInfo> infos(java.util.Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return em.createQuery("select c from StoredCheckpoint c where c.id in :ids", StoredCheckpoint.class)
+                .setParameter("ids", ids).getResultStream().map(CheckpointStore::toInfo).toList();
+    }
+
     public List<CheckpointInfo> list(UUID experimentId) {
         return em.createQuery("""
                         select c from StoredCheckpoint c where c.experimentId = :e order by c.step""",
