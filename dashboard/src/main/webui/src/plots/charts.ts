@@ -173,3 +173,60 @@ export function phaseDiagram(points: { x: number; y: number; label: string; grou
   return canvas;
 }
 
+
+/**
+ * The TMS paper's figure for n_hidden = 2: each feature's column W_i as an arrow from the origin in the hidden plane
+ * (a pentagon of five features, antipodal pairs), on equal axes with the unit circle dashed; hover names the feature.
+ */
+export function featureArrows(title: string, vectors: [number, number][], labels: string[], size = 220): HTMLCanvasElement {
+  const [canvas, ctx] = hiDpiCanvas(size, size + 18, 'feature-arrows');
+  const reach = Math.max(1, ...vectors.map(([x, y]) => Math.hypot(x, y))) * 1.15;
+  const half = size / 2;
+  const X = (x: number) => half + x / reach * (half - 8);
+  const Y = (y: number) => 18 + half - y / reach * (half - 8);
+  ctx.fillStyle = '#1d2330';
+  ctx.fillText(title, 4, 12);
+  ctx.strokeStyle = '#d9dde5';
+  ctx.beginPath(); ctx.moveTo(X(-reach), Y(0)); ctx.lineTo(X(reach), Y(0)); ctx.moveTo(X(0), Y(-reach)); ctx.lineTo(X(0), Y(reach)); ctx.stroke();
+  ctx.setLineDash([3, 3]);
+  ctx.beginPath(); ctx.arc(X(0), Y(0), X(1) - X(0), 0, 2 * Math.PI); ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.fillStyle = '#6b7280';
+  ctx.fillText(`‖·‖ = 1`, X(0) + (X(1) - X(0)) * 0.72 + 2, Y(0) - (X(1) - X(0)) * 0.72 - 2);
+  vectors.forEach(([x, y], i) => {
+    const colour = SERIES[i % SERIES.length];
+    const len = Math.hypot(X(x) - X(0), Y(y) - Y(0));
+    ctx.strokeStyle = colour;
+    ctx.fillStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.beginPath(); ctx.moveTo(X(0), Y(0)); ctx.lineTo(X(x), Y(y)); ctx.stroke();
+    if (len > 4) {
+      const angle = Math.atan2(Y(y) - Y(0), X(x) - X(0));
+      ctx.beginPath();
+      ctx.moveTo(X(x), Y(y));
+      ctx.lineTo(X(x) - 8 * Math.cos(angle - 0.4), Y(y) - 8 * Math.sin(angle - 0.4));
+      ctx.lineTo(X(x) - 8 * Math.cos(angle + 0.4), Y(y) - 8 * Math.sin(angle + 0.4));
+      ctx.closePath();
+      ctx.fill();
+      ctx.fillText(labels[i], X(x) + 4 * Math.cos(angle) - 6, Y(y) + 10 * Math.sin(angle) + 4);
+    }
+  });
+  ctx.lineWidth = 1;
+  canvas.dataset.arrows = String(vectors.length);
+  canvas.dataset.vectors = JSON.stringify(vectors);
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `${title}: ${vectors.length} feature directions W_i in the hidden plane`);
+  canvas.addEventListener('mousemove', (e) => {
+    let best = -1, bestD = 100;
+    vectors.forEach(([x, y], i) => {
+      const d = (X(x) - e.offsetX) ** 2 + (Y(y) - e.offsetY) ** 2;
+      if (d < bestD) { bestD = d; best = i; }
+    });
+    if (best < 0) { hideTip(); return; }
+    const [x, y] = vectors[best];
+    showTip(e, `${title} · ${labels[best]}: W = (${fmt(x, 4)}, ${fmt(y, 4)}), ‖W‖ ${fmt(Math.hypot(x, y), 4)}`,
+      { table: 'W', row: String(best), col: '0', value: String(x) });
+  });
+  canvas.addEventListener('mouseleave', hideTip);
+  return canvas;
+}
