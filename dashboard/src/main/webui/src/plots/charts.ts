@@ -129,52 +129,6 @@ export function featureBars(name: string, rowLabels: string[], colLabels: string
 }
 
 /**
- * Phase diagram of a TMS sweep: dims per feature (m/‖W‖_F²) against 1/(1−S), one point per final checkpoint
- * (and instance), log x axis, as in the TMS paper's feature-dimensionality plot.
- */
-export function phaseDiagram(points: { x: number; y: number; label: string; group: string }[], width = 560, height = 340): HTMLCanvasElement {
-  const [canvas, ctx] = hiDpiCanvas(width, height, 'phase-diagram');
-  const pad = { l: 52, r: 120, t: 20, b: 36 };
-  const valid = points.filter((p) => Number.isFinite(p.x) && p.x > 0 && Number.isFinite(p.y));
-  if (!valid.length) {
-    ctx.fillStyle = '#6b7280';
-    ctx.fillText('No dims_per_feature table among the final checkpoints yet.', 16, 30);
-    return canvas;
-  }
-  const lx = valid.map((p) => Math.log10(p.x));
-  const [x0, x1] = niceRange(lx);
-  const [y0, y1] = niceRange([0, ...valid.map((p) => p.y)]);
-  const X = (x: number) => pad.l + (Math.log10(x) - x0) / (x1 - x0) * (width - pad.l - pad.r);
-  const Y = (y: number) => height - pad.b - (y - y0) / (y1 - y0) * (height - pad.t - pad.b);
-  ctx.strokeStyle = '#d9dde5';
-  ctx.strokeRect(pad.l, pad.t, width - pad.l - pad.r, height - pad.t - pad.b);
-  ctx.fillStyle = '#6b7280';
-  for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) ctx.fillText(String(10 ** e), X(10 ** e) - 6, height - pad.b + 14);
-  for (let i = 0; i <= 4; i++) { const v = y0 + (y1 - y0) * i / 4; ctx.fillText(fmt(v, 2), 6, Y(v) + 4); }
-  ctx.fillText('1/(1−S)', width / 2 - 20, height - 6);
-  ctx.save(); ctx.translate(12, height / 2 + 30); ctx.rotate(-Math.PI / 2); ctx.fillText('m/‖W‖_F²', 0, 0); ctx.restore();
-  const groups = [...new Set(valid.map((p) => p.group))];
-  valid.forEach((p) => {
-    ctx.fillStyle = SERIES[groups.indexOf(p.group) % SERIES.length];
-    ctx.beginPath(); ctx.arc(X(p.x), Y(p.y), 4, 0, 2 * Math.PI); ctx.fill();
-  });
-  groups.forEach((g, i) => {
-    ctx.fillStyle = SERIES[i % SERIES.length];
-    ctx.fillRect(width - pad.r + 10, pad.t + i * 16, 10, 10);
-    ctx.fillStyle = '#1d2330';
-    ctx.fillText(g, width - pad.r + 24, pad.t + i * 16 + 9);
-  });
-  canvas.addEventListener('mousemove', (e) => {
-    const hit = valid.find((p) => (X(p.x) - e.offsetX) ** 2 + (Y(p.y) - e.offsetY) ** 2 < 36);
-    if (!hit) { hideTip(); return; }
-    showTip(e, `${hit.label}: 1/(1−S) ${fmt(hit.x)}, m/‖W‖_F² ${fmt(hit.y)}`, { table: 'dims_per_feature', value: String(hit.y) });
-  });
-  canvas.addEventListener('mouseleave', hideTip);
-  return canvas;
-}
-
-
-/**
  * The TMS paper's figure for n_hidden = 2: each feature's column W_i as an arrow from the origin in the hidden plane
  * (a pentagon of five features, antipodal pairs), on equal axes with the unit circle dashed; hover names the feature.
  */

@@ -235,6 +235,7 @@ export class Heatmap {
       for (let r = 0; r < rows; r++) {
         for (let c = 0; c < cols; c++) {
           const v = m.data[r * m.cols + c];
+          if (!Number.isFinite(v)) continue; // a label this table lacks (compare page): grey, no number
           const text = fmt(v, 2);
           if (ctx.measureText(text).width + 4 > cellW) continue;
           ctx.fillStyle = Math.abs(v) > 0.6 * maxAbs ? '#fff' : '#1d2330';
@@ -333,7 +334,8 @@ export class Heatmap {
   private showCell(cell: { r: number; c: number }, answer: CellAnswer, exact: boolean, approx: boolean) {
     const tip = tooltip();
     tip.textContent = `${this.options.name} · ${this.options.rowAxis || 'row'} ${answer.rowLabel}, ` +
-      `${this.options.colAxis || 'col'} ${answer.colLabel}: ${approx ? '≈ max |v| ' : ''}${fmt(answer.value, 5)}`;
+      `${this.options.colAxis || 'col'} ${answer.colLabel}: ` +
+      (Number.isFinite(answer.value) ? `${approx ? '≈ max |v| ' : ''}${fmt(answer.value, 5)}` : 'no value');
     tip.dataset.table = this.options.name;
     tip.dataset.row = String(cell.r);
     tip.dataset.col = String(cell.c);
