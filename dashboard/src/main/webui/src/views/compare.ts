@@ -22,7 +22,12 @@ export function specDiff(specs: unknown[]): SpecDiffRow[] {
 export async function comparePage(root: HTMLElement, params: URLSearchParams, life: Lifetime) {
   const ids = (params.get('ids') ?? '').split(',').filter(Boolean);
   const picker = el('select', { 'data-testid': 'compare-add' }, el('option', { value: '', text: 'add a run …' }));
-  picker.addEventListener('change', () => { if (picker.value) location.hash = `#/compare?ids=${[...ids, picker.value].join(',')}`; });
+  picker.addEventListener('change', () => {
+    if (!picker.value) return;
+    const next = new URLSearchParams(params); // keeps &checkpoints= and &table=
+    next.set('ids', [...ids, picker.value].join(','));
+    location.hash = `#/compare?${next.toString()}`;
+  });
   root.append(el('section', { 'data-testid': 'compare-view' }, el('div', { class: 'title-row' }, el('h2', { text: 'Compare runs' }), picker)));
   api<ExperimentSummary[]>('/api/experiments?limit=200').then((all) => picker.append(...all.filter((x) => !ids.includes(x.id))
     .map((x) => el('option', { value: x.id, text: `${x.name} · ${x.status} · ${x.id.slice(0, 8)}` })))).catch(() => {});
