@@ -236,8 +236,9 @@ export class Heatmap {
         for (let c = 0; c < cols; c++) {
           const v = m.data[r * m.cols + c];
           if (!Number.isFinite(v)) continue; // a label this table lacks (compare page): grey, no number
-          const text = fmt(v, 2);
-          if (ctx.measureText(text).width + 4 > cellW) continue;
+          // two significant digits, else one, else none: a blank cell is one whose number would not fit
+          const text = [fmt(v, 2), fmt(v, 1)].find((t) => ctx.measureText(t).width + 4 <= cellW);
+          if (text === undefined) continue;
           ctx.fillStyle = Math.abs(v) > 0.6 * maxAbs ? '#fff' : '#1d2330';
           ctx.fillText(text, left + (c + 0.5) * cellW, top + (r + 0.5) * cellH + 4);
           annotated++;

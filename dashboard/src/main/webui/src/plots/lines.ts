@@ -23,6 +23,8 @@ export interface LinePlotOptions {
   x: number[];
   series: LineSeries[];
   logX?: boolean;
+  /** The x range; a log axis otherwise snaps to whole decades, which can put the outermost points on the frame. */
+  xRange?: [number, number];
   yRange?: [number, number];
   width?: number;
   height?: number;
@@ -42,7 +44,7 @@ export function linePlot(o: LinePlotOptions): LinePlot {
     hooks: o.hooks,
     width: o.width ?? 520,
     height: o.height ?? 300,
-    scales: { x: { time: false, distr: o.logX ? 3 : 1 }, y: o.yRange ? { range: o.yRange } : {} },
+    scales: { x: { time: false, distr: o.logX ? 3 : 1, ...(o.xRange ? { range: o.xRange } : {}) }, y: o.yRange ? { range: o.yRange } : {} },
     axes: [
       { label: o.xLabel, values: (_u, splits) => splits.map((v) => (v == null ? '' : fmt(v, 3))) },
       { label: o.yLabel, size: 56, values: (_u, splits) => splits.map((v) => (v == null ? '' : fmt(v, 3))) },
@@ -55,7 +57,7 @@ export function linePlot(o: LinePlotOptions): LinePlot {
         width: s.width ?? 1.8,
         spanGaps: !s.pointsOnly,
         value: (_u: uPlot, v: number | null) => (v == null ? '—' : fmt(v, 4)),
-        ...(s.pointsOnly ? { paths: () => null, points: { show: true, size: 8, fill: s.colour ?? SERIES[i % SERIES.length] } }
+        ...(s.pointsOnly ? { paths: () => null, points: { show: true, size: 9, width: 1, fill: s.colour ?? SERIES[i % SERIES.length] } }
           : { points: { show: o.x.length < 40 } }),
       }))],
   };
@@ -107,6 +109,7 @@ export function dimsPerFeaturePlot(points: { x: number; y: number; group: string
   const lp = linePlot({
     testid, title: 'Dimensions per feature against 1/(1−S)', xLabel: '1/(1−S)', yLabel: 'm/‖W‖_F²',
     x, series: [...series, ...plateaus], logX: true, yRange: [0, top],
+    xRange: x.length ? [x[0] / 1.6, x[x.length - 1] * 1.6] : undefined,
     hooks: {
       // each plateau's fraction written at the right end of its line, as the paper labels them
       draw: [(u) => {
