@@ -55,6 +55,7 @@ describe('a TMS sparsity × dropout sweep: dims per feature and the phase diagra
     assert.match(await phase.getAttribute('data-scale'), /^sequential:0:/, 'dims per feature is never negative');
     // each cell hovered is its run's mean
     const [left, top, w, h] = (await phase.getAttribute('data-plot')).split(',').map(Number);
+    await phase.scrollIntoViewIfNeeded();
     const box = await phase.boundingBox();
     const cols = [...P].sort((a, b) => b - a); // 1/(1−S) ascending: p descending
     for (const t of truth) {

@@ -236,8 +236,10 @@ export class Heatmap {
         for (let c = 0; c < cols; c++) {
           const v = m.data[r * m.cols + c];
           if (!Number.isFinite(v)) continue; // a label this table lacks (compare page): grey, no number
-          // two significant digits, else one, else none: a blank cell is one whose number would not fit
-          const text = [fmt(v, 2), fmt(v, 1)].find((t) => ctx.measureText(t).width + 4 <= cellW);
+          // two significant digits, else one, else "≈0" for a value below 1 % of the scale (1.2e-5 is wider than
+          // its cell), else none: a blank cell is one whose number would not fit
+          const text = [fmt(v, 2), fmt(v, 1), Math.abs(v) < 0.01 * maxAbs ? '≈0' : '']
+            .find((t) => t && ctx.measureText(t).width + 4 <= cellW);
           if (text === undefined) continue;
           ctx.fillStyle = Math.abs(v) > 0.6 * maxAbs ? '#fff' : '#1d2330';
           ctx.fillText(text, left + (c + 0.5) * cellW, top + (r + 0.5) * cellH + 4);
