@@ -121,7 +121,6 @@ describe('TMS figures and heatmap scales on an uploaded model of known geometry'
     // 5 × 5 cells of 36 px: every number fits and is written
     assert.equal(await i0.getAttribute('data-annotated'), String(F * F));
     assert.equal(await i2.getAttribute('data-annotated'), String(F * F));
-    await screenshot(page, 'tms-heatmap-scales');
   });
 
   test('one colour scale per kind across the instances, on request', async () => {
