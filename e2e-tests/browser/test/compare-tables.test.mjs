@@ -2,10 +2,11 @@
 // colour scale with their difference A − B, rows and columns matched by label. Three TMS models are uploaded through
 // POST /api/checkpoints (A and B with five features, C with six), so every value is known: the hovered difference
 // must be A − B as the API gives both, the grid's labels the API's, and C's extra feature f5 a grey "no value" row
-// and column that the page names.
+// and column that the page names. Then two short tms-intro runs trained by the stack, compared as runs: the tables
+// are those of their final checkpoints.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_URL, apiGet, eventually, launch, screenshot, uploadModel } from '../lib/lab.mjs';
+import { LAB_URL, apiGet, apiPost, eventually, launch, screenshot, uploadModel } from '../lib/lab.mjs';
 import { safetensors } from '../lib/safetensors.mjs';
 
 const TABLE = 'WtW.I0';
@@ -97,6 +98,34 @@ describe('compare: one table of several models, one scale, A − B by label', { 
     assert.match(await page.locator('#tooltip').textContent(), /no value/);
     const cell = await hover(diff, 2, 4);
     assert.ok(Math.abs(cell.value - (a.values[2][4] - c.values[2][4])) < 1e-6, `A − C at (f2, f4): ${cell.value}`);
+  });
+
+  test('two trained runs: their final checkpoints\' tables, side by side and subtracted', async () => {
+    const submitted = [];
+    for (const seed of [11, 12]) {
+      const answer = await apiPost('/api/experiments', { preset: 'tms-intro', seed, overrides: { training: { steps: 60, evalEvery: 30 } } });
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      submitted.push(answer.body.id);
+    }
+    const finals = [];
+    for (const id of submitted) {
+      finals.push(await eventually(async () => {
+        const x = await apiGet(`/api/experiments/${id}`);
+        if (x.status !== 'COMPLETED' || !x.checkpoints.finalCheckpointId) return null;
+        const index = await apiGet(`/api/checkpoints/${x.checkpoints.finalCheckpointId}/analysis`).catch(() => null);
+        return index?.tables?.some((t) => t.name === 'WtW.I3') ? x.checkpoints.finalCheckpointId : null;
+      }, { what: `run ${id} and its analysis`, timeout: 400_000 }));
+    }
+    const [a, b] = await Promise.all(finals.map((id) => apiGet(`/api/checkpoints/${id}/analysis/WtW.I3`)));
+    await page.goto(`${LAB_URL}/#/compare?ids=${submitted.join(',')}&table=WtW.I3`);
+    const grids = page.getByTestId('compare-table');
+    await eventually(async () => (await grids.count()) === 2, { what: 'the two runs\' tables', timeout: 60_000 });
+    // labelled as the runs are in the table above (same name: the id's start is added)
+    const runLabels = await page.getByTestId('compare-runs').locator('tbody tr td:first-child a').allTextContents();
+    assert.deepEqual([await grids.nth(0).getAttribute('data-label'), await grids.nth(1).getAttribute('data-label')], runLabels);
+    assert.equal(await grids.nth(0).getByTestId('heatmap').getAttribute('data-scale'), await grids.nth(1).getByTestId('heatmap').getAttribute('data-scale'));
+    const cell = await hover(page.getByTestId('compare-difference').getByTestId('heatmap'), 1, 2);
+    assert.ok(Math.abs(cell.value - (a.values[1][2] - b.values[1][2])) < 1e-6, `(f1, f2): ${cell.value} vs ${a.values[1][2] - b.values[1][2]}`);
     assert.deepEqual(browser.problems.filter((p) => !p.includes('Failed to load resource')), [], 'no script errors');
   });
 });

@@ -18,8 +18,12 @@ export function toyModelCard(checkpointId: string, index: AnalysisIndex): HTMLEl
   const body = el('div', {}, el('p', { class: 'muted', text: 'loading the weights …' }));
   const card = el('section', { class: 'table-card wide', 'data-testid': tms ? 'tms-arrows-card' : 'cis-response-card' },
     el('header', {}, el('h4', { text: tms ? 'Feature directions W_i in the hidden plane' : 'Response curves y(x) against the target' })), body);
-  Promise.all([loadTensors(checkpointId), api<ModelDetail>(`/api/checkpoints/${checkpointId}`).catch(() => ({ spec: null }))])
-    .then(([tensors, detail]) => {
+  api<ModelDetail>(`/api/checkpoints/${checkpointId}`).catch((): ModelDetail => ({ spec: null }))
+    .then(async (detail) => {
+      // the arrows are of the plane: a TMS model whose spec says n_hidden ≠ 2 is not downloaded at all
+      const nHidden = detail.spec?.model?.nHidden;
+      if (tms && typeof nHidden === 'number' && nHidden !== 2) { card.remove(); return; }
+      const tensors = await loadTensors(checkpointId);
       const content = tms ? tmsArrows(tensors, detail.spec?.task ?? {}) : cisResponses(tensors, detail.spec?.task ?? {}, detail.spec?.model ?? {});
       if (!content) { card.remove(); return; }
       body.replaceChildren(content);
