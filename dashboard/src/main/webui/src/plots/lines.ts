@@ -13,6 +13,8 @@ export interface LineSeries {
   width?: number;
   /** Points only (a scatter of measurements), no line between them. */
   pointsOnly?: boolean;
+  /** Marks on a line's points (default: when there are fewer than 40); off for reference lines. */
+  marks?: boolean;
 }
 
 export interface LinePlotOptions {
@@ -58,7 +60,7 @@ export function linePlot(o: LinePlotOptions): LinePlot {
         spanGaps: !s.pointsOnly,
         value: (_u: uPlot, v: number | null) => (v == null ? '—' : fmt(v, 4)),
         ...(s.pointsOnly ? { paths: () => null, points: { show: true, size: 9, width: 1, fill: s.colour ?? SERIES[i % SERIES.length] } }
-          : { points: { show: o.x.length < 40 } }),
+          : { points: { show: s.marks ?? o.x.length < 40 } }),
       }))],
   };
   const plot = new uPlot(opts, [o.x, ...o.series.map((s) => s.values)] as uPlot.AlignedData, box);
@@ -103,7 +105,7 @@ export function dimsPerFeaturePlot(points: { x: number; y: number; group: string
   const colours = new Map(groups.map((g, i) => [g, SERIES[i % SERIES.length]]));
   const { x, series } = scatterSeries(valid, colours);
   const plateaus: LineSeries[] = TMS_PLATEAUS.map(([label, v]) => ({
-    label: `plateau ${label}`, values: x.map(() => v), colour: '#9aa1ad', dash: [4, 4], width: 1,
+    label: `plateau ${label}`, values: x.map(() => v), colour: '#9aa1ad', dash: [4, 4], width: 1, marks: false,
   }));
   const top = Math.max(1.05, ...valid.map((p) => p.y * 1.05));
   const lp = linePlot({
