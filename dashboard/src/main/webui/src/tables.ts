@@ -4,7 +4,7 @@
 // parameters answers the whole table, which is kept in memory and pooled locally.
 import { CircuitTable, TableEntry, api, tableUrl } from './api';
 import { CellAnswer, InMemorySource, MatrixSource } from './plots/heatmap';
-import { Matrix, Region, fromRows, maxAbs, pool } from './plots/matrix';
+import { Matrix, Region, fromRows, maxAbs, minValue, pool } from './plots/matrix';
 
 export const BIG_CELLS = 250_000;
 const OVERVIEW_SIDE = 640;
@@ -59,7 +59,8 @@ class ServerSlicedSource implements MatrixSource {
   private colLabels = new Map<number, string>();
   private exact: { region: Region; m: Matrix } | null = null;
 
-  constructor(private url: string, readonly rows: number, readonly cols: number, readonly maxAbs: number) {}
+  constructor(private url: string, readonly rows: number, readonly cols: number, readonly maxAbs: number,
+              readonly minValue: number) {}
 
   learn(table: CircuitTable) {
     const keep = (into: Map<number, string>, labels: string[], w: Window | undefined) => {
@@ -112,7 +113,7 @@ export async function loadTable(checkpointId: string, entry: Pick<TableEntry, 'n
   if (answer.rows < rows || answer.cols < cols) {
     // the server sliced: its overview is what we have, the rest comes as tiles
     const overview = { rows: answer.rows, cols: answer.cols, data: answer.data };
-    const source = new ServerSlicedSource(url, rows, cols, answer.maxAbs);
+    const source = new ServerSlicedSource(url, rows, cols, answer.maxAbs, minValue(overview));
     source.learn(answer.table);
     // the overview's labels are those of every stride-th row: not the table's labels, so not handed on as such
     return { table: { ...table, rowLabels: [], colLabels: [] }, source, overview, big: true };

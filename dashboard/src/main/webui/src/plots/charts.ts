@@ -129,47 +129,58 @@ export function featureBars(name: string, rowLabels: string[], colLabels: string
 }
 
 /**
- * Phase diagram of a TMS sweep: dims per feature (m/‖W‖_F²) against 1/(1−S), one point per final checkpoint
- * (and instance), log x axis, as in the TMS paper's feature-dimensionality plot.
+ * The TMS paper's figure for n_hidden = 2: each feature's column W_i as an arrow from the origin in the hidden plane
+ * (a pentagon of five features, antipodal pairs), on equal axes with the unit circle dashed; hover names the feature.
  */
-export function phaseDiagram(points: { x: number; y: number; label: string; group: string }[], width = 560, height = 340): HTMLCanvasElement {
-  const [canvas, ctx] = hiDpiCanvas(width, height, 'phase-diagram');
-  const pad = { l: 52, r: 120, t: 20, b: 36 };
-  const valid = points.filter((p) => Number.isFinite(p.x) && p.x > 0 && Number.isFinite(p.y));
-  if (!valid.length) {
-    ctx.fillStyle = '#6b7280';
-    ctx.fillText('No dims_per_feature table among the final checkpoints yet.', 16, 30);
-    return canvas;
-  }
-  const lx = valid.map((p) => Math.log10(p.x));
-  const [x0, x1] = niceRange(lx);
-  const [y0, y1] = niceRange([0, ...valid.map((p) => p.y)]);
-  const X = (x: number) => pad.l + (Math.log10(x) - x0) / (x1 - x0) * (width - pad.l - pad.r);
-  const Y = (y: number) => height - pad.b - (y - y0) / (y1 - y0) * (height - pad.t - pad.b);
+export function featureArrows(title: string, vectors: [number, number][], labels: string[], size = 220): HTMLCanvasElement {
+  const [canvas, ctx] = hiDpiCanvas(size, size + 18, 'feature-arrows');
+  const reach = Math.max(1, ...vectors.map(([x, y]) => Math.hypot(x, y))) * 1.15;
+  const half = size / 2;
+  const X = (x: number) => half + x / reach * (half - 8);
+  const Y = (y: number) => 18 + half - y / reach * (half - 8);
+  ctx.fillStyle = '#1d2330';
+  ctx.fillText(title, 4, 12);
   ctx.strokeStyle = '#d9dde5';
-  ctx.strokeRect(pad.l, pad.t, width - pad.l - pad.r, height - pad.t - pad.b);
+  ctx.beginPath(); ctx.moveTo(X(-reach), Y(0)); ctx.lineTo(X(reach), Y(0)); ctx.moveTo(X(0), Y(-reach)); ctx.lineTo(X(0), Y(reach)); ctx.stroke();
+  ctx.setLineDash([3, 3]);
+  ctx.beginPath(); ctx.arc(X(0), Y(0), X(1) - X(0), 0, 2 * Math.PI); ctx.stroke();
+  ctx.setLineDash([]);
   ctx.fillStyle = '#6b7280';
-  for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) ctx.fillText(String(10 ** e), X(10 ** e) - 6, height - pad.b + 14);
-  for (let i = 0; i <= 4; i++) { const v = y0 + (y1 - y0) * i / 4; ctx.fillText(fmt(v, 2), 6, Y(v) + 4); }
-  ctx.fillText('1/(1−S)', width / 2 - 20, height - 6);
-  ctx.save(); ctx.translate(12, height / 2 + 30); ctx.rotate(-Math.PI / 2); ctx.fillText('m/‖W‖_F²', 0, 0); ctx.restore();
-  const groups = [...new Set(valid.map((p) => p.group))];
-  valid.forEach((p) => {
-    ctx.fillStyle = SERIES[groups.indexOf(p.group) % SERIES.length];
-    ctx.beginPath(); ctx.arc(X(p.x), Y(p.y), 4, 0, 2 * Math.PI); ctx.fill();
+  ctx.fillText(`‖·‖ = 1`, X(0) + (X(1) - X(0)) * 0.72 + 2, Y(0) - (X(1) - X(0)) * 0.72 - 2);
+  vectors.forEach(([x, y], i) => {
+    const colour = SERIES[i % SERIES.length];
+    const len = Math.hypot(X(x) - X(0), Y(y) - Y(0));
+    ctx.strokeStyle = colour;
+    ctx.fillStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.beginPath(); ctx.moveTo(X(0), Y(0)); ctx.lineTo(X(x), Y(y)); ctx.stroke();
+    if (len > 4) {
+      const angle = Math.atan2(Y(y) - Y(0), X(x) - X(0));
+      ctx.beginPath();
+      ctx.moveTo(X(x), Y(y));
+      ctx.lineTo(X(x) - 8 * Math.cos(angle - 0.4), Y(y) - 8 * Math.sin(angle - 0.4));
+      ctx.lineTo(X(x) - 8 * Math.cos(angle + 0.4), Y(y) - 8 * Math.sin(angle + 0.4));
+      ctx.closePath();
+      ctx.fill();
+      ctx.fillText(labels[i], X(x) + 4 * Math.cos(angle) - 6, Y(y) + 10 * Math.sin(angle) + 4);
+    }
   });
-  groups.forEach((g, i) => {
-    ctx.fillStyle = SERIES[i % SERIES.length];
-    ctx.fillRect(width - pad.r + 10, pad.t + i * 16, 10, 10);
-    ctx.fillStyle = '#1d2330';
-    ctx.fillText(g, width - pad.r + 24, pad.t + i * 16 + 9);
-  });
+  ctx.lineWidth = 1;
+  canvas.dataset.arrows = String(vectors.length);
+  canvas.dataset.vectors = JSON.stringify(vectors);
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `${title}: ${vectors.length} feature directions W_i in the hidden plane`);
   canvas.addEventListener('mousemove', (e) => {
-    const hit = valid.find((p) => (X(p.x) - e.offsetX) ** 2 + (Y(p.y) - e.offsetY) ** 2 < 36);
-    if (!hit) { hideTip(); return; }
-    showTip(e, `${hit.label}: 1/(1−S) ${fmt(hit.x)}, m/‖W‖_F² ${fmt(hit.y)}`, { table: 'dims_per_feature', value: String(hit.y) });
+    let best = -1, bestD = 100;
+    vectors.forEach(([x, y], i) => {
+      const d = (X(x) - e.offsetX) ** 2 + (Y(y) - e.offsetY) ** 2;
+      if (d < bestD) { bestD = d; best = i; }
+    });
+    if (best < 0) { hideTip(); return; }
+    const [x, y] = vectors[best];
+    showTip(e, `${title} · ${labels[best]}: W = (${fmt(x, 4)}, ${fmt(y, 4)}), ‖W‖ ${fmt(Math.hypot(x, y), 4)}`,
+      { table: 'W', row: String(best), col: '0', value: String(x) });
   });
   canvas.addEventListener('mouseleave', hideTip);
   return canvas;
 }
-

@@ -10,6 +10,9 @@ export interface RunCurves { label: string; points: MetricPoint[] }
 
 interface Panel { plot: uPlot; signature: string }
 
+/** A per-instance metric of a TMS/CiS run (test_loss_I3): folded behind a toggle, a run has ten or twenty. */
+export const isInstanceMetric = (key: string) => /_I\d+$/.test(key);
+
 const DASHES: (number[] | undefined)[] = [undefined, [6, 4], [2, 3], [10, 3, 2, 3]];
 let charts = 0;
 
@@ -45,6 +48,9 @@ export class CurvesChart {
   private smoothInput = el('input', { type: 'range', min: 0, max: 0.99, step: 0.01, value: 0, 'data-testid': 'smoothing', 'aria-label': 'smoothing' });
   private smoothLabel = el('span', { class: 'small', 'data-testid': 'smoothing-value', text: '0' });
   private logXBox = el('input', { type: 'checkbox', 'data-testid': 'log-x' });
+  private showInstances = false;
+  private instancesBox = el('input', { type: 'checkbox', 'data-testid': 'per-instance' });
+  private instancesLabel = el('label', { class: 'small', hidden: true }, this.instancesBox, ' ', el('span', { 'data-testid': 'per-instance-label' }));
   private panels = new Map<'loss' | 'accuracy', Panel>();
   private lossBox = el('div', { class: 'curve-panel', 'data-testid': 'loss-chart' });
   private accBox = el('div', { class: 'curve-panel', 'data-testid': 'accuracy-chart' });
@@ -54,7 +60,7 @@ export class CurvesChart {
   constructor(private width = 460, private height = 240) {
     const toolbar = el('div', { class: 'curve-tools' }, this.picker,
       el('label', { class: 'small' }, 'smoothing ', this.smoothInput, ' ', this.smoothLabel),
-      el('label', { class: 'small' }, this.logXBox, ' log step'));
+      el('label', { class: 'small' }, this.logXBox, ' log step'), this.instancesLabel);
     this.element = el('div', { class: 'curves', 'data-testid': 'metrics-chart', 'data-points': 0 },
       toolbar, this.empty, this.lossBox, this.accBox, this.logNote);
     this.smoothInput.addEventListener('input', () => {
@@ -63,6 +69,7 @@ export class CurvesChart {
       this.redraw();
     });
     this.logXBox.addEventListener('change', () => { this.logX = this.logXBox.checked; this.redraw(); });
+    this.instancesBox.addEventListener('change', () => { this.showInstances = this.instancesBox.checked; this.redraw(); });
   }
 
   private redraw() {
@@ -86,11 +93,17 @@ export class CurvesChart {
     this.element.dataset.points = String(total);
     this.element.dataset.lastStep = String(Math.max(0, ...runs.flatMap((r) => r.points.map((p) => p.step)))); 
     this.empty.hidden = total > 0;
-    const keys = [...new Set(runs.flatMap((r) => r.points.flatMap((p) => Object.keys(p.metrics || {}))))].sort();
+    const keys = [...new Set(runs.flatMap((r) => r.points.flatMap((p) => Object.keys(p.metrics || {}))))]
+      .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
     this.element.dataset.series = keys.join(',');
-    this.renderPicker(keys);
+    // per-instance metrics (test_loss_I0 … I19) are one toggle, not twenty checkboxes, and off until asked for
+    const instanceKeys = keys.filter(isInstanceMetric);
+    this.instancesLabel.hidden = instanceKeys.length === 0;
+    this.instancesLabel.querySelector('span')!.textContent = `per-instance curves (${instanceKeys.length})`;
+    this.element.dataset.instances = String(instanceKeys.length);
+    this.renderPicker(keys.filter((k) => !isInstanceMetric(k)));
     // the learning rate is reported with the metrics but is no loss: off unless picked
-    const shown = keys.filter((k) => !this.hiddenMetrics.has(k));
+    const shown = keys.filter((k) => !this.hiddenMetrics.has(k) && (this.showInstances || !isInstanceMetric(k)));
     this.element.dataset.shown = shown.join(',');
     this.update('loss', runs, shown.filter((k) => !isAccuracy(k)), this.lossBox);
     this.update('accuracy', runs, shown.filter(isAccuracy), this.accBox);

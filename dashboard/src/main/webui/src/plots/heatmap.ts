@@ -3,8 +3,8 @@
 // (max |v| per block) to at most one cell per screen pixel and painted as one ImageData; zooming re-pools the
 // visible region, from memory or from server tiles (MatrixSource), so no frame does work proportional to the
 // whole table.
-import { divergingCss, divergingRgb } from './colour';
-import { Matrix, Region, pool, poolInFrames } from './matrix';
+import { ColourScale, scaleCss, scaleRgb } from './colour';
+import { Matrix, Region, minValue, pool, poolInFrames } from './matrix';
 import { el, fmt } from '../util';
 
 /** Where the cells come from: the whole table in memory, or a server that slices it (…?rows=a:b&cols=c:d&stride=k). */
@@ -12,6 +12,8 @@ export interface MatrixSource {
   rows: number;
   cols: number;
   maxAbs: number;
+  /** The smallest value (of the overview for a sliced source): ≥ 0 gets a sequential colour scale. */
+  minValue: number;
   /** The region pooled to at most maxRows × maxCols. */
   region(region: Region, maxRows: number, maxCols: number): Promise<Matrix>;
   /** The exact value of one cell when it is at hand (for the hover read-out). */
@@ -28,10 +30,12 @@ export interface CellAnswer { value: number; rowLabel: string; colLabel: string 
 export class InMemorySource implements MatrixSource {
   readonly rows: number;
   readonly cols: number;
+  readonly minValue: number;
   constructor(readonly m: Matrix, readonly maxAbs: number, private rowLabels: string[] = [],
               private colLabels: string[] = []) {
     this.rows = m.rows;
     this.cols = m.cols;
+    this.minValue = minValue(m);
   }
   rowLabel(r: number) {
     return this.rowLabels[r] === undefined ? undefined : String(this.rowLabels[r]);
@@ -57,6 +61,13 @@ export interface HeatmapOptions {
   maxSide?: number;
   /** A first view to paint while the real source is loading (e.g. the worker's overview). */
   overview?: Matrix;
+  /** A fixed colour scale (the compare page's one scale for every run); otherwise the table's own. */
+  scale?: ColourScale;
+}
+
+/** A table's own scale: sequential over [0, max |v|] when no value is negative, else diverging over ±max |v|. */
+export function naturalScale(source: Pick<MatrixSource, 'maxAbs' | 'minValue'>): ColourScale {
+  return { kind: source.minValue >= 0 && Number.isFinite(source.minValue) ? 'sequential' : 'diverging', max: source.maxAbs };
 }
 
 const LABEL_FONT = '11px system-ui, sans-serif';
@@ -80,13 +91,16 @@ export class Heatmap {
   private layout = { left: 0, top: 0, plotW: 0, plotH: 0, width: 0, height: 0 };
   private drag: { x: number; y: number } | null = null;
   private renderToken = 0;
+  private scaleOverride: ColourScale | null;
 
   constructor(private source: MatrixSource, private options: HeatmapOptions) {
+    this.scaleOverride = options.scale ?? null;
     this.view = { r0: 0, r1: source.rows, c0: 0, c1: source.cols };
     this.canvas = el('canvas', {
       'data-testid': 'heatmap', 'data-table': options.name, 'data-rows': source.rows, 'data-cols': source.cols,
       role: 'img', 'aria-label': `${options.name}: heatmap of ${source.rows} ${options.rowAxis || 'rows'} × ${source.cols} ` +
-        `${options.colAxis || 'columns'}, values from ${fmt(-source.maxAbs, 3)} to ${fmt(source.maxAbs, 3)}; export CSV for the numbers`,
+        `${options.colAxis || 'columns'}, values from ${fmt(Number.isFinite(source.minValue) ? Math.min(0, source.minValue) : -source.maxAbs, 3)} ` +
+        `to ${fmt(source.maxAbs, 3)}; export CSV for the numbers`,
     });
     const reset = el('button', { type: 'button', class: 'small', 'data-testid': 'heatmap-reset', text: 'reset zoom', hidden: true });
     reset.addEventListener('click', () => this.zoom({ r0: 0, r1: source.rows, c0: 0, c1: source.cols }));
@@ -111,6 +125,22 @@ export class Heatmap {
     if (token !== this.renderToken) return;
     this.shown = m;
     this.paint();
+  }
+
+  /** The colour scale in use: a fixed or shared one when set, else the table's own (naturalScale). */
+  get scale(): ColourScale {
+    return this.scaleOverride ?? naturalScale(this.source);
+  }
+
+  /** The table's own scale, for a group that shares one scale between tables (ScaleGroup). */
+  get ownScale(): ColourScale {
+    return naturalScale(this.source);
+  }
+
+  /** Sets (or with null, drops) a scale shared with other tables and repaints. */
+  setScale(scale: ColourScale | null) {
+    this.scaleOverride = scale;
+    if (this.shown) this.paint();
   }
 
   async zoom(region: Region) {
@@ -170,9 +200,10 @@ export class Heatmap {
 
     // cells: one pixel per pooled cell in an offscreen image, scaled up without smoothing
     const image = new ImageData(m.cols, m.rows);
-    const maxAbs = this.source.maxAbs;
+    const scale = this.scale;
+    const maxAbs = scale.max;
     for (let i = 0; i < m.rows * m.cols; i++) {
-      const [r, g, b] = divergingRgb(m.data[i], maxAbs);
+      const [r, g, b] = scaleRgb(m.data[i], scale);
       image.data[4 * i] = r; image.data[4 * i + 1] = g; image.data[4 * i + 2] = b; image.data[4 * i + 3] = 255;
     }
     const off = document.createElement('canvas');
@@ -195,19 +226,27 @@ export class Heatmap {
       ctx.fillText(text, 0, 0);
       ctx.restore();
     });
-    if (showLabels) {
-      if (cell >= 28 && rows * cols <= 400) {
-        // small tables (XOR's EVOU, head_order): the numbers themselves, as a researcher reads them
-        ctx.textAlign = 'center';
-        for (let r = 0; r < rows; r++) {
-          for (let c = 0; c < cols; c++) {
-            const v = m.data[r * m.cols + c];
-            ctx.fillStyle = Math.abs(v) > 0.6 * maxAbs ? '#fff' : '#1d2330';
-            ctx.fillText(fmt(v, 2), left + (c + 0.5) * (plotW / cols), top + (r + 0.5) * (plotH / rows) + 4);
-          }
+    // the numbers themselves in the cells, as a researcher reads a small table, but only where they fit: each cell
+    // shown one-to-one (not pooled), tall enough for a line and wide enough for its own text
+    let annotated = 0;
+    const cellW = plotW / cols, cellH = plotH / rows;
+    if (m.rows === rows && m.cols === cols && cellH >= 13 && rows * cols <= 2500) {
+      ctx.textAlign = 'center';
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          const v = m.data[r * m.cols + c];
+          if (!Number.isFinite(v)) continue; // a label this table lacks (compare page): grey, no number
+          // two significant digits, else one, else "≈0" for a value below 1 % of the scale (1.2e-5 is wider than
+          // its cell), else none: a blank cell is one whose number would not fit
+          const text = [fmt(v, 2), fmt(v, 1), Math.abs(v) < 0.01 * maxAbs ? '≈0' : '']
+            .find((t) => t && ctx.measureText(t).width + 4 <= cellW);
+          if (text === undefined) continue;
+          ctx.fillStyle = Math.abs(v) > 0.6 * maxAbs ? '#fff' : '#1d2330';
+          ctx.fillText(text, left + (c + 0.5) * cellW, top + (r + 0.5) * cellH + 4);
+          annotated++;
         }
-        ctx.textAlign = 'start';
       }
+      ctx.textAlign = 'start';
     }
     ctx.fillStyle = '#6b7280';
     if (this.options.colAxis) ctx.fillText(this.options.colAxis + (showLabels ? '' : ` [${this.view.c0}:${this.view.c1}]`), left, 11);
@@ -219,17 +258,23 @@ export class Heatmap {
       ctx.fillText(text, 0, 0);
       ctx.restore();
     }
-    // colour bar: +max at the top, 0 in the middle, −max at the bottom
+    // colour bar, always: +max at the top; diverging: 0 in the middle and −max at the bottom, sequential: 0 there
     const barX = left + plotW + 10;
     const barH = Math.max(60, Math.min(plotH, 200));
+    const low = scale.kind === 'sequential' ? 0 : -maxAbs;
     for (let i = 0; i < barH; i++) {
-      ctx.fillStyle = divergingCss(maxAbs * (1 - 2 * i / (barH - 1)), maxAbs);
+      ctx.fillStyle = scaleCss(maxAbs - (maxAbs - low) * i / (barH - 1), scale);
       ctx.fillRect(barX, top + i, 10, 1);
     }
+    ctx.strokeStyle = '#d9dde5';
+    ctx.strokeRect(barX - 0.5, top - 0.5, 11, barH + 1);
     ctx.fillStyle = '#1d2330';
     ctx.fillText(fmt(maxAbs, 3), barX + 13, top + 8);
-    ctx.fillText('0', barX + 13, top + barH / 2 + 4);
-    ctx.fillText(fmt(-maxAbs, 3), barX + 13, top + barH);
+    if (scale.kind === 'diverging') ctx.fillText('0', barX + 13, top + barH / 2 + 4);
+    ctx.fillText(fmt(low, 3), barX + 13, top + barH);
+    this.canvas.dataset.colourBar = `${barX},${top},10,${barH}`;
+    this.canvas.dataset.scale = `${scale.kind}:${low}:${maxAbs}`;
+    this.canvas.dataset.annotated = String(annotated);
 
     const block = Math.max(rows / m.rows, cols / m.cols);
     const note = this.element.querySelector('[data-testid=heatmap-note]')!;
@@ -292,7 +337,8 @@ export class Heatmap {
   private showCell(cell: { r: number; c: number }, answer: CellAnswer, exact: boolean, approx: boolean) {
     const tip = tooltip();
     tip.textContent = `${this.options.name} · ${this.options.rowAxis || 'row'} ${answer.rowLabel}, ` +
-      `${this.options.colAxis || 'col'} ${answer.colLabel}: ${approx ? '≈ max |v| ' : ''}${fmt(answer.value, 5)}`;
+      `${this.options.colAxis || 'col'} ${answer.colLabel}: ` +
+      (Number.isFinite(answer.value) ? `${approx ? '≈ max |v| ' : ''}${fmt(answer.value, 5)}` : 'no value');
     tip.dataset.table = this.options.name;
     tip.dataset.row = String(cell.r);
     tip.dataset.col = String(cell.c);

@@ -30,6 +30,14 @@ export function maxAbs(m: Matrix): number {
   return best;
 }
 
+/** The smallest finite value (+Infinity for an empty or all-NaN matrix). */
+export function minValue(m: Matrix): number {
+  let best = Infinity;
+  const d = m.data;
+  for (let i = 0; i < d.length; i++) if (d[i] < best) best = d[i];
+  return best;
+}
+
 /** Pools rows [rFrom, rTo) of the output grid; the caller may split the work over frames. */
 export function poolRows(m: Matrix, region: Region, outRows: number, outCols: number, out: Float32Array,
                          rFrom: number, rTo: number) {

@@ -4,6 +4,8 @@ import { attentionGrid } from '../plots/attentionGrid';
 import { Lifetime, download, el, showError } from '../util';
 import { PATTERN_KINDS, tableCard } from './tableCard';
 import { scanStatus } from './neurons';
+import { ScaleGroup } from '../plots/scaleGroup';
+import { toyModelCard } from './toyModels';
 
 export async function analysisPage(root: HTMLElement, checkpointId: string, params: URLSearchParams, life: Lifetime) {
   let index: AnalysisIndex;
@@ -43,15 +45,23 @@ export async function analysisPage(root: HTMLElement, checkpointId: string, para
   }));
   const exportAll = el('button', { type: 'button', class: 'small', 'data-testid': 'export-index', text: 'index JSON' });
   exportAll.addEventListener('click', () => download(`analysis-${checkpointId}.json`, new Blob([JSON.stringify(index, null, 2)], { type: 'application/json' })));
-  root.append(el('div', { class: 'toolbar' }, chips, exportAll));
+  // one colour scale per kind across instances and heads (WtW.I0 … I9, EQKE of every head), so colours compare
+  const scales = new ScaleGroup();
+  const shared = el('input', { type: 'checkbox', 'data-testid': 'shared-scale' });
+  shared.addEventListener('change', () => scales.setShared(shared.checked));
+  const sharedLabel = el('label', { class: 'small', title: 'one colour scale for all tables of a kind (instances, heads)' },
+    shared, ' one colour scale per kind');
+  root.append(el('div', { class: 'toolbar' }, chips, sharedLabel, exportAll));
   const grid = el('div', { class: 'cards', 'data-testid': 'analysis-tables' });
   root.append(grid);
 
+  const toy = toyModelCard(checkpointId, index);
+  if (toy) grid.append(toy);
   const patterns = index.tables.filter((t) => PATTERN_KINDS.has(t.kind) && !t.error);
   if (patterns.length) grid.append(patternCard(checkpointId, patterns));
   for (const entry of index.tables) {
     if (PATTERN_KINDS.has(entry.kind) && !entry.error) continue;
-    const card = tableCard(checkpointId, entry, { lazy: true, index: index.tables });
+    const card = tableCard(checkpointId, entry, { lazy: true, index: index.tables, scales });
     if (chosen.size && !chosen.has(entry.kind)) card.hidden = true;
     grid.append(card);
   }

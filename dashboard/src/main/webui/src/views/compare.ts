@@ -1,7 +1,10 @@
-// #/compare?ids=a,b,… : overlaid curves and the diff of the specs, computed here from each run's detail and metrics.
+// #/compare?ids=a,b,… : overlaid curves and the diff of the specs, computed here from each run's detail and metrics;
+// and one circuit table of every run's final checkpoint (or of models given as &checkpoints=c,d) side by side on one
+// colour scale with their difference (&table= picks it).
 import { ExperimentDetail, ExperimentSummary, MetricPoint, api } from '../api';
 import { CurvesChart } from '../plots/curves';
 import { Lifetime, download, el, flatten, fmt, metricOf, showError, statusBadge } from '../util';
+import { Compared, compareTables } from './compareTables';
 
 export interface SpecDiffRow { path: string; values: unknown[]; differs: boolean }
 
@@ -19,11 +22,40 @@ export function specDiff(specs: unknown[]): SpecDiffRow[] {
 export async function comparePage(root: HTMLElement, params: URLSearchParams, life: Lifetime) {
   const ids = (params.get('ids') ?? '').split(',').filter(Boolean);
   const picker = el('select', { 'data-testid': 'compare-add' }, el('option', { value: '', text: 'add a run …' }));
-  picker.addEventListener('change', () => { if (picker.value) location.hash = `#/compare?ids=${[...ids, picker.value].join(',')}`; });
+  picker.addEventListener('change', () => {
+    if (!picker.value) return;
+    const next = new URLSearchParams(params); // keeps &checkpoints= and &table=
+    next.set('ids', [...ids, picker.value].join(','));
+    location.hash = `#/compare?${next.toString()}`;
+  });
   root.append(el('section', { 'data-testid': 'compare-view' }, el('div', { class: 'title-row' }, el('h2', { text: 'Compare runs' }), picker)));
   api<ExperimentSummary[]>('/api/experiments?limit=200').then((all) => picker.append(...all.filter((x) => !ids.includes(x.id))
     .map((x) => el('option', { value: x.id, text: `${x.name} · ${x.status} · ${x.id.slice(0, 8)}` })))).catch(() => {});
+  const checkpointIds = (params.get('checkpoints') ?? '').split(',').filter(Boolean);
+  const tablesBox = el('div');
+  const showTables = async (runModels: Compared[]) => {
+    const models = [...runModels, ...await Promise.all(checkpointIds.map(async (c) => {
+      const m = await api<{ model: { name: string | null; step: number } }>(`/api/checkpoints/${c}`).catch(() => null);
+      return { checkpointId: c, label: m?.model.name ? `${m.model.name} (${c.slice(0, 6)})` : c.slice(0, 8) };
+    }))];
+    const pick = (table: string) => {
+      const next = new URLSearchParams(params);
+      next.set('table', table);
+      location.hash = `#/compare?${next.toString()}`;
+    };
+    try {
+      const section = await compareTables(models, params.get('table'), pick);
+      if (life.alive) tablesBox.replaceChildren(section);
+    } catch (e) {
+      tablesBox.replaceChildren(el('p', { class: 'error', text: 'Cannot compare the tables: ' + (e as Error).message }));
+    }
+  };
   if (!ids.length) {
+    if (checkpointIds.length) {
+      root.append(tablesBox);
+      await showTables([]);
+      return;
+    }
     root.append(el('p', { class: 'muted', text: 'Pick runs above, or select them in the experiment list.' }));
     return;
   }
@@ -66,7 +98,10 @@ export async function comparePage(root: HTMLElement, params: URLSearchParams, li
     el('table', { class: 'numbers diff', 'data-testid': 'spec-diff' },
       el('thead', {}, el('tr', {}, el('th', { text: 'field' }), ...labels.map((l) => el('th', { text: l })))), diffBody),
     el('p', { class: 'muted small', text: `${diff.filter((d) => d.differs).length} fields differ` }));
+  root.append(tablesBox);
   renderDiff();
+  showTables(runs.filter((r) => r.detail.checkpoints?.finalCheckpointId || r.detail.checkpoints?.latestCheckpointId)
+    .map((r) => ({ checkpointId: (r.detail.checkpoints.finalCheckpointId ?? r.detail.checkpoints.latestCheckpointId)!, label: labels[runs.indexOf(r)] })));
   chart.setRuns(runs.map((r, i) => ({ label: labels[i], points: r.points })));
 }
 

@@ -1,8 +1,11 @@
-// #/sweeps/{sweepId}: the runs of a sweep with their grid values, overlaid curves, and for TMS the phase diagram
-// (dims per feature of each final checkpoint against 1/(1−S)).
+// #/sweeps/{sweepId}: the runs of a sweep with their grid values, overlaid curves, and for TMS dims per feature of
+// each final checkpoint against 1/(1−S) with the paper's plateaus, and, over a grid of sparsity × dropout, the phase
+// diagram: one cell per grid point coloured by the mean dims per feature, the axes labelled with the grid's values.
 import { TERMINAL, AnalysisIndex, CircuitTable, ExperimentDetail, MetricPoint, api, postJson, tableUrl } from '../api';
 import { CurvesChart } from '../plots/curves';
-import { phaseDiagram } from '../plots/charts';
+import { dimsPerFeaturePlot } from '../plots/lines';
+import { Heatmap, InMemorySource } from '../plots/heatmap';
+import { maxAbs } from '../plots/matrix';
 import { Lifetime, download, el, fmt, getPath, metricOf, showError, statusBadge } from '../util';
 import { specDiff } from './compare';
 
@@ -43,10 +46,10 @@ export async function sweepPage(root: HTMLElement, sweepId: string, life: Lifeti
   section.append(summary, el('p', {}, compare, ' ', cancel, ' ', cancelNote), tableBox, el('h3', { text: 'Curves' }), chart.element,
     el('h3', {}, 'Phase diagram ', el('span', { class: 'exports' }, phaseCsv, phasePng)), phaseBox);
   root.append(section);
-  let phasePoints: { x: number; y: number; label: string; group: string }[] = [];
+  let phasePoints: { x: number; y: number; label: string; group: string; dropout: number }[] = [];
   phaseCsv.addEventListener('click', () => download(`sweep-${sweepId}-phase.csv`, new Blob([
-    'run,group,inverse_sparsity,dims_per_feature\n' + phasePoints.map((p) => `${p.label},${p.group},${p.x},${p.y}`).join('\n') + '\n'], { type: 'text/csv' })));
-  phasePng.addEventListener('click', () => phaseBox.querySelector('canvas')?.toBlob((b) => b && download(`sweep-${sweepId}-phase.png`, b)));
+    'run,group,dropout,inverse_sparsity,dims_per_feature\n' + phasePoints.map((p) => `${p.label},${p.group},${p.dropout},${p.x},${p.y}`).join('\n') + '\n'], { type: 'text/csv' })));
+  phasePng.addEventListener('click', () => phaseBox.querySelector<HTMLCanvasElement>('.line-plot canvas, canvas')?.toBlob((b) => b && download(`sweep-${sweepId}-phase.png`, b)));
   const phaseDone = new Set<string>();
 
   async function runIds(): Promise<string[]> {
@@ -100,15 +103,41 @@ export async function sweepPage(root: HTMLElement, sweepId: string, life: Lifeti
         const p = Number(getPath(r.detail.spec, 'task.featureProbability'));
         t.values.forEach((row, i) => phasePoints.push({
           x: iInv >= 0 ? row[iInv] : 1 / p, y: row[iDims], label: `${r.detail.id.slice(0, 8)} ${t.rowLabels[i]}`,
-          group: label(r.detail, 'task.featureProbability'),
+          group: label(r.detail, 'task.featureProbability'), dropout: Number(getPath(r.detail.spec, 'model.dropout') ?? 0),
         }));
       } catch { /* not analysed yet */ }
     }
     phasePoints = phasePoints.slice();
     const isTms = runs.some((r) => r.detail.task === 'tms');
-    phaseBox.replaceChildren(isTms || phasePoints.length ? phaseDiagram(phasePoints)
-      : el('p', { class: 'muted', 'data-testid': 'phase-none', text: 'The phase diagram plots dims_per_feature of TMS runs; this sweep has none.' }));
+    if (isTms || phasePoints.length) {
+      const sig = phasePoints.map((p) => p.label).join('|');
+      if (phaseBox.dataset.sig !== sig || !phaseBox.childElementCount) {
+        phaseBox.dataset.sig = sig;
+        const dims = phasePoints.length ? dimsPerFeaturePlot(phasePoints).element
+          : el('p', { class: 'muted', text: 'No dims_per_feature table among the final checkpoints yet.' });
+        phaseBox.replaceChildren(dims);
+        if (gridPaths.includes('model.dropout')) phaseBox.append(await dropoutPhase(phasePoints));
+      }
+    } else {
+      phaseBox.replaceChildren(el('p', { class: 'muted', 'data-testid': 'phase-none', text: 'The phase diagram plots dims_per_feature of TMS runs; this sweep has none.' }));
+    }
     if (runs.every((r) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(r.detail.status)) && phaseDone.size >= done) stop();
+  }
+  /** Dropout (rows) × 1/(1−S) (columns), each cell the mean m/‖W‖_F² over the instances of that grid point. */
+  async function dropoutPhase(points: typeof phasePoints): Promise<HTMLElement> {
+    const xs = [...new Set(points.map((p) => p.x))].sort((a, b) => a - b);
+    const ds = [...new Set(points.map((p) => p.dropout))].sort((a, b) => a - b);
+    const data = new Float32Array(ds.length * xs.length).fill(NaN);
+    ds.forEach((d, i) => xs.forEach((x, j) => {
+      const cell = points.filter((p) => p.dropout === d && p.x === x);
+      if (cell.length) data[i * xs.length + j] = cell.reduce((s, p) => s + p.y, 0) / cell.length;
+    }));
+    const m = { rows: ds.length, cols: xs.length, data };
+    const heatmap = new Heatmap(new InMemorySource(m, maxAbs(m), ds.map((d) => fmt(d, 3)), xs.map((x) => fmt(x, 3))), {
+      name: 'dropout phase diagram (mean m/‖W‖_F²)', rowAxis: 'model.dropout', colAxis: '1/(1−S)', maxSide: 360,
+    });
+    await heatmap.render();
+    return el('div', { 'data-testid': 'dropout-phase' }, el('h4', { text: 'Phase diagram: dropout × 1/(1−S), colour = mean dims per feature' }), heatmap.element);
   }
   let stopped = false;
   const stop = () => { stopped = true; };

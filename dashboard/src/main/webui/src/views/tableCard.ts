@@ -2,6 +2,8 @@
 import { TableEntry, tableUrl } from '../api';
 import { Heatmap } from '../plots/heatmap';
 import { featureBars, projectionScatter } from '../plots/charts';
+import { dimsPerFeaturePlot, linePlot } from '../plots/lines';
+import { ScaleGroup } from '../plots/scaleGroup';
 import { LoadedTable, loadTable, rowsOf } from '../tables';
 import { download, el, fmt } from '../util';
 
@@ -16,6 +18,8 @@ export interface CardOptions {
   lazy?: boolean;
   /** Every table of the checkpoint, for views that combine two (head_order with head_order_reversed). */
   index?: TableEntry[];
+  /** The page's shared colour scales: a heatmap joins the group of its kind (one scale across instances/heads). */
+  scales?: ScaleGroup;
 }
 
 export function tableCard(checkpointId: string, entry: TableEntry, options: CardOptions = {}): HTMLElement {
@@ -38,7 +42,7 @@ export function tableCard(checkpointId: string, entry: TableEntry, options: Card
   const load = async () => {
     try {
       const loaded = await loadTable(checkpointId, entry);
-      const plot = await render(loaded, checkpointId, options.index ?? []);
+      const plot = await render(loaded, checkpointId, options.index ?? [], options.scales);
       body.replaceChildren(...[loaded.table.description ? el('p', { class: 'description', text: loaded.table.description }) : null, plot.element].filter(Boolean) as Node[]);
       card.dataset.loaded = 'true';
       if (plot.canvas) {
@@ -62,8 +66,23 @@ export function tableCard(checkpointId: string, entry: TableEntry, options: Card
 
 interface Rendered { element: HTMLElement; canvas?: () => HTMLCanvasElement }
 
-async function render(loaded: LoadedTable, checkpointId: string, index: TableEntry[]): Promise<Rendered> {
+async function render(loaded: LoadedTable, checkpointId: string, index: TableEntry[], scales?: ScaleGroup): Promise<Rendered> {
   const t = loaded.table;
+  if (t.kind === 'superposition_over_steps' && !loaded.big) {
+    // rows are training steps, columns instances: a line per instance against the step, as it is read
+    const steps = t.rowLabels.map(Number);
+    const plot = linePlot({
+      testid: 'steps-plot', title: t.title, xLabel: t.rowAxis || 'step', yLabel: 'features per dimension',
+      x: steps, series: t.colLabels.map((c, j) => ({ label: c, values: t.values.map((row) => row[j]) })),
+    });
+    return { element: el('div', {}, plot.element, numberDetails(t.name, t.rowAxis, t.rowLabels, t.colLabels, t.values)), canvas: plot.canvas };
+  }
+  if (t.kind === 'dims_per_feature' && !loaded.big && t.colLabels.includes('1/(1−S)')) {
+    // the TMS paper's plot: each instance at its own sparsity, with the plateaus its geometries sit on
+    const iDims = t.colLabels.indexOf('m/‖W‖_F²'), iInv = t.colLabels.indexOf('1/(1−S)');
+    const plot = dimsPerFeaturePlot(t.values.map((row) => ({ x: row[iInv], y: row[iDims], group: 'instances' })));
+    return { element: el('div', {}, plot.element, numberDetails(t.name, t.rowAxis, t.rowLabels, t.colLabels, t.values)), canvas: plot.canvas };
+  }
   if (t.kind.startsWith('proj_') && !loaded.big && t.colLabels.length >= 2) {
     const canvas = projectionScatter(t.name, t.rowLabels, t.values);
     return { element: canvas, canvas: () => canvas };
@@ -82,7 +101,13 @@ async function render(loaded: LoadedTable, checkpointId: string, index: TableEnt
     overview: loaded.overview, maxSide: loaded.big ? 640 : 520,
   });
   await heatmap.render();
+  scales?.join(t.kind, heatmap);
   return { element: heatmap.element, canvas: () => heatmap.canvas };
+}
+
+/** The numbers behind a plot, folded. */
+function numberDetails(name: string, rowAxis: string, rowLabels: string[], colLabels: string[], values: number[][]): HTMLElement {
+  return el('details', {}, el('summary', { class: 'small', text: 'numbers' }), numberTable(name, rowAxis, rowLabels, colLabels, values));
 }
 
 export function numberTable(name: string, rowAxis: string, rowLabels: string[], colLabels: string[], values: number[][]): HTMLElement {
