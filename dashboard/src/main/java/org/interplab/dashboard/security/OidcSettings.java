@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -22,9 +21,6 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 public class OidcSettings {
     /** lab.auth.oidc.default-role value that refuses users whose groups map to no role. */
     static final String NONE = "none";
-
-    @ConfigProperty(name = "lab.auth.oidc.issuer")
-    Optional<String> issuer;
 
     @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false")
     boolean tenantEnabled;
@@ -47,9 +43,9 @@ public class OidcSettings {
     @ConfigProperty(name = "lab.auth.oidc.default-role", defaultValue = Roles.VIEWER)
     String defaultRole;
 
-    /** True when OIDC login is configured and on. */
+    /** True when OIDC login is on: an issuer is configured (OidcSwitch), or quarkus-oidc's tenant was enabled. */
     public boolean enabled() {
-        return tenantEnabled && issuer.filter(s -> !s.isBlank()).isPresent();
+        return tenantEnabled;
     }
 
     /** The login button's "Log in with …" name, or null when OIDC login is off. */

@@ -5,8 +5,8 @@ import java.util.Set;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * Turns the optional OIDC login on exactly when an issuer is configured (env {@code LAB_OIDC_ISSUER}, or the system
- * property {@code lab.auth.oidc.issuer}): it then enables quarkus-oidc's default tenant and the path rule that sends
+ * Turns the optional OIDC login on exactly when an issuer is configured (env {@code LAB_OIDC_ISSUER}, which
+ * application.properties passes on as {@code quarkus.oidc.auth-server-url}): it then enables quarkus-oidc's default tenant and the path rule that sends
  * {@code /api/auth/oidc/login} through the authorization-code flow. Its ordinal (200) is below application.properties
  * and the environment, so an explicit {@code quarkus.oidc.tenant-enabled} (the test profile's {@code false}) wins.
  */
@@ -15,7 +15,7 @@ public class OidcSwitch implements ConfigSource {
     static final String LOGIN_RULE_ENABLED = "quarkus.http.auth.permission.oidc-login.enabled";
 
     static boolean issuerConfigured() {
-        String issuer = System.getProperty("lab.auth.oidc.issuer", System.getenv("LAB_OIDC_ISSUER"));
+        String issuer = System.getenv("LAB_OIDC_ISSUER");
         return issuer != null && !issuer.isBlank();
     }
 
