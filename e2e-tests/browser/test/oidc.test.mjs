@@ -13,7 +13,7 @@ const XOR = { preset: 'xor', seed: 7, overrides: { training: { steps: 20 } } };
 const browsers = [];
 
 /** A fresh browser (no lab or Keycloak session) that logs in through Keycloak from the deep link #/new. */
-async function loginThroughKeycloak(username) {
+async function loginThroughKeycloak(username, { refused = false } = {}) {
   const browser = await launch({ loginAs: null });
   browsers.push(browser);
   const { page } = browser;
@@ -28,7 +28,7 @@ async function loginThroughKeycloak(username) {
   await page.locator('#password').fill(PASSWORD);
   if (username === 'rita') await screenshot(page, 'oidc-keycloak-login');
   await page.locator('#kc-login').click();
-  await page.getByTestId('current-user').waitFor({ timeout: 30_000 });
+  await page.getByTestId(refused ? 'login-error' : 'current-user').waitFor({ timeout: 30_000 });
   return browser;
 }
 
@@ -109,5 +109,24 @@ describe('OIDC login through a real Keycloak', {
       headers: { 'Content-Type': 'application/json' },
     });
     assert.equal(password.status, 401, 'an identity provider account has no lab password');
+  });
+
+  test('a lab admin disables vic: the next login through Keycloak is refused with the reason on the login page', async () => {
+    const token = await adminToken();
+    const vic = (await apiGet('/api/users')).find((u) => u.username === 'vic');
+    const setDisabled = (disabled) => fetch(`${LAB_URL}/api/users/${vic.id}`, {
+      method: 'PATCH', body: JSON.stringify({ disabled }),
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    });
+    assert.equal((await setDisabled(true)).status, 200);
+    try {
+      const { page, context } = await loginThroughKeycloak('vic', { refused: true });
+      assert.match(await page.getByTestId('login-error').textContent(), /account 'vic' is disabled/);
+      assert.equal(new URL(page.url()).search, '', 'the reason is taken out of the address');
+      assert.equal((await context.cookies(LAB_URL)).filter((c) => c.name === 'lab_session').length, 0);
+      await screenshot(page, 'oidc-refused');
+    } finally {
+      assert.equal((await setDisabled(false)).status, 200);
+    }
   });
 });
