@@ -18,8 +18,9 @@
 #              URI), LAB_KEYCLOAK_TIMEOUT (seconds, default 180), LAB_KEYCLOAK_HEAP (default 512m).
 # State: $LAB_HOME/keycloak (a copy of the distribution, the client secret), $LAB_HOME/run/keycloak.pid,
 #        $LAB_HOME/logs/keycloak.log. Nothing is kept between starts (dev-mem database): the realm file is the truth.
-#        LAB_KEYCLOAK_CACHE (default <repo>/.lab/cache) keeps the distribution as built by its first start-dev (about
-#        50 s of the first start), so a new LAB_HOME (every `./lab test`) copies it instead of building again.
+#        LAB_KEYCLOAK_CACHE (default ~/.cache/interplab, beside ~/.m2: shared by the clones and worktrees of this
+#        machine) keeps the distribution as built by its first start-dev (50 s or more of the first start), so a new
+#        LAB_HOME (every `./lab test`, every fresh clone) copies it instead of building again.
 set -euo pipefail
 # shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -43,7 +44,7 @@ KC_DIST="$KC_STATE_DIR/keycloak-$KC_VERSION"
 KC_SECRET_FILE="$KC_STATE_DIR/client-secret"
 KC_PID_FILE="$LAB_RUN_DIR/keycloak.pid"
 KC_LOG="$LAB_LOG_DIR/keycloak.log"
-KC_CACHE="${LAB_KEYCLOAK_CACHE:-$LAB_REPO_ROOT/.lab/cache}/keycloak-$KC_VERSION"
+KC_CACHE="${LAB_KEYCLOAK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/interplab}/keycloak-$KC_VERSION"
 KC_BUILT_MARK=.lab-built-start-dev
 KC_ZIP="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KC_VERSION/keycloak-quarkus-dist-$KC_VERSION.zip"
 
@@ -115,9 +116,15 @@ cache_build() {
     [[ -f "$KC_CACHE/$KC_BUILT_MARK" ]] && return 0
     local tmp="$KC_CACHE.tmp.$$"
     mkdir -p "$(dirname "$KC_CACHE")"
-    rm -rf "$tmp" "$KC_CACHE"
-    cp -a "$KC_DIST" "$tmp" && rm -rf "$tmp/data" && touch "$tmp/$KC_BUILT_MARK" && mv "$tmp" "$KC_CACHE" \
-        && info "cached the built distribution in $KC_CACHE" || warn "could not cache the built distribution"
+    rm -rf "$tmp"
+    [[ -d "$KC_CACHE" ]] && rm -rf "$KC_CACHE" # a copy without the mark is an unfinished one
+    # mv -T fails rather than nest when another start cached it meanwhile: then this copy is dropped
+    if cp -a "$KC_DIST" "$tmp" && rm -rf "$tmp/data" && touch "$tmp/$KC_BUILT_MARK" && mv -T "$tmp" "$KC_CACHE"; then
+        info "cached the built distribution in $KC_CACHE"
+    else
+        rm -rf "$tmp"
+        warn "could not cache the built distribution in $KC_CACHE"
+    fi
 }
 
 cmd_start() {
