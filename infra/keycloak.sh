@@ -11,7 +11,8 @@
 #
 # The realm: client `interplab` (confidential, authorization-code flow, PKCE S256, redirect URI
 # http://127.0.0.1:LAB_DASHBOARD_PORT/api/auth/oidc/login, a `groups` claim), users `rita` (group lab-researchers)
-# and `vic` (group staff, mapped to no lab role), password LAB_KEYCLOAK_USER_PASSWORD. Keycloak 26 needs Java 21+:
+# and `vic` (group staff, mapped to no lab role), password LAB_KEYCLOAK_USER_PASSWORD; the users' ids are fixed, so
+# their `sub` (which the lab links its accounts to) stays the same across restarts. Keycloak 26 needs Java 21+:
 # LAB_KEYCLOAK_JAVA_HOME, else the first JDK 21+ found on PATH or under /usr/lib/jvm.
 #
 # Environment: LAB_HOME (default <repo>/.lab), LAB_KEYCLOAK_PORT (58180), LAB_DASHBOARD_PORT (8080; the redirect
