@@ -14,7 +14,9 @@
 #
 # Environment: LAB_HOME, LAB_PG_PORT, LAB_KAFKA_PORT (see lib.sh), LAB_DASHBOARD_PORT (8080), LAB_TRAINER_PORT
 # (8081), LAB_ANALYSIS_PORT (8082), LAB_SERVICE_TIMEOUT (seconds, default 180), LAB_TRAINER_WORKERS (default: one per core),
-# LAB_SERVICE_HEAP (default 1g), LAB_ADMIN_PASSWORD (the dashboard's first admin, when no user exists yet).
+# LAB_SERVICE_HEAP (default 1g), LAB_ADMIN_PASSWORD (the dashboard's first admin, when no user exists yet),
+# LAB_OIDC_ISSUER, LAB_OIDC_CLIENT_ID, LAB_OIDC_CLIENT_SECRET, LAB_OIDC_NAME (the dashboard's optional OIDC login, on
+# when LAB_OIDC_ISSUER is set; `infra/keycloak.sh env` prints them for the lab's test Keycloak; docs/security.md).
 # Logs: $LAB_HOME/logs/<service>.log. The trainer and analysis service listen on 127.0.0.1 only and require the
 # service credential LAB_SERVICE_TOKEN, generated once into $LAB_HOME/service-token unless set.
 set -euo pipefail

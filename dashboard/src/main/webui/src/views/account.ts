@@ -5,9 +5,10 @@ import { api, ApiError, postJson } from '../api';
 import { el, showError } from '../util';
 
 export interface Me { authenticated: boolean; username: string | null; role: string | null;
-  setupRequired: boolean; anonymousRead: boolean }
+  setupRequired: boolean; anonymousRead: boolean; oidcLogin: string | null }
 interface Token { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null }
-interface User { id: string; username: string; role: string; disabled: boolean; createdAt: string }
+interface User { id: string; username: string; role: string; disabled: boolean; createdAt: string;
+  login: 'password' | 'oidc' }
 interface Note { id: string; author: string; body: string; createdAt: string }
 
 const ROLES = ['viewer', 'researcher', 'admin'];
@@ -15,12 +16,24 @@ export let me: Me | null = null;
 
 const rerender = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
 
+// An OIDC login leaves the page for the identity provider and comes back to "/": the page asked for (a shared deep
+// link) waits here, and a refused login comes back as "/?login-error=…".
+const AFTER_LOGIN = 'lab.after-login';
+
 /** Shows who is logged in; true when the page may render, else the login or setup form is shown in root. */
 export async function ensureSignedIn(root: HTMLElement): Promise<boolean> {
   me = await api<Me>('/api/auth/me');
   userBar();
+  const wanted = sessionStorage.getItem(AFTER_LOGIN);
+  if (me.authenticated && wanted !== null) {
+    sessionStorage.removeItem(AFTER_LOGIN);
+    if (wanted !== location.hash && wanted.startsWith('#/')) {
+      location.hash = wanted;
+      return false;
+    }
+  }
   if (me.authenticated || (me.anonymousRead && !location.hash.startsWith('#/account'))) return true;
-  root.append(loginForm(me.setupRequired));
+  root.append(loginForm(me.setupRequired, me.oidcLogin));
   return false;
 }
 
@@ -41,7 +54,7 @@ function userBar() {
 }
 
 /** The login form; the URL (a shared deep link) stays as it is, so the page it names opens after login. */
-function loginForm(setup: boolean): HTMLElement {
+function loginForm(setup: boolean, oidcLogin: string | null): HTMLElement {
   const username = el('input', { name: 'username', autocomplete: 'username', 'data-testid': 'login-username',
     value: setup ? 'admin' : '' });
   const password = el('input', { name: 'password', type: 'password', 'data-testid': 'login-password',
@@ -51,6 +64,18 @@ function loginForm(setup: boolean): HTMLElement {
     el('h2', { text: setup ? 'Set up the lab: create the first admin' : 'Log in' }),
     el('label', {}, 'Username ', username), el('label', {}, 'Password ', password), error,
     el('button', { type: 'submit', 'data-testid': 'login-submit', text: setup ? 'Create admin' : 'Log in' }));
+  const refused = new URLSearchParams(location.search).get('login-error');
+  if (refused !== null) {
+    error.hidden = false;
+    error.textContent = refused;
+    history.replaceState(null, '', location.pathname + location.hash);
+  }
+  if (oidcLogin !== null && !setup) {
+    // a navigation, not a fetch: the authorization-code flow runs through the identity provider's own pages
+    form.append(el('p', { class: 'oidc-login' }, el('a', { class: 'button', href: '/api/auth/oidc/login',
+      'data-testid': 'oidc-login', text: `Log in with ${oidcLogin}`,
+      onclick: () => sessionStorage.setItem(AFTER_LOGIN, location.hash) })));
+  }
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
@@ -104,10 +129,13 @@ async function usersCard(): Promise<HTMLElement> {
   const load = async () => {
     const users = await api<User[]>('/api/users');
     body.replaceChildren(...users.map((u) => {
-      const role = el('select', { 'data-testid': 'user-role' },
+      // an identity provider's account gets its role from the provider's groups at every login
+      const role = el('select', { 'data-testid': 'user-role', disabled: u.login === 'oidc',
+        title: u.login === 'oidc' ? 'set by the identity provider\'s groups' : '' },
         ...ROLES.map((r) => el('option', { value: r, text: r, selected: r === u.role })));
       role.addEventListener('change', () => patch(u.id, { role: role.value }));
       return el('tr', { 'data-testid': 'user-row' }, el('td', { text: u.username }), el('td', {}, role),
+        el('td', { text: u.login === 'oidc' ? 'identity provider' : 'password' }),
         el('td', {}, el('button', { type: 'button', text: u.disabled ? 'Enable' : 'Disable',
           onclick: () => patch(u.id, { disabled: !u.disabled }) })));
     }));
@@ -134,7 +162,7 @@ async function usersCard(): Promise<HTMLElement> {
   await load();
   return el('section', { class: 'card', 'data-testid': 'users-view' }, el('h2', { text: 'Users' }),
     el('div', {}, username, ' ', password, ' ', role, ' ', add),
-    el('table', {}, el('thead', {}, el('tr', {}, ...['User', 'Role', ''].map((h) => el('th', { text: h })))), body));
+    el('table', {}, el('thead', {}, el('tr', {}, ...['User', 'Role', 'Login', ''].map((h) => el('th', { text: h })))), body));
 }
 
 /** Under a run: its owner, rename and tags (owner or admin), and its notes with author and time. */

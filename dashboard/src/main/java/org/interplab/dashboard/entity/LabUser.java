@@ -8,7 +8,10 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A lab account: one role (viewer, researcher, admin) and a bcrypt password hash. */
+/**
+ * A lab account: one role (viewer, researcher, admin) and a bcrypt password hash, or, for an account provisioned by
+ * an OIDC login, the identity provider's subject and no password.
+ */
 @Entity
 @Table(name = "lab_user")
 public class LabUser extends PanacheEntityBase {
@@ -18,8 +21,13 @@ public class LabUser extends PanacheEntityBase {
     @Column(nullable = false, unique = true)
     public String username;
 
-    @Column(name = "password_hash", nullable = false)
+    /** Null for an account that logs in through the identity provider only. */
+    @Column(name = "password_hash")
     public String passwordHash;
+
+    /** "&lt;issuer&gt; &lt;sub&gt;" of the ID token that provisioned the account; null for a local account. */
+    @Column(name = "oidc_subject", unique = true)
+    public String oidcSubject;
 
     @Column(nullable = false)
     public String role;

@@ -102,10 +102,57 @@ public class AccountService {
     /** A new session's secret (the cookie's value) for the right username and password, else 401. */
     public String login(String username, String password) {
         LabUser user = username == null ? null : LabUser.find("username", username).firstResult();
-        if (user == null || user.disabled || password == null
+        // an account provisioned by an OIDC login has no password: it logs in through the identity provider only
+        if (user == null || user.disabled || password == null || user.passwordHash == null
                 || !BcryptUtil.matches(password, user.passwordHash)) {
             throw new ApiException(401, "wrong username or password", "password", null);
         }
+        return newSession(user);
+    }
+
+    /**
+     * A new session's secret for the identity provider's user {@code subject} ("&lt;issuer&gt; &lt;sub&gt;"), after
+     * the authorization-code flow. The provider decides the role at every login: {@code mappedRole} (from its
+     * groups), else {@code defaultRole}; null for both is refused. The first login provisions the account under
+     * {@code username}; later logins keep that username (runs name their owner by it) and update the role.
+     * Refused (403): a disabled account, no role, a username that is no lab username or belongs to another account.
+     */
+    public String oidcLogin(String subject, String username, String mappedRole, String defaultRole) {
+        String role = mappedRole != null ? mappedRole : defaultRole;
+        if (role == null) {
+            throw new ApiException(403, "none of your identity provider's groups is mapped to a lab role "
+                    + "(lab.auth.oidc.admin-groups, lab.auth.oidc.researcher-groups) and "
+                    + "lab.auth.oidc.default-role is none", null, null);
+        }
+        LabUser user = LabUser.find("oidcSubject", subject).firstResult();
+        if (user == null) {
+            if (username == null || !USERNAME.matcher(username).matches()) {
+                throw new ApiException(403, "the identity provider's username '" + username + "' is not a lab "
+                        + "username (1 to 64 of letters, digits, '_', '.', '@', '-'; lab.auth.oidc.username-claim)",
+                        "username", null);
+            }
+            if (LabUser.count("username", username) > 0) {
+                throw new ApiException(403, "the username '" + username + "' belongs to another lab account; "
+                        + "ask an admin", "username", null);
+            }
+            user = new LabUser();
+            user.id = UUID.randomUUID();
+            user.username = username;
+            user.oidcSubject = subject;
+            user.role = role;
+            user.createdAt = Instant.now();
+            user.persist();
+            Log.infof("provisioned '%s' (%s) from an OIDC login", username, role);
+        } else if (user.disabled) {
+            throw new ApiException(403, "the account '" + user.username + "' is disabled", null, null);
+        } else if (!role.equals(user.role)) {
+            Log.infof("'%s' is now %s (was %s), from the identity provider's groups", user.username, role, user.role);
+            user.role = role;
+        }
+        return newSession(user);
+    }
+
+    private String newSession(LabUser user) {
         String secret = Secrets.random("s_");
         LabSession session = new LabSession();
         session.tokenHash = Secrets.sha256(secret);
@@ -168,6 +215,11 @@ public class AccountService {
             if (!Roles.ALL.contains(role)) {
                 throw ApiException.badRequest("role must be one of " + Roles.ALL, "role");
             }
+            if (user.oidcSubject != null && !role.equals(user.role)) {
+                throw ApiException.badRequest("'" + user.username + "' logs in through the identity provider, "
+                        + "whose groups set the role at every login: change the groups there "
+                        + "(lab.auth.oidc.admin-groups, lab.auth.oidc.researcher-groups)", "role");
+            }
             if (user.username.equals(actingAdmin) && !Roles.ADMIN.equals(role)) {
                 throw ApiException.badRequest("an admin cannot demote themself", "role");
             }
@@ -183,6 +235,10 @@ public class AccountService {
             }
         }
         if (password != null) {
+            if (user.oidcSubject != null) {
+                throw ApiException.badRequest("'" + user.username + "' logs in through the identity provider and "
+                        + "has no lab password", "password");
+            }
             checkPassword(password);
             user.passwordHash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
         }

@@ -13,10 +13,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -40,17 +38,18 @@ public class AuthResource {
     @ConfigProperty(name = "lab.auth.anonymous-read", defaultValue = "false")
     boolean anonymousRead;
 
-    @ConfigProperty(name = "lab.auth.session-ttl", defaultValue = "P7D")
-    Duration sessionTtl;
+    @Inject
+    SessionCookies cookies;
 
-    @ConfigProperty(name = "lab.auth.secure-cookie", defaultValue = "false")
-    boolean secureCookie;
+    @Inject
+    OidcSettings oidc;
 
     public record Credentials(String username, String password) {
     }
 
+    /** {@code oidcLogin}: the identity provider's name for the "Log in with …" button, null when OIDC is off. */
     public record Me(boolean authenticated, String username, String role, boolean setupRequired,
-                     boolean anonymousRead) {
+                     boolean anonymousRead, String oidcLogin) {
     }
 
     public record TokenName(String name) {
@@ -71,10 +70,10 @@ public class AuthResource {
     @Operation(summary = "Who the caller is (or anonymous), and whether the lab still needs its first admin")
     public Me me() {
         if (identity.isAnonymous()) {
-            return new Me(false, null, null, accounts.setupRequired(), anonymousRead);
+            return new Me(false, null, null, accounts.setupRequired(), anonymousRead, oidc.buttonName());
         }
         LabUser user = accounts.user(identity.getPrincipal().getName());
-        return new Me(true, user.username, user.role, false, anonymousRead);
+        return new Me(true, user.username, user.role, false, anonymousRead, oidc.buttonName());
     }
 
     @POST
@@ -85,8 +84,8 @@ public class AuthResource {
         Credentials c = require(credentials);
         String session = accounts.login(c.username(), c.password());
         LabUser user = accounts.user(c.username());
-        return Response.ok(new Me(true, user.username, user.role, false, anonymousRead))
-                .cookie(cookie(session, (int) sessionTtl.toSeconds())).build();
+        return Response.ok(new Me(true, user.username, user.role, false, anonymousRead, oidc.buttonName()))
+                .cookie(cookies.session(session)).build();
     }
 
     @POST
@@ -97,8 +96,8 @@ public class AuthResource {
         Credentials c = require(credentials);
         accounts.setup(c.username(), c.password());
         String session = accounts.login(c.username(), c.password());
-        return Response.status(201).entity(new Me(true, c.username(), Roles.ADMIN, false, anonymousRead))
-                .cookie(cookie(session, (int) sessionTtl.toSeconds())).build();
+        return Response.status(201).entity(new Me(true, c.username(), Roles.ADMIN, false, anonymousRead,
+                oidc.buttonName())).cookie(cookies.session(session)).build();
     }
 
     @POST
@@ -108,7 +107,7 @@ public class AuthResource {
         if (session != null && !session.isBlank()) {
             accounts.logout(session);
         }
-        return Response.noContent().cookie(cookie("", 0)).build();
+        return Response.noContent().cookie(cookies.cleared()).build();
     }
 
     @GET
@@ -150,10 +149,5 @@ public class AuthResource {
             throw ApiException.badRequest("password is required", "password");
         }
         return c;
-    }
-
-    private NewCookie cookie(String value, int maxAge) {
-        return new NewCookie.Builder(LabAuthMechanism.SESSION_COOKIE).value(value).path("/").httpOnly(true)
-                .secure(secureCookie).sameSite(NewCookie.SameSite.STRICT).maxAge(maxAge).build();
     }
 }

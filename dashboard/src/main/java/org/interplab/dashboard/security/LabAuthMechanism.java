@@ -1,10 +1,8 @@
 package org.interplab.dashboard.security;
 
-import io.quarkus.security.credential.TokenCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
-import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
@@ -33,7 +31,7 @@ public class LabAuthMechanism implements HttpAuthenticationMechanism {
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String token = authorization.substring(7).strip();
             // a refused token is answered by AccessFilter with the API's JSON 401, so it goes on as anonymous
-            return identities.authenticate(new TokenAuthenticationRequest(new TokenCredential(token, BEARER)))
+            return identities.authenticate(new LabCredentialRequest(BEARER, token))
                     .onFailure().recoverWithItem(() -> {
                         context.put(BAD_TOKEN, Boolean.TRUE);
                         return null;
@@ -41,8 +39,8 @@ public class LabAuthMechanism implements HttpAuthenticationMechanism {
         }
         Cookie session = context.request().getCookie(SESSION_COOKIE);
         if (session != null && !session.getValue().isBlank()) {
-            return identities.authenticate(new TokenAuthenticationRequest(
-                    new TokenCredential(session.getValue(), SESSION))).onFailure().recoverWithNull();
+            return identities.authenticate(new LabCredentialRequest(SESSION, session.getValue()))
+                    .onFailure().recoverWithNull();
         }
         return Uni.createFrom().nullItem();
     }
@@ -54,7 +52,7 @@ public class LabAuthMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(TokenAuthenticationRequest.class);
+        return Set.of(LabCredentialRequest.class);
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +12,7 @@ import jakarta.inject.Inject;
 
 /** Looks the session or API token up in the database (off the event loop) and builds the caller's identity. */
 @ApplicationScoped
-public class LabIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
+public class LabIdentityProvider implements IdentityProvider<LabCredentialRequest> {
     /** Identity attribute: "session" or "bearer", i.e. how the caller authenticated (CSRF checks need it). */
     public static final String VIA = "lab.via";
 
@@ -21,14 +20,14 @@ public class LabIdentityProvider implements IdentityProvider<TokenAuthentication
     AccountService accounts;
 
     @Override
-    public Class<TokenAuthenticationRequest> getRequestType() {
-        return TokenAuthenticationRequest.class;
+    public Class<LabCredentialRequest> getRequestType() {
+        return LabCredentialRequest.class;
     }
 
     @Override
-    public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext ctx) {
-        String type = request.getToken().getType();
-        String secret = request.getToken().getToken();
+    public Uni<SecurityIdentity> authenticate(LabCredentialRequest request, AuthenticationRequestContext ctx) {
+        String type = request.via();
+        String secret = request.secret();
         return ctx.runBlocking(() -> {
             AccountService.Account account = (LabAuthMechanism.SESSION.equals(type)
                     ? accounts.bySession(secret) : accounts.byToken(secret))

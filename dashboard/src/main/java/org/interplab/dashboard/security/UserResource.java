@@ -37,9 +37,11 @@ public class UserResource {
     public record UserChange(String role, Boolean disabled, String password) {
     }
 
-    public record UserView(UUID id, String username, String role, boolean disabled, Instant createdAt) {
+    /** {@code login}: "password", or "oidc" for an account of the identity provider (whose groups set its role). */
+    public record UserView(UUID id, String username, String role, boolean disabled, Instant createdAt, String login) {
         static UserView of(LabUser u) {
-            return new UserView(u.id, u.username, u.role, u.disabled, u.createdAt);
+            return new UserView(u.id, u.username, u.role, u.disabled, u.createdAt,
+                    u.oidcSubject == null ? "password" : "oidc");
         }
     }
 
