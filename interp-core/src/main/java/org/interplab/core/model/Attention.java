@@ -34,9 +34,8 @@ final class Attention implements Layer {
     private INDArray v;
     private INDArray pattern;
     private INDArray z;
-    /** The QKV projection and the kernel's pattern when the pass runs {@link QkvAttentionKernel}, else null. */
+    /** The QKV projection when the pass runs {@link QkvAttentionKernel}, else null. */
     private INDArray qkv;
-    private INDArray packedPattern;
 
     /** {@code name} is the block's attention prefix, e.g. {@code blocks.0.attn}. */
     Attention(Run run, String name, Map<String, INDArray> params, Transformer.Config cfg, int window) {
@@ -62,10 +61,7 @@ final class Attention implements Layer {
         INDArray projected = Gemm.mm(x, wQkv).addiRowVector(bQkv);
         if (packed(projected)) {
             qkv = projected;
-            QkvAttentionKernel.Forward f = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale,
-                    window);
-            packedPattern = f.pattern();
-            z = f.z();
+            z = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale, window, false).z();
             return output(hd);
         }
         INDArray[] heads = splitHeads(projected, 3, dHead <= Transformer.perDimMaxDHead);
@@ -148,8 +144,8 @@ final class Attention implements Layer {
         run.grads.put(name + ".b_O", Gemm.columnSums(dOut));
         INDArray dQkv;
         if (qkv != null) {
-            dQkv = QkvAttentionKernel.backward(qkv, packedPattern, Gemm.mm(dOut, false, wO, true), run.batch, run.ctx,
-                    nHeads, dHead, scale, window);
+            dQkv = QkvAttentionKernel.backward(qkv, Gemm.mm(dOut, false, wO, true), run.batch, run.ctx, nHeads, dHead,
+                    scale, window);
         } else {
             boolean perDim = dHead <= Transformer.perDimMaxDHead;
             INDArray dz = splitHeads(Gemm.mm(dOut, false, wO, true), 1, perDim)[0];

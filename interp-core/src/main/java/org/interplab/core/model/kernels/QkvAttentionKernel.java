@@ -11,8 +11,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Layouts are those of the GEMMs around it, so no head split or merge is needed: {@code qkv} is [batch·pos,
  * 3·head·d_head] (columns q | k | v, each head·d_head with column h·d_head + c), z and dz are [batch·pos,
- * head·d_head], dQkv is like qkv. The pattern is kept in the kernel's own layout [batch, query_pos, key_pos, head]
- * ({@link #patternView} shows it as TransformerLens's [batch, head, query_pos, key_pos] without a copy).
+ * head·d_head], dQkv is like qkv. The backward recomputes the pattern from q and k (cheaper than writing 12 MB of
+ * pattern out and reading it back at the addition shapes); on request the forward also returns it, in the kernel's
+ * layout [batch, query_pos, key_pos, head] ({@link #patternView} shows it as TransformerLens's [batch, head,
+ * query_pos, key_pos] without a copy).
  *
  * <p>Why this shape of loop: the toy models have many heads with tiny d_head (the addition model: 32 heads × 2 over 19
  * positions), so each batch element is read once into per-thread scratch transposed to [d_head, pos, head], and every
@@ -21,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link KernelThreads}. Computation in double whatever the storage type (FLOAT or DOUBLE).
  */
 public final class QkvAttentionKernel {
-    /** z [batch·pos, head·d_head] and the pattern [batch, query_pos, key_pos, head] (0 where masked). */
+    /** z [batch·pos, head·d_head] and, when asked for, the pattern [batch, query, key, head] (0 where masked). */
     public record Forward(INDArray z, INDArray pattern) {
     }
 
@@ -113,15 +115,17 @@ public final class QkvAttentionKernel {
 
     /**
      * @param qkv    [batch·ctx, 3·heads·dHead], FLOAT or DOUBLE (copied to c order if it is not)
-     * @param window ≤ 0: global (causal); else key k is allowed for query q iff 0 ≤ q − k &lt; window
+     * @param window      ≤ 0: global (causal); else key k is allowed for query q iff 0 ≤ q − k &lt; window
+     * @param keepPattern whether to return the pattern too (else it is null)
      * @return z and the pattern, of qkv's data type, allocated in the current ND4J workspace, if any
      */
-    public static Forward forward(INDArray qkv, int batch, int ctx, int heads, int dHead, double scale, int window) {
+    public static Forward forward(INDArray qkv, int batch, int ctx, int heads, int dHead, double scale, int window,
+                                  boolean keepPattern) {
         INDArray in = checked(qkv, batch, ctx, 3 * heads * dHead);
         DataType dt = in.dataType();
         INDArray z = Nd4j.createUninitialized(dt, (long) batch * ctx, (long) heads * dHead);
-        INDArray pattern = Nd4j.createUninitialized(dt, batch, ctx, ctx, heads);
-        DirectIo qkvIo = DirectIo.of(in), zIo = DirectIo.of(z), pIo = DirectIo.of(pattern);
+        INDArray pattern = keepPattern ? Nd4j.createUninitialized(dt, batch, ctx, ctx, heads) : null;
+        DirectIo qkvIo = DirectIo.of(in), zIo = DirectIo.of(z), pIo = keepPattern ? DirectIo.of(pattern) : null;
         int hd = heads * dHead, tt = ctx * ctx * heads, nb = blockElements(batch, ctx, heads);
         KernelThreads.forRange(batch, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
@@ -131,9 +135,11 @@ public final class QkvAttentionKernel {
                 unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
                 unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
                 unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
-                forwardBlock(s, lanes, scale, window);
-                packPattern(s, m);
-                pIo.write((long) b * tt, s.pio, 0, m * tt);
+                forwardBlock(s, lanes, scale, window, true);
+                if (pIo != null) {
+                    packPattern(s, m);
+                    pIo.write((long) b * tt, s.pio, 0, m * tt);
+                }
                 pack(s.z, s.io, hd, 0, m, ctx, heads, dHead);
                 zIo.write((long) b * ctx * hd, s.io, 0, m * ctx * hd);
             }
@@ -142,37 +148,33 @@ public final class QkvAttentionKernel {
     }
 
     /**
-     * Given the forward's qkv and pattern and dz [batch·ctx, heads·dHead] = ∂loss/∂z: dv = patternᵀ·dz; dPattern =
-     * dz·vᵀ; dScores = pattern ⊙ (dPattern − Σ_k pattern·dPattern) row by row; dq = scale·dScores·k; dk =
-     * scale·dScoresᵀ·q; returned together as dQkv [batch·ctx, 3·heads·dHead] in qkv's layout.
+     * Given the forward's qkv and dz [batch·ctx, heads·dHead] = ∂loss/∂z: the pattern again, then dv =
+     * patternᵀ·dz; dPattern = dz·vᵀ; dScores = pattern ⊙ (dPattern − Σ_k pattern·dPattern) row by row;
+     * dq = scale·dScores·k; dk = scale·dScoresᵀ·q; returned together as dQkv [batch·ctx, 3·heads·dHead] in qkv's
+     * layout.
      */
-    public static INDArray backward(INDArray qkv, INDArray pattern, INDArray dz, int batch, int ctx, int heads,
-                                    int dHead, double scale, int window) {
-        int hd = heads * dHead, tt = ctx * ctx * heads;
+    public static INDArray backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
+                                    int window) {
+        int hd = heads * dHead;
         INDArray in = checked(qkv, batch, ctx, 3 * hd);
         INDArray dzc = checked(dz, batch, ctx, hd);
-        if (!Arrays.equals(pattern.shape(), new long[] {batch, ctx, ctx, heads}) || pattern.dataType() != in.dataType()
-                || dzc.dataType() != in.dataType()) {
-            throw new IllegalArgumentException("pattern must be the forward's [" + batch + ", " + ctx + ", " + ctx
-                    + ", " + heads + "] and dz of qkv's type, got " + Arrays.toString(pattern.shape()) + " "
-                    + pattern.dataType() + " and " + dzc.dataType());
+        if (dzc.dataType() != in.dataType()) {
+            throw new IllegalArgumentException("dz must have qkv's type " + in.dataType() + ", got " + dzc.dataType());
         }
-        INDArray pc = DirectIo.contiguous(pattern);
         INDArray dQkv = Nd4j.createUninitialized(in.dataType(), (long) batch * ctx, 3L * hd);
-        DirectIo qkvIo = DirectIo.of(in), dzIo = DirectIo.of(dzc), pIo = DirectIo.of(pc), outIo = DirectIo.of(dQkv);
+        DirectIo qkvIo = DirectIo.of(in), dzIo = DirectIo.of(dzc), outIo = DirectIo.of(dQkv);
         int nb = blockElements(batch, ctx, heads);
         KernelThreads.forRange(batch, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
-                pIo.read((long) b * tt, s.pio, 0, m * tt);
-                unpackPattern(s, m);
-                dzIo.read((long) b * ctx * hd, s.io, 0, m * ctx * hd);
-                unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead);
                 qkvIo.read((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
                 unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
                 unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
                 unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
+                forwardBlock(s, lanes, scale, window, false);
+                dzIo.read((long) b * ctx * hd, s.io, 0, m * ctx * hd);
+                unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead);
                 backwardBlock(s, lanes, scale, window);
                 pack(s.dq, s.io, 3 * hd, 0, m, ctx, heads, dHead);
                 pack(s.dk, s.io, 3 * hd, hd, m, ctx, heads, dHead);
@@ -203,10 +205,9 @@ public final class QkvAttentionKernel {
         for (int e = 0; e < m; e++) {
             for (int i = 0; i < t; i++) {
                 int from = (e * t + i) * width + col;
-                for (int c = 0; c < dh; c++) {
-                    double[] d = dst[c * t + i];
-                    for (int h = 0; h < heads; h++) {
-                        d[e * heads + h] = src[from + h * dh + c];
+                for (int h = 0; h < heads; h++) {
+                    for (int c = 0; c < dh; c++) {
+                        dst[c * t + i][e * heads + h] = src[from + h * dh + c]; // src read in order
                     }
                 }
             }
@@ -218,10 +219,9 @@ public final class QkvAttentionKernel {
         for (int e = 0; e < m; e++) {
             for (int i = 0; i < t; i++) {
                 int to = (e * t + i) * width + col;
-                for (int c = 0; c < dh; c++) {
-                    double[] s = src[c * t + i];
-                    for (int h = 0; h < heads; h++) {
-                        dst[to + h * dh + c] = s[e * heads + h];
+                for (int h = 0; h < heads; h++) {
+                    for (int c = 0; c < dh; c++) {
+                        dst[to + h * dh + c] = src[c * t + i][e * heads + h]; // dst written in order
                     }
                 }
             }
@@ -238,22 +238,12 @@ public final class QkvAttentionKernel {
         }
     }
 
-    /** The inverse of {@link #packPattern}. */
-    private static void unpackPattern(Scratch s, int m) {
-        int t = s.t, nh = s.heads;
-        for (int e = 0; e < m; e++) {
-            for (int ij = 0; ij < t * t; ij++) {
-                System.arraycopy(s.pio, (e * t * t + ij) * nh, s.p[ij], e * nh, nh);
-            }
-        }
-    }
-
     private static int firstKey(int i, int window) {
         return window > 0 ? Math.max(0, i - window + 1) : 0;
     }
 
-    /** s.p (every entry, 0 where masked) and s.z from s.q, s.k, s.v over the first n lanes. */
-    private static void forwardBlock(Scratch s, int n, double scale, int window) {
+    /** s.p (every entry, 0 where masked) and, {@code withZ}, s.z from s.q, s.k, s.v over the first n lanes. */
+    private static void forwardBlock(Scratch s, int n, double scale, int window, boolean withZ) {
         int t = s.t, dh = s.dh;
         double[] mx = s.acc, sum = s.acc2;
         for (int i = 0; i < t; i++) {
@@ -296,7 +286,7 @@ public final class QkvAttentionKernel {
             for (int h = 0; h < n; h++) {
                 sum[h] = 1.0 / sum[h];
             }
-            for (int c = 0; c < dh; c++) {
+            for (int c = 0; c < dh && withZ; c++) {
                 Arrays.fill(s.z[c * t + i], 0, n, 0.0);
             }
             for (int j = lo; j <= i; j++) {
@@ -304,7 +294,7 @@ public final class QkvAttentionKernel {
                 for (int h = 0; h < n; h++) {
                     pr[h] *= sum[h];
                 }
-                for (int c = 0; c < dh; c++) {
+                for (int c = 0; c < dh && withZ; c++) {
                     double[] zc = s.z[c * t + i], vc = s.v[c * t + j];
                     for (int h = 0; h < n; h++) {
                         zc[h] += pr[h] * vc[h];
