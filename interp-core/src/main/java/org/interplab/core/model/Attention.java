@@ -91,11 +91,13 @@ final class Attention implements Layer {
 
     /**
      * Whether this pass runs the attention core as {@link QkvAttentionKernel} on the QKV projection: on the CPU
-     * backend, when no hook reads or replaces q, k, v, the pattern or z (those keep the per-head path, whose
-     * layouts the hooks see). Training and evaluation passes have no hooks.
+     * backend, for small heads (d_head ≤ {@link Transformer#KERNEL_MAX_D_HEAD}), when no hook reads or replaces q,
+     * k, v, the pattern or z (those keep the per-head path, whose layouts the hooks see). Training and evaluation
+     * passes have no hooks.
      */
     private boolean packed(INDArray projected) {
-        if (!Transformer.useQkvKernel || !QkvAttentionKernel.supports(projected)) {
+        if (!Transformer.useQkvKernel || dHead > Transformer.KERNEL_MAX_D_HEAD
+                || !QkvAttentionKernel.supports(projected)) {
             return false;
         }
         for (String hook : new String[] {"hook_q", "hook_k", "hook_v", "hook_pattern", "hook_z"}) {

@@ -54,6 +54,12 @@ public final class Transformer {
      * Mutable for the tests that compare the paths.
      */
     static boolean useQkvKernel = true;
+    /**
+     * The fused CPU kernels run the attention core up to this d_head; above it, ND4J's batched matmuls. Measured
+     * (docs/benchmarks.md, 2026-11-30 evening): at the addition shapes (d_head 2) the QKV kernel's core is 5.4× faster
+     * than ND4J ops, at the LM's (d_head 16, 64 positions) 2.3× slower. Every toy preset has d_head ≤ 4.
+     */
+    static final int KERNEL_MAX_D_HEAD = 8;
     /** Whether {@link #lossAndGradients} runs in the reused workspace (mutable for the same reason). */
     static boolean useStepWorkspace = true;
     /**

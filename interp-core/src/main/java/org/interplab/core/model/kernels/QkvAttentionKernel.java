@@ -135,7 +135,7 @@ public final class QkvAttentionKernel {
                 unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
                 unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
                 unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
-                forwardBlock(s, lanes, scale, window, true);
+                forwardBlock(s, lanes, scale, window, true, pIo != null);
                 if (pIo != null) {
                     packPattern(s, m);
                     pIo.write((long) b * tt, s.pio, 0, m * tt);
@@ -172,7 +172,7 @@ public final class QkvAttentionKernel {
                 unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
                 unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
                 unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
-                forwardBlock(s, lanes, scale, window, false);
+                forwardBlock(s, lanes, scale, window, false, false);
                 dzIo.read((long) b * ctx * hd, s.io, 0, m * ctx * hd);
                 unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead);
                 backwardBlock(s, lanes, scale, window);
@@ -242,8 +242,11 @@ public final class QkvAttentionKernel {
         return window > 0 ? Math.max(0, i - window + 1) : 0;
     }
 
-    /** s.p (every entry, 0 where masked) and, {@code withZ}, s.z from s.q, s.k, s.v over the first n lanes. */
-    private static void forwardBlock(Scratch s, int n, double scale, int window, boolean withZ) {
+    /**
+     * s.p at the allowed (query, key) pairs (with {@code full}, 0 at the masked ones too) and, {@code withZ}, s.z from
+     * s.q, s.k, s.v over the first n lanes.
+     */
+    private static void forwardBlock(Scratch s, int n, double scale, int window, boolean withZ, boolean full) {
         int t = s.t, dh = s.dh;
         double[] mx = s.acc, sum = s.acc2;
         for (int i = 0; i < t; i++) {
@@ -251,7 +254,9 @@ public final class QkvAttentionKernel {
             for (int j = 0; j < t; j++) {
                 double[] pr = s.p[i * t + j];
                 if (j < lo || j > i) {
-                    Arrays.fill(pr, 0, n, 0.0);
+                    if (full) {
+                        Arrays.fill(pr, 0, n, 0.0);
+                    }
                     continue;
                 }
                 double[] q0 = s.q[i], k0 = s.k[j];
