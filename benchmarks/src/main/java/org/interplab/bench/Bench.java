@@ -59,8 +59,8 @@ public final class Bench {
             case "addition-long" -> AdditionLong.run(rest.isEmpty() ? 10 : Double.parseDouble(rest.get(0)));
             case "step-cpu" -> new StepCpu(rest.isEmpty() ? 15 : Integer.parseInt(rest.get(0))).run();
             default -> throw new IllegalArgumentException("unknown mode " + mode
-                    + "; use: run [rounds] [steps] | speed [rounds] [lmBatch] | step-cpu [rounds] | addition-long <minutes>"
-                    + "  [--out file.md]");
+                    + "; use: run [rounds] [steps] | speed [rounds] [lmBatch] | step-cpu [rounds]"
+                    + " | addition-long <minutes>  [--out file.md]");
         };
         if (out != null) {
             if (out.getParent() != null) {
