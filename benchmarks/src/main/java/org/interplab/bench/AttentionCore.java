@@ -1,6 +1,10 @@
 package org.interplab.bench;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
 import org.interplab.core.model.kernels.AttentionKernel;
+import org.interplab.core.model.kernels.QkvAttentionKernel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -11,8 +15,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * ways: the ND4J ops interp-core's Transformer runs today (for d_head ≤ 2 per-d_head broadcast products on the
  * [d_head, batch·head, pos] layout, else batched 3-D matmuls; ND4J softmax, the hand-written softmax backward;
  * replicated op for op because they are private there) and the fused {@link AttentionKernel} on the
- * [batch·head, pos, d_head] layout. Same
- * random q, k, v, dz for both; the head split/merge permutes around the core are left out of both.
+ * [batch·head, pos, d_head] layout, and {@link QkvAttentionKernel} on the QKV projection's [batch·pos,
+ * 3·head·d_head] layout (what the product's training and evaluation passes run; no head split or merge exists in
+ * that path, so its timing is the whole core). Same random q, k, v, dz for all; the head split/merge permutes
+ * around the per-head variants are left out of them.
  */
 final class AttentionCore {
     final int bh;
@@ -28,8 +34,13 @@ final class AttentionCore {
     private final INDArray vh;
     private final INDArray dzh;
     private final INDArray mask;
+    private final int heads;
+    private final INDArray qkv;
+    private final INDArray dzFlat;
 
-    AttentionCore(int bh, int t, int dh, double scale) {
+    AttentionCore(int batch, int heads, int t, int dh, double scale) {
+        int bh = batch * heads;
+        this.heads = heads;
         this.bh = bh;
         this.t = t;
         this.dh = dh;
@@ -50,6 +61,18 @@ final class AttentionCore {
             }
         }
         mask = Nd4j.create(m, new long[] {1, (long) t * t}, DataType.FLOAT);
+        qkv = Nd4j.concat(1, flat(q), flat(k), flat(v));
+        dzFlat = flat(dz);
+    }
+
+    /** [batch·head, t, dh] → [batch·t, head·dh], the projection's layout. */
+    private INDArray flat(INDArray a) {
+        return a.reshape(bh / heads, heads, t, dh).permute(0, 2, 1, 3).dup('c').reshape(bh / heads * t, heads * dh);
+    }
+
+    /** The inverse of {@link #flat}. */
+    private INDArray perHead(INDArray a) {
+        return a.reshape(bh / heads, t, heads, dh).permute(0, 2, 1, 3).dup('c').reshape(bh, t, dh);
     }
 
     /** [bh, t, dh] → [dh, bh, t], the layout of today's per-dimension path. */
@@ -105,12 +128,30 @@ final class AttentionCore {
         return new INDArray[] {f.pattern(), f.z(), g.dq(), g.dk(), g.dv()};
     }
 
-    /** The largest difference between the two ways, over pattern, z, dq, dk, dv. */
-    double maxDifference() {
-        INDArray[] a = nd4j(), b = kernel();
-        double worst = 0;
+    /** The QKV kernel, forward (no pattern kept) and backward: {z, dQkv} in the projection's layout. */
+    INDArray[] qkvKernel() {
+        INDArray z = QkvAttentionKernel.forward(qkv, bh / heads, t, heads, dh, scale, 0, false).z();
+        return new INDArray[] {z, QkvAttentionKernel.backward(qkv, dzFlat, bh / heads, t, heads, dh, scale, 0)};
+    }
+
+    /** {pattern, z, dq, dk, dv} of the QKV kernel in the per-head layout (for the cross-check). */
+    private INDArray[] qkvKernelPerHead() {
+        QkvAttentionKernel.Forward f = QkvAttentionKernel.forward(qkv, bh / heads, t, heads, dh, scale, 0, true);
+        INDArray d = QkvAttentionKernel.backward(qkv, dzFlat, bh / heads, t, heads, dh, scale, 0);
+        long hd = (long) heads * dh;
+        return new INDArray[] {QkvAttentionKernel.patternView(f.pattern()).dup('c').reshape(bh, t, t),
+                perHead(f.z()), perHead(d.get(all(), interval(0, hd)).dup('c')),
+                perHead(d.get(all(), interval(hd, 2 * hd)).dup('c')),
+                perHead(d.get(all(), interval(2 * hd, 3 * hd)).dup('c'))};
+    }
+
+    /** The largest differences of the per-head and of the QKV kernel from ND4J ops over pattern, z, dq, dk, dv. */
+    double[] maxDifference() {
+        INDArray[] a = nd4j(), b = kernel(), c = qkvKernelPerHead();
+        double[] worst = new double[2];
         for (int i = 0; i < a.length; i++) {
-            worst = Math.max(worst, a[i].sub(b[i]).amaxNumber().doubleValue());
+            worst[0] = Math.max(worst[0], a[i].sub(b[i]).amaxNumber().doubleValue());
+            worst[1] = Math.max(worst[1], a[i].sub(c[i]).amaxNumber().doubleValue());
         }
         return worst;
     }

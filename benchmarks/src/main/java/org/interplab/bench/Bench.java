@@ -28,6 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *   Bench [run] [rounds] [stepsPerRound] [--out file.md]   the comparison table + the ND4J profile
  *   Bench addition-long &lt;minutes&gt; [--out file.md]          trains the addition preset with interp-core's Trainer
  *   Bench speed [rounds] [lmBatch] [--out file.md]         SGEMM, addition step, fused attention kernel, LM step
+ *   Bench step-cpu [rounds] [--out file.md]                 one-core SGEMM and addition step by thread CPU time
  * </pre>
  */
 public final class Bench {
@@ -56,8 +57,10 @@ public final class Bench {
             case "speed" -> new Speed(rest.isEmpty() ? 9 : Integer.parseInt(rest.get(0)),
                     rest.size() < 2 ? LmSetup.presetBatch() : Integer.parseInt(rest.get(1))).run();
             case "addition-long" -> AdditionLong.run(rest.isEmpty() ? 10 : Double.parseDouble(rest.get(0)));
+            case "step-cpu" -> new StepCpu(rest.isEmpty() ? 15 : Integer.parseInt(rest.get(0))).run();
             default -> throw new IllegalArgumentException("unknown mode " + mode
-                    + "; use: run [rounds] [steps] | speed [rounds] [lmBatch] | addition-long <minutes>  [--out file.md]");
+                    + "; use: run [rounds] [steps] | speed [rounds] [lmBatch] | step-cpu [rounds]"
+                    + " | addition-long <minutes>  [--out file.md]");
         };
         if (out != null) {
             if (out.getParent() != null) {

@@ -49,7 +49,9 @@ public final class ScanSpeed {
         double perToken = forwardFlopsPerToken(cfg, meanPieceLength(stories, cfg.nCtx() - 1));
         int n = 1024;
         INDArray ga = Nd4j.rand(DataType.FLOAT, n, n), gb = Nd4j.rand(DataType.FLOAT, n, n);
-        INDArray gc = Nd4j.create(DataType.FLOAT, n, n);
+        // into an f-order result: into a c-order one mmul computes column-major and copies the result transposed,
+        // 1.3–1.8× slower on the AMD machine of 2026-11-30 (docs/benchmarks.md), which understated the limit
+        INDArray gc = Nd4j.create(DataType.FLOAT, new long[] {n, n}, 'f');
         List<LayerScan>[] result = new List[1];
         Stories warm = randomStories(2000, 3);
         boolean[] warmedUp = new boolean[1];

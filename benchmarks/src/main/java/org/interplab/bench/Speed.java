@@ -21,11 +21,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The speed goals of issue 11 §1 and issue 8 item 8 in one interleaved run: SGEMM 1024³ (ND4J, libtorch); the
- * addition step as the product runs it (fused attention kernel, reused gradient arrays), the same step as two batch
- * shards on two Java threads, and libtorch; the attention core at the addition and LM shapes (ND4J ops vs the fused
- * {@link org.interplab.core.model.kernels.AttentionKernel} on 1 and 2 Java threads); the `tinystories-1l` LM step
- * (ND4J vs libtorch) in tokens/s. Medians over rounds of wall ms and of the process's CPU ms (the machine is
+ * The speed goals of issue 11 §1 and issue 8 item 8 in one interleaved run: SGEMM 1024³ (ND4J into a c-order and
+ * into an f-order result, libtorch; the peak is ND4J's faster one); the addition step as the product runs it (QKV
+ * attention kernel on as many Java threads as OpenMP threads, reused gradient arrays), the same with the kernel on 2
+ * Java threads, as two batch shards on two Java threads, and libtorch; the attention core at the addition and LM
+ * shapes (ND4J ops vs the per-head {@link org.interplab.core.model.kernels.AttentionKernel} and the
+ * {@link org.interplab.core.model.kernels.QkvAttentionKernel}, each on 1 and 2 Java threads); the `tinystories-1l`
+ * LM step (ND4J vs libtorch) in tokens/s. Medians over rounds of wall ms and of the process's CPU ms (the machine is
  * shared: CPU time is what the work cost whatever else runs), ratios side by side; FLOP/s as a share of the same
  * run's ND4J SGEMM.
  */
@@ -47,11 +49,13 @@ final class Speed {
     String run() {
         long started = System.currentTimeMillis();
         int kernelThreads = KernelThreads.get();
+        // the steps run on as many Java kernel threads as ND4J has OpenMP threads: "one thread" means one core
+        int threads = ompThreads();
         line("## Speed run (" + java.time.LocalDateTime.now().withNano(0) + ")");
         line("");
         line("- machine: " + Bench.machine());
-        line("- libtorch intra-op threads: " + TorchModel.threads() + "; attention-kernel Java threads (default): "
-                + kernelThreads);
+        line("- libtorch intra-op threads: " + TorchModel.threads() + "; attention-kernel Java threads in the ND4J "
+                + "steps: " + threads + " (= OMP_NUM_THREADS; the product's default would be " + kernelThreads + ")");
         line("- load average at start: " + Bench.loadAverage());
         line("- " + rounds + " interleaved rounds after warm-up; medians of the per-round ms; LM batch " + lmBatch
                 + " × n_ctx of " + LmSetup.PRESET);
@@ -63,11 +67,11 @@ final class Speed {
         TorchAddition pt = new TorchAddition(add, add.init());
         ShardPool shards = new ShardPool(2);
         var m = add.spec.model();
-        AttentionCore core = new AttentionCore(add.spec.training().batchSize() * m.nHeads(), m.nCtx(), m.dHead(),
+        AttentionCore core = new AttentionCore(add.spec.training().batchSize(), m.nHeads(), m.nCtx(), m.dHead(),
                 1 / Math.sqrt(m.dHead()));
         LmSetup lm = new LmSetup(lmBatch, 4);
         var lmm = lm.model;
-        AttentionCore lmCore = new AttentionCore(lmBatch * lmm.nHeads(), lmm.nCtx(), lmm.dHead(), 1.0);
+        AttentionCore lmCore = new AttentionCore(lmBatch, lmm.nHeads(), lmm.nCtx(), lmm.dHead(), 1.0);
         Nd4jAddition ndLm = new Nd4jAddition(lm.cfg, lm.init(), lm.training);
         TorchLm ptLm = new TorchLm(lm);
 
@@ -76,9 +80,10 @@ final class Speed {
         TokenBatch b0 = add.batches.get(0);
         line(String.format("- addition: ND4J loss %.6f, libtorch loss %.6f", nd.forwardBackward(b0).loss(),
                 pt.lossAndGradients(b0).loss()));
-        line(String.format("- attention core, fused kernel vs today's ND4J ops, largest difference over pattern, z, dq, "
-                + "dk, dv (FLOAT): %.2e at the addition shapes, %.2e at the LM shapes", core.maxDifference(),
-                lmCore.maxDifference()));
+        double[] coreDiff = core.maxDifference(), lmCoreDiff = lmCore.maxDifference();
+        line(String.format("- attention core against ND4J ops, largest difference over pattern, z, dq, dk, dv (FLOAT): "
+                + "per-head kernel %.2e, QKV kernel %.2e at the addition shapes; %.2e, %.2e at the LM shapes",
+                coreDiff[0], coreDiff[1], lmCoreDiff[0], lmCoreDiff[1]));
         Transformer.Output lmNd = ndLm.forwardBackward(lm.batches.get(0));
         TorchModel.LossGrads lmPt = ptLm.lossAndGradients(lm.batches.get(0));
         double worst = 0;
@@ -100,6 +105,7 @@ final class Speed {
         int n = 1024;
         INDArray ga = Nd4j.rand(DataType.FLOAT, n, n), gb = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray gc = Nd4j.createUninitialized(DataType.FLOAT, n, n);
+        INDArray gf = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, n}, 'f');
         NDManager tm = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
         NDArray ta = tm.randomUniform(0f, 1f, new Shape(n, n)), tb = tm.randomUniform(0f, 1f, new Shape(n, n));
         int[] bi = new int[5];
@@ -107,14 +113,24 @@ final class Speed {
         Workspace wsLmCore = new Workspace("bench-lm-attention-core");
         List<Variant> vs = new ArrayList<>(List.of(
                 new Variant("sgemm-nd4j", 4, () -> ga.mmuli(gb, gc)),
+                new Variant("sgemm-nd4j-f", 4, () -> ga.mmuli(gb, gf)),
                 new Variant("sgemm-torch", 4, () -> {
                     try (NDArray c = ta.matMul(tb)) {
                         c.getFloat(0, 0);
                     }
                 }),
-                new Variant("addition-nd4j", 2, () -> nd.step(add.batches.get(bi[0]++ % add.batches.size()))),
-                new Variant("addition-nd4j-2shards", 2,
-                        () -> ndShards.shardedStep(add.batches.get(bi[1]++ % add.batches.size()), shards)),
+                new Variant("addition-nd4j", 2, () -> {
+                    KernelThreads.set(threads);
+                    nd.step(add.batches.get(bi[0]++ % add.batches.size()));
+                }),
+                new Variant("addition-nd4j-k2", 2, () -> {
+                    KernelThreads.set(2);
+                    nd.step(add.batches.get(bi[0]++ % add.batches.size()));
+                }),
+                new Variant("addition-nd4j-2shards", 2, () -> {
+                    KernelThreads.set(1);
+                    ndShards.shardedStep(add.batches.get(bi[1]++ % add.batches.size()), shards);
+                }),
                 new Variant("addition-torch", 2, () -> pt.step(add.batches.get(bi[2]++ % add.batches.size()))),
                 new Variant("core-nd4j", 4, () -> wsCore.run(() -> core.nd4j().length)),
                 new Variant("core-kernel-1t", 4, () -> {
@@ -125,6 +141,14 @@ final class Speed {
                     KernelThreads.set(2);
                     wsCore.run(() -> core.kernel().length);
                 }),
+                new Variant("core-qkv-1t", 4, () -> {
+                    KernelThreads.set(1);
+                    wsCore.run(() -> core.qkvKernel().length);
+                }),
+                new Variant("core-qkv-2t", 4, () -> {
+                    KernelThreads.set(2);
+                    wsCore.run(() -> core.qkvKernel().length);
+                }),
                 new Variant("lm-core-nd4j", 2, () -> wsLmCore.run(() -> lmCore.nd4j().length)),
                 new Variant("lm-core-kernel-1t", 2, () -> {
                     KernelThreads.set(1);
@@ -134,28 +158,47 @@ final class Speed {
                     KernelThreads.set(2);
                     wsLmCore.run(() -> lmCore.kernel().length);
                 }),
-                new Variant("lm-nd4j", 1, () -> ndLm.step(lm.batches.get(bi[3]++ % lm.batches.size()))),
+                new Variant("lm-core-qkv-1t", 2, () -> {
+                    KernelThreads.set(1);
+                    wsLmCore.run(() -> lmCore.qkvKernel().length);
+                }),
+                new Variant("lm-core-qkv-2t", 2, () -> {
+                    KernelThreads.set(2);
+                    wsLmCore.run(() -> lmCore.qkvKernel().length);
+                }),
+                new Variant("lm-nd4j", 1, () -> {
+                    KernelThreads.set(threads);
+                    ndLm.step(lm.batches.get(bi[3]++ % lm.batches.size()));
+                }),
                 new Variant("lm-torch", 1, () -> ptLm.step(lm.batches.get(bi[4]++ % lm.batches.size())))));
         Map<String, List<Double>> ms = interleave(vs, 2, rounds);
         KernelThreads.set(kernelThreads);
 
         double sgemmFlops = 2.0 * n * n * n;
-        double peak = sgemmFlops / median(ms.get("sgemm-nd4j")) / 1e6;
-        double peakCpu = sgemmFlops / median(ms.get("sgemm-nd4j" + Bench.CPU)) / 1e6;
+        // the peak is ND4J's faster SGEMM: into a c-order result mmul computes column-major and copies the result
+        // transposed, into an f-order one it is the BLAS call alone
+        String peakKey = median(ms.get("sgemm-nd4j-f")) < median(ms.get("sgemm-nd4j")) ? "sgemm-nd4j-f" : "sgemm-nd4j";
+        double peak = sgemmFlops / median(ms.get(peakKey)) / 1e6;
+        double peakCpu = sgemmFlops / median(ms.get(peakKey + Bench.CPU)) / 1e6;
         double addFlops = AdditionSetup.stepFlops(add.cfg, add.spec.training().batchSize());
         line("### SGEMM and the addition step (seed 001 preset, batch 256)");
         line("");
         line(String.format("FLOPs (analytic, matmuls only): SGEMM 1024³ %.3f GFLOP; addition step %.3f GFLOP; "
-                + "attention core fwd+bwd %.3f GFLOP. GFLOP/s and shares from wall ms; the CPU columns are the "
-                + "process's CPU ms over the same calls.", sgemmFlops / 1e9, addFlops / 1e9, core.flops() / 1e9));
+                + "attention core fwd+bwd %.3f GFLOP. GFLOP/s and shares from wall ms, of the faster ND4J SGEMM "
+                + "(%s); the CPU columns are the process's CPU ms over the same calls.", sgemmFlops / 1e9,
+                addFlops / 1e9, core.flops() / 1e9, peakKey.equals("sgemm-nd4j-f") ? "f-order result"
+                        : "c-order result"));
         line("");
         line("| workload | engine | ms (median) | p10–p90 | GFLOP/s | % of ND4J SGEMM | time ÷ libtorch | CPU-ms "
                 + "(median) | CPU ÷ libtorch | % of SGEMM, by CPU |");
         line("|---|---|---|---|---|---|---|---|---|---|");
-        row(ms, "SGEMM 1024³", "ND4J", "sgemm-nd4j", sgemmFlops, peak, peakCpu, "sgemm-torch");
+        row(ms, "SGEMM 1024³", "ND4J, c-order result", "sgemm-nd4j", sgemmFlops, peak, peakCpu, "sgemm-torch");
+        row(ms, "SGEMM 1024³", "ND4J, f-order result", "sgemm-nd4j-f", sgemmFlops, peak, peakCpu, "sgemm-torch");
         row(ms, "SGEMM 1024³", "libtorch", "sgemm-torch", sgemmFlops, peak, peakCpu, null);
-        row(ms, "addition step", "ND4J (the product's step: fused attention kernel)", "addition-nd4j", addFlops,
+        row(ms, "addition step", "ND4J (the product's step: QKV attention kernel)", "addition-nd4j", addFlops,
                 peak, peakCpu, "addition-torch");
+        row(ms, "addition step", "ND4J, the attention kernel on 2 Java threads", "addition-nd4j-k2", addFlops, peak,
+                peakCpu, "addition-torch");
         row(ms, "addition step", "ND4J, 2 batch shards on 2 Java threads", "addition-nd4j-2shards", addFlops, peak,
                 peakCpu, "addition-torch");
         row(ms, "addition step", "libtorch", "addition-torch", addFlops, peak, peakCpu, null);
@@ -193,6 +236,12 @@ final class Speed {
         return md.toString();
     }
 
+    /** OMP_NUM_THREADS as ND4J read it at start-up (the processor count when unset). */
+    private static int ompThreads() {
+        String v = System.getenv("OMP_NUM_THREADS");
+        return v == null || v.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(v.trim());
+    }
+
     private void coreTable(Map<String, List<Double>> ms, String prefix, String shapes) {
         line("### Attention core at " + shapes + ", forward + backward, in a workspace");
         line("");
@@ -200,7 +249,10 @@ final class Speed {
         line("|---|---|---|---|---|");
         List<Double> today = ms.get(prefix + "core-nd4j");
         for (String[] v : new String[][] {{"core-nd4j", "ND4J ops"},
-                {"core-kernel-1t", "fused kernel, 1 Java thread"}, {"core-kernel-2t", "fused kernel, 2 Java threads"}}) {
+                {"core-kernel-1t", "per-head kernel, 1 Java thread"},
+                {"core-kernel-2t", "per-head kernel, 2 Java threads"},
+                {"core-qkv-1t", "QKV kernel (the product's), 1 Java thread"},
+                {"core-qkv-2t", "QKV kernel (the product's), 2 Java threads"}}) {
             List<Double> x = ms.get(prefix + v[0]);
             line(String.format("| %s | %.2f | %.2f–%.2f | %.3f× | %.2f |", v[1], median(x), quantile(x, 0.1),
                     quantile(x, 0.9), median(x) / median(today), median(ms.get(prefix + v[0] + Bench.CPU))));

@@ -5,13 +5,16 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import java.util.Map;
+import org.interplab.core.model.kernels.QkvAttentionKernel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Multi-head causal self-attention of one block, on a residual-shaped input x [batch·pos, d_model]:
  * q, k, v = x·W_Q[h] + b_Q[h], …; (pattern, z) = {@link AttentionCore}(q, k, v, scale, window);
- * out = Σ_h z_h·W_O[h] + b_O. The heads' projections run as one merged [d_model, 3·head·d_head] QKV GEMM.
+ * out = Σ_h z_h·W_O[h] + b_O. The heads' projections run as one merged [d_model, 3·head·d_head] QKV GEMM; without
+ * hooks on the heads the core runs as {@link QkvAttentionKernel} straight on that GEMM's output (no head split or
+ * merge), else as {@link AttentionCore} on per-head tensors.
  * Hooks (TransformerLens): {@code attn.hook_q/k/v} [batch, pos, head, d_head], {@code attn.hook_pattern}
  * [batch, head, query_pos, key_pos], {@code attn.hook_z} [batch, pos, head, d_head], {@code attn.hook_result}
  * [batch, pos, head, d_model] (computed only when a hook asks for it).
@@ -31,6 +34,8 @@ final class Attention implements Layer {
     private INDArray v;
     private INDArray pattern;
     private INDArray z;
+    /** The QKV projection when the pass runs {@link QkvAttentionKernel}, else null. */
+    private INDArray qkv;
 
     /** {@code name} is the block's attention prefix, e.g. {@code blocks.0.attn}. */
     Attention(Run run, String name, Map<String, INDArray> params, Transformer.Config cfg, int window) {
@@ -53,7 +58,13 @@ final class Attention implements Layer {
         int hd = nHeads * dHead;
         wQkv = Nd4j.concat(1, headColumns(p("W_Q")), headColumns(p("W_K")), headColumns(p("W_V")));
         INDArray bQkv = Nd4j.concat(1, p("b_Q").reshape(1, hd), p("b_K").reshape(1, hd), p("b_V").reshape(1, hd));
-        INDArray[] heads = splitHeads(Gemm.mm(x, wQkv).addiRowVector(bQkv), 3, dHead <= Transformer.perDimMaxDHead);
+        INDArray projected = Gemm.mm(x, wQkv).addiRowVector(bQkv);
+        if (packed(projected)) {
+            qkv = projected;
+            z = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale, window, false).z();
+            return output(hd);
+        }
+        INDArray[] heads = splitHeads(projected, 3, dHead <= Transformer.perDimMaxDHead);
         q = fromHook("hook_q", heads[0]);
         k = fromHook("hook_k", heads[1]);
         v = fromHook("hook_v", heads[2]);
@@ -75,6 +86,30 @@ final class Attention implements Layer {
                 z = replaced.dup('c').reshape(z.shape());
             }
         }
+        return output(hd);
+    }
+
+    /**
+     * Whether this pass runs the attention core as {@link QkvAttentionKernel} on the QKV projection: on the CPU
+     * backend, for small heads (d_head ≤ {@link Transformer#KERNEL_MAX_D_HEAD}), when no hook reads or replaces q,
+     * k, v, the pattern or z (those keep the per-head path, whose layouts the hooks see). Training and evaluation
+     * passes have no hooks.
+     */
+    private boolean packed(INDArray projected) {
+        if (!Transformer.useQkvKernel || dHead > Transformer.KERNEL_MAX_D_HEAD
+                || !QkvAttentionKernel.supports(projected)) {
+            return false;
+        }
+        for (String hook : new String[] {"hook_q", "hook_k", "hook_v", "hook_pattern", "hook_z"}) {
+            if (run.wants(name + "." + hook)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** z·W_O + b_O, through {@code hook_result} when a hook asks for it. */
+    private INDArray output(int hd) {
         INDArray wO = p("W_O").reshape(hd, p("W_O").size(2));
         if (!run.wants(name + ".hook_result")) {
             return Gemm.mm(z, wO).addiRowVector(p("b_O"));
@@ -108,13 +143,19 @@ final class Attention implements Layer {
         int hd = nHeads * dHead;
         INDArray wO = p("W_O").reshape(hd, p("W_O").size(2));
         run.grads.put(name + ".W_O", Gemm.mm(z, true, dOut, false).reshape(p("W_O").shape()));
-        run.grads.put(name + ".b_O", dOut.sum(0));
-        boolean perDim = dHead <= Transformer.perDimMaxDHead;
-        INDArray dz = splitHeads(Gemm.mm(dOut, false, wO, true), 1, perDim)[0];
-        AttentionCore.Grads g = AttentionCore.backward(q, k, v, pattern, dz, scale);
-        INDArray dQkv = mergeHeads(g.dq(), g.dk(), g.dv());
+        run.grads.put(name + ".b_O", Gemm.columnSums(dOut));
+        INDArray dQkv;
+        if (qkv != null) {
+            dQkv = QkvAttentionKernel.backward(qkv, Gemm.mm(dOut, false, wO, true), run.batch, run.ctx, nHeads, dHead,
+                    scale, window);
+        } else {
+            boolean perDim = dHead <= Transformer.perDimMaxDHead;
+            INDArray dz = splitHeads(Gemm.mm(dOut, false, wO, true), 1, perDim)[0];
+            AttentionCore.Grads g = AttentionCore.backward(q, k, v, pattern, dz, scale);
+            dQkv = mergeHeads(g.dq(), g.dk(), g.dv());
+        }
         INDArray dW = Gemm.mm(x, true, dQkv, false);
-        INDArray dB = dQkv.sum(0);
+        INDArray dB = Gemm.columnSums(dQkv);
         String[] w = {"W_Q", "W_K", "W_V"};
         String[] bias = {"b_Q", "b_K", "b_V"};
         for (int i = 0; i < 3; i++) {

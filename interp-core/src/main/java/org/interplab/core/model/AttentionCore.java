@@ -83,10 +83,12 @@ final class AttentionCore {
 
     /**
      * The fused CPU kernel (one pass per row: scores, mask, softmax, z; ND4J's per-op overhead dominates these tiny
-     * products) whenever it supports the arrays; on CUDA, and when the per-dimension layout was chosen, ND4J ops.
+     * products) for small heads whenever it supports the arrays; on CUDA, for d_head above
+     * {@link Transformer#KERNEL_MAX_D_HEAD}, and when the per-dimension layout was chosen, ND4J ops.
      */
     private static boolean kernel(INDArray q) {
-        return Transformer.useAttentionKernel && perDim(q) == null && AttentionKernel.supports(q);
+        return Transformer.useAttentionKernel && q.size(2) <= Transformer.KERNEL_MAX_D_HEAD && perDim(q) == null
+                && AttentionKernel.supports(q);
     }
 
     /**

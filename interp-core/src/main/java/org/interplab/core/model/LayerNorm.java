@@ -33,8 +33,8 @@ final class LayerNorm implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
-        run.grads.put(name + ".w", dy.mul(xhat).sum(0));
-        run.grads.put(name + ".b", dy.sum(0));
+        run.grads.put(name + ".w", Gemm.columnSums(dy.mul(xhat)));
+        run.grads.put(name + ".b", Gemm.columnSums(dy));
         INDArray dxhat = dy.mulRowVector(w);
         INDArray meanD = dxhat.mean(true, 1);
         INDArray meanDx = dxhat.mul(xhat).mean(true, 1);

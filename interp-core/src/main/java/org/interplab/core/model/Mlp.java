@@ -39,10 +39,10 @@ final class Mlp implements Layer {
     @Override
     public INDArray backward(INDArray dOut) {
         run.grads.put(name + ".W_out", Gemm.mm(post, true, dOut, false));
-        run.grads.put(name + ".b_out", dOut.sum(0));
+        run.grads.put(name + ".b_out", Gemm.columnSums(dOut));
         INDArray dPre = Gemm.mm(dOut, false, p("W_out"), true).muli(act.derivative(pre));
         run.grads.put(name + ".W_in", Gemm.mm(x, true, dPre, false));
-        run.grads.put(name + ".b_in", dPre.sum(0));
+        run.grads.put(name + ".b_in", Gemm.columnSums(dPre));
         return Gemm.mm(dPre, false, p("W_in"), true);
     }
 }

@@ -34,7 +34,7 @@ final class PosEmbed {
     /** d W_pos: the batch's sum per position, zero beyond the sequence length. */
     void backward(INDArray dResid) {
         int t = run.ctx, d = (int) wPos.size(1);
-        INDArray dPos = dResid.reshape(run.batch, (long) t * d).sum(0).reshape(t, d);
+        INDArray dPos = Gemm.columnSums(dResid.reshape(run.batch, (long) t * d)).reshape(t, d);
         if (t < wPos.size(0)) {
             INDArray full = Nd4j.zeros(dPos.dataType(), wPos.size(0), d);
             full.get(interval(0, t), all()).assign(dPos);

@@ -48,6 +48,18 @@ public final class Transformer {
      * docs/benchmarks.md). Mutable for the tests that compare the paths.
      */
     static boolean useAttentionKernel = true;
+    /**
+     * Whether an attention layer without hooks on its heads runs {@code kernels.QkvAttentionKernel} on the QKV
+     * projection (no head split or merge; the training and evaluation path); otherwise the per-head path above.
+     * Mutable for the tests that compare the paths.
+     */
+    static boolean useQkvKernel = true;
+    /**
+     * The fused CPU kernels run the attention core up to this d_head; above it, ND4J's batched matmuls. Measured
+     * (docs/benchmarks.md, 2026-11-30 evening): at the addition shapes (d_head 2) the QKV kernel's core is 5.4× faster
+     * than ND4J ops, at the LM's (d_head 16, 64 positions) 2.3× slower. Every toy preset has d_head ≤ 4.
+     */
+    static final int KERNEL_MAX_D_HEAD = 8;
     /** Whether {@link #lossAndGradients} runs in the reused workspace (mutable for the same reason). */
     static boolean useStepWorkspace = true;
     /**
@@ -352,10 +364,20 @@ public final class Transformer {
         }
     }
 
-    /** Loss and logits only (evaluation). */
+    /**
+     * Loss and logits only (evaluation): the training step's forward code, in the step workspace (the logits are
+     * returned as a detached copy).
+     */
     public Output loss(TokenBatch batch) {
-        INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
-        return new Output(CrossEntropy.of(logits, batch.targets(), false).loss(), logits, Map.of());
+        if (!useStepWorkspace) {
+            INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
+            return new Output(CrossEntropy.of(logits, batch.targets(), false).loss(), logits, Map.of());
+        }
+        return inStepWorkspace(() -> {
+            INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
+            double loss = CrossEntropy.of(logits, batch.targets(), false).loss();
+            return new Output(loss, logits.detach(), Map.of());
+        });
     }
 
     /**

@@ -47,9 +47,7 @@ final class Unembed implements Layer {
             INDArray dWU = Nd4j.createUninitialized(x.dataType(), d, vocabOut());
             run.grads.put("unembed.W_U", Nd4j.gemm(x, dLogits, dWU, true, false, 1.0, 0.0));
         }
-        INDArray db = Nd4j.createUninitialized(x.dataType(), 1, vocabOut());
-        Nd4j.gemm(Nd4j.ones(x.dataType(), 1, n), dLogits, db, false, false, 1.0, 0.0);
-        run.grads.put("unembed.b_U", db.reshape(vocabOut()));
+        run.grads.put("unembed.b_U", Gemm.columnSums(dLogits));
         INDArray dx = Nd4j.createUninitialized(x.dataType(), n, d);
         return Nd4j.gemm(dLogits, w, dx, false, !tied, 1.0, 0.0);
     }

@@ -13,8 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The three attention paths — the fused CPU kernel (default), the per-d_head broadcast ops (d_head ≤ 2), both in the
- * step workspace, and batched matmuls with fresh arrays — give the same loss, logits and gradients; and the detached
+ * The attention paths — the QKV kernel (default), the per-head fused kernel (hooked runs), the per-d_head broadcast
+ * ops (d_head ≤ 2), all in the step workspace, and batched matmuls with fresh arrays — give the same loss, logits and
+ * gradients; and the detached
  * gradients survive later steps.
  */
 class AttentionPathsTest {
@@ -44,6 +45,8 @@ class AttentionPathsTest {
         TransformerTuning.fastPaths(true);
         Transformer.Output fast = model.lossAndGradients(data);
         Transformer.Output fast2 = model.lossAndGradients(data); // reuses the workspace: fast must be unchanged
+        TransformerTuning.perHeadKernelPath();
+        Transformer.Output perHead = model.lossAndGradients(data);
         TransformerTuning.perDimensionPath();
         Transformer.Output perDim = model.lossAndGradients(data);
         TransformerTuning.fastPaths(false);
@@ -51,6 +54,7 @@ class AttentionPathsTest {
         double tol = params.get("embed.W_E").dataType() == DataType.DOUBLE ? 1e-10 : 2e-5;
         assertEquals(slow.loss(), fast.loss(), tol);
         assertEquals(slow.loss(), perDim.loss(), tol);
+        assertEquals(slow.loss(), perHead.loss(), tol);
         assertTrue(slow.logits().equalsWithEps(fast.logits(), tol));
         assertEquals(slow.grads().keySet(), fast.grads().keySet());
         for (String name : slow.grads().keySet()) {
@@ -60,6 +64,8 @@ class AttentionPathsTest {
             assertTrue(f.equalsWithEps(fast2.grads().get(name), 0), name + " changed by a later step");
             assertTrue(s.equalsWithEps(perDim.grads().get(name), tol * Math.max(1, s.norm2Number().doubleValue())),
                     name + " (per-dimension path)");
+            assertTrue(s.equalsWithEps(perHead.grads().get(name), tol * Math.max(1, s.norm2Number().doubleValue())),
+                    name + " (per-head kernel path)");
             assertTrue(s.norm2Number().doubleValue() > 0 || name.endsWith("b_K"), name + " all zero");
         }
     }

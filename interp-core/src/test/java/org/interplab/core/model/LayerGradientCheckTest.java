@@ -126,7 +126,19 @@ class LayerGradientCheckTest {
             }
         });
         INDArray x = rand(7, (long) batch * ctx, dModel);
-        checkLayer(p, x, run -> new Attention(run, "blocks.0.attn", p, cfg, window), batch, ctx);
+        // the QKV kernel (training and evaluation), then the per-head path (what hooked runs use)
+        try {
+            for (boolean qkvKernel : new boolean[] {true, false}) {
+                if (qkvKernel) {
+                    TransformerTuning.fastPaths(true);
+                } else {
+                    TransformerTuning.perHeadKernelPath();
+                }
+                checkLayer(p, x, run -> new Attention(run, "blocks.0.attn", p, cfg, window), batch, ctx);
+            }
+        } finally {
+            TransformerTuning.fastPaths(true);
+        }
         if (window > 0) {
             Run run = new Run(batch, ctx, Map.of(), n -> true);
             new Attention(run, "blocks.0.attn", p, cfg, window).forward(x);

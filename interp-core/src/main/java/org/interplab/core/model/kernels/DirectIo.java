@@ -77,8 +77,12 @@ final class DirectIo {
         } else {
             float[] s = staging(n);
             floats.get(at, s, 0, n);
-            for (int i = 0; i < n; i++) {
-                dst[dstOff + i] = s[i];
+            if (dstOff == 0) {
+                widen(s, dst, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    dst[dstOff + i] = s[i];
+                }
             }
         }
     }
@@ -90,10 +94,27 @@ final class DirectIo {
             doubles.put(at, src, srcOff, n);
         } else {
             float[] s = staging(n);
-            for (int i = 0; i < n; i++) {
-                s[i] = (float) src[srcOff + i];
+            if (srcOff == 0) {
+                narrow(src, s, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    s[i] = (float) src[srcOff + i];
+                }
             }
             floats.put(at, s, 0, n);
+        }
+    }
+
+    /** d[i] = s[i], i &lt; n: the same index on both sides, which C2 vectorises (an offset on one side it did not). */
+    private static void widen(float[] s, double[] d, int n) {
+        for (int i = 0; i < n; i++) {
+            d[i] = s[i];
+        }
+    }
+
+    private static void narrow(double[] s, float[] d, int n) {
+        for (int i = 0; i < n; i++) {
+            d[i] = (float) s[i];
         }
     }
 
