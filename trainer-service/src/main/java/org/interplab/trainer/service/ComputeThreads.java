@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.TaskShapes;
+import org.interplab.core.model.kernels.KernelThreads;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -15,6 +16,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * or several jobs at once, one thread each. Measured side by side (docs/benchmarks.md, `Bench speed` at one and two
  * OpenMP threads): two threads made the LM step ≈ 1.8× faster and the addition step slower than one thread, and two
  * runs on one thread each use both cores better than one run on two.
+ *
+ * <p>The Java threads of interp-core's CPU kernels (the fused attention kernel of small heads, {@link KernelThreads})
+ * follow the job count, not its kind: a lone job of any kind gets the ceiling, several jobs one each. Measured
+ * (docs/benchmarks.md, h-speed's run): the addition step with the kernel on two Java threads took 63 ms against 77 ms
+ * on one, for 14 % more CPU; two jobs that each spread over both cores only contend.
  *
  * <p>The settings are process-wide (OpenMP and OpenBLAS have one pool each) and can only narrow what the process
  * started with ({@code OMP_NUM_THREADS}, which infra/services.sh sets to the core count for the trainer), so the
@@ -53,6 +59,11 @@ public class ComputeThreads {
         apply();
     }
 
+    /** The kernels' Java threads for the jobs running now: the ceiling for a lone job, else one each. */
+    synchronized int kernelThreadsForRunning() {
+        return running.size() <= 1 ? ceiling() : 1;
+    }
+
     /** The thread count for the jobs running now. */
     synchronized int forRunning() {
         boolean alone = running.size() == 1 && running.values().iterator().next();
@@ -60,6 +71,7 @@ public class ComputeThreads {
     }
 
     private void apply() {
+        KernelThreads.set(kernelThreadsForRunning());
         int n = forRunning();
         if (n != current) {
             Nd4j.getEnvironment().setMaxThreads(n);
