@@ -198,7 +198,8 @@ export class Heatmap {
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
 
-    // cells: one pixel per pooled cell in an offscreen image, scaled up without smoothing
+    // cells: one pixel per pooled cell in an offscreen image, scaled up without smoothing (an empty table has none)
+    if (m.rows === 0 || m.cols === 0) return;
     const image = new ImageData(m.cols, m.rows);
     const scale = this.scale;
     const maxAbs = scale.max;

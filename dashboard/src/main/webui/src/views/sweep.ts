@@ -116,7 +116,8 @@ export async function sweepPage(root: HTMLElement, sweepId: string, life: Lifeti
         const dims = phasePoints.length ? dimsPerFeaturePlot(phasePoints).element
           : el('p', { class: 'muted', text: 'No dims_per_feature table among the final checkpoints yet.' });
         phaseBox.replaceChildren(dims);
-        if (gridPaths.includes('model.dropout')) phaseBox.append(await dropoutPhase(phasePoints));
+        // nothing to draw before a final checkpoint has its table (a 0 × 0 grid is no diagram)
+        if (gridPaths.includes('model.dropout') && phasePoints.length) phaseBox.append(await dropoutPhase(phasePoints));
       }
     } else {
       phaseBox.replaceChildren(el('p', { class: 'muted', 'data-testid': 'phase-none', text: 'The phase diagram plots dims_per_feature of TMS runs; this sweep has none.' }));
