@@ -164,9 +164,13 @@ async function matchedHeads(models: Compared[], indexes: AnalysisIndex[], usable
     + 'the model does not fix: a head\'s EQKE and EVOU are products W_Q·W_K and W_V·W_O and keep their sign, its '
     + 'projections onto one factor (proj_Q/K/V/O) or singular vectors flip with the head\'s basis. A constant table '
     + 'has no correlation (—, counted as 0).' })];
-  const A = models[0].label;
+  // the models by letter (A, B, …) in this section's titles, named once in a legend: their labels are long
+  const letter = (i: number) => (i < 26 ? String.fromCharCode(65 + i) : `#${i + 1}`);
+  out.push(el('p', { class: 'small', 'data-testid': 'compare-head-legend' },
+    ...models.flatMap((m, i) => [i ? ' · ' : '', el('b', { text: letter(i) }), ` = ${m.label}`])));
+  const A = letter(0);
   for (const [k, matching] of matchings.entries()) {
-    const B = models[k + 1].label;
+    const B = letter(k + 1);
     const bHeads = heads[k + 1];
     const sim = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
     const rows = heads[0].map((a, i) => {
@@ -182,7 +186,7 @@ async function matchedHeads(models: Compared[], indexes: AnalysisIndex[], usable
     const simMatrix = fromRows(matching.similarity);
     out.push(el('h4', { text: `Heads of ${A} ↔ ${B}` }),
       el('div', { class: 'small-multiples' },
-        el('table', { class: 'numbers', 'data-testid': 'head-matching', 'data-model': B, 'data-total': matching.total,
+        el('table', { class: 'numbers', 'data-testid': 'head-matching', 'data-model': models[k + 1].label, 'data-total': matching.total,
           'data-identity-total': matching.identityTotal },
         el('thead', {}, el('tr', {}, ...[A, '', `matched in ${B}`, MEASURES[measure], `${MEASURES[measure]} by label`].map((h) => el('th', { text: h })))),
         el('tbody', {}, ...rows),
@@ -190,7 +194,7 @@ async function matchedHeads(models: Compared[], indexes: AnalysisIndex[], usable
           el('td', { class: 'num muted', text: fmt(matching.identityTotal, 4) })))),
         await tableCell(`${MEASURES[measure]} of ${A}'s heads × ${B}'s`, simMatrix,
           { rows: heads[0].map((h) => h.label), cols: bHeads.map((h) => h.label), rowAxis: `head of ${A}`, colAxis: `head of ${B}` },
-          { kind: 'diverging', max: 1 }, 'head-similarity', B, 260)));
+          { kind: 'diverging', max: 1 }, 'head-similarity', models[k + 1].label, 260)));
     if (unmatched.length) out.push(el('p', { class: 'muted small', text: `Not matched (fewer heads in ${A}): ${unmatched.join(', ')}.` }));
   }
   // every matched pair: A's head, its match in each other model (one colour scale for all), and the differences
@@ -200,17 +204,13 @@ async function matchedHeads(models: Compared[], indexes: AnalysisIndex[], usable
     el('p', { class: 'muted small', text: `One colour scale for every head's table (${scale.kind}, up to ${scale.max.toPrecision(3)}); each difference has its own.` }));
   for (const [i, a] of heads[0].entries()) {
     const name = (label: string) => headTableName(head.family, label);
-    const cells = [await tableCell(`${A} · ${name(a.label)}`, a.values, axes, scale, 'compare-table', A, 260)];
+    const cells = [await tableCell(`${A} · ${name(a.label)}`, a.values, axes, scale, 'compare-table', models[0].label, 260)];
     for (const [k, b] of partners[i].entries()) {
-      const B = models[k + 1].label;
-      if (!b) continue;
-      cells.push(await tableCell(`${B} · ${name(b.label)}`, b.values, axes, scale, 'compare-table', B, 260));
+      if (b) cells.push(await tableCell(`${letter(k + 1)} · ${name(b.label)}`, b.values, axes, scale, 'compare-table', models[k + 1].label, 260));
     }
     for (const [k, b] of partners[i].entries()) {
-      if (!b) continue;
-      const B = models[k + 1].label;
-      cells.push(await tableCell(`${A}.${a.label} − ${B}.${b.label}`, difference(a.values, b.values), axes, undefined,
-        'compare-difference', `${A} − ${B}`, 260));
+      if (b) cells.push(await tableCell(`${A}.${a.label} − ${letter(k + 1)}.${b.label}`, difference(a.values, b.values), axes, undefined,
+        'compare-difference', `${models[0].label} − ${models[k + 1].label}`, 260));
     }
     out.push(el('div', { class: 'small-multiples', 'data-testid': 'matched-pair', 'data-head': a.label,
       'data-partners': partners[i].map((p) => p?.label ?? '').join(',') }, ...cells));
