@@ -83,8 +83,8 @@ const heads = (n) => [...Array(n).keys()].map((h) => `L0H${h}`);
 const tablesOf = (id, kind, n) => Promise.all(heads(n).map((h) => apiGet(`/api/checkpoints/${id}/analysis/${kind}.${h}`)));
 
 /** The page's matching table: [{a, b, similarity, identity}], and its totals. */
-async function matchingShown() {
-  const table = page.getByTestId('head-matching');
+async function matchingShown(nth = 0) {
+  const table = page.getByTestId('head-matching').nth(nth);
   await table.waitFor({ timeout: 60_000 });
   const rows = await table.getByTestId('head-match').evaluateAll((trs) => trs.map((tr) => ({
     a: tr.dataset.a, b: tr.dataset.b, similarity: Number(tr.dataset.similarity), identity: Number(tr.dataset.identity),
@@ -175,6 +175,32 @@ describe('compare: heads matched across models by the similarity of their tables
     const max = Math.max(...a.flatMap((t) => t.values.flat().map(Math.abs)));
     assert.ok(Math.abs(Number([...scales][0].split(':')[2]) - max) < 1e-5 * max, `the scale reaches the largest |EQKE|: ${[...scales]} vs ${max}`);
     await screenshot(page, 'compare-heads');
+  });
+
+  test('three models, one with a head more: each is matched to the first, the extra head is named', async () => {
+    const [a, c] = await Promise.all([tablesOf(ids.a, 'EVOU', 3), tablesOf(ids.c, 'EVOU', 4)]);
+    await page.goto(`${LAB_URL}/#/compare?checkpoints=${ids.a},${ids.b},${ids.c}&table=EVOU.L0H0&match=corr`);
+    await eventually(async () => (await page.getByTestId('head-matching').count()) === 2, { what: 'two matchings', timeout: 60_000 });
+    assert.deepEqual((await matchingShown(0)).rows.map((r) => r.b), ['L0H1', 'L0H2', 'L0H0'], 'A ↔ B: the permutation again, by EVOU');
+    // A's three heads into C's four: the best of the 24 one-to-one choices, by brute force
+    const score = a.map((x) => c.map((y) => pearson(x, y)));
+    const best = permutations(4).map((p) => ({ p: p.slice(0, 3), total: p.slice(0, 3).reduce((s, j, i) => s + score[i][j], 0) }))
+      .sort((x, y) => y.total - x.total)[0];
+    const shown = await matchingShown(1);
+    assert.equal(await page.getByTestId('head-matching').nth(1).getAttribute('data-model'), labels.c);
+    assert.deepEqual(shown.rows.map((r) => r.b), best.p.map((j) => `L0H${j}`), `brute force ${best.p} (${best.total}), page ${shown.total}`);
+    assert.ok(Math.abs(shown.total - best.total) < 1e-4);
+    const left = [0, 1, 2, 3].find((j) => !best.p.includes(j));
+    assert.match(await page.getByTestId('head-unmatched').textContent(), new RegExp(`C\\.L0H${left}\\.`));
+    // each of A's heads beside its match in B and in C, and both differences
+    const pair = page.getByTestId('matched-pair').nth(0);
+    assert.equal(await pair.getAttribute('data-partners'), `L0H1,L0H${best.p[0]}`);
+    assert.deepEqual(await pair.getByTestId('heatmap').evaluateAll((cs) => cs.map((x) => x.dataset.table)),
+      ['A · EVOU.L0H0', 'B · EVOU.L0H1', `C · EVOU.L0H${best.p[0]}`, 'A.L0H0 − B.L0H1', `A.L0H0 − C.L0H${best.p[0]}`]);
+    assert.equal(Number((await pair.getByTestId('compare-difference').nth(0).getByTestId('heatmap').getAttribute('data-scale')).split(':')[2]), 0);
+    const maxAC = Math.max(...a[0].values.flat().map((v, k) => Math.abs(v - c[best.p[0]].values.flat()[k])));
+    const shownAC = Number((await pair.getByTestId('compare-difference').nth(1).getByTestId('heatmap').getAttribute('data-scale')).split(':')[2]);
+    assert.ok(Math.abs(shownAC - maxAC) < 1e-5, `max |A.L0H0 − C.L0H${best.p[0]}|: ${shownAC} vs ${maxAC}`);
   });
 
   for (const kind of ['EQKE', 'EVOU']) {

@@ -195,7 +195,9 @@ async function matchedHeads(models: Compared[], indexes: AnalysisIndex[], usable
         await tableCell(`${MEASURES[measure]} of ${A}'s heads × ${B}'s`, simMatrix,
           { rows: heads[0].map((h) => h.label), cols: bHeads.map((h) => h.label), rowAxis: `head of ${A}`, colAxis: `head of ${B}` },
           { kind: 'diverging', max: 1 }, 'head-similarity', models[k + 1].label, 260)));
-    if (unmatched.length) out.push(el('p', { class: 'muted small', text: `Not matched (fewer heads in ${A}): ${unmatched.join(', ')}.` }));
+    if (unmatched.length) {
+      out.push(el('p', { class: 'muted small', 'data-testid': 'head-unmatched', text: `Not matched (fewer heads in ${A}): ${unmatched.join(', ')}.` }));
+    }
   }
   // every matched pair: A's head, its match in each other model (one colour scale for all), and the differences
   const partners = heads[0].map((_, i) => matchings.map((mt, k) => (mt.match[i] >= 0 ? heads[k + 1][mt.match[i]] : null)));
