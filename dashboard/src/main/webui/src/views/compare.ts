@@ -1,10 +1,11 @@
 // #/compare?ids=a,b,… : overlaid curves and the diff of the specs, computed here from each run's detail and metrics;
 // and one circuit table of every run's final checkpoint (or of models given as &checkpoints=c,d) side by side on one
-// colour scale with their difference (&table= picks it).
+// colour scale with their difference (&table= picks it; &match=corr or abscorr pairs a per-head table's heads by
+// similarity instead of by label).
 import { ExperimentDetail, ExperimentSummary, MetricPoint, api } from '../api';
 import { CurvesChart } from '../plots/curves';
 import { Lifetime, download, el, flatten, fmt, metricOf, showError, statusBadge } from '../util';
-import { Compared, compareTables } from './compareTables';
+import { Compared, TableChoice, compareTables } from './compareTables';
 
 export interface SpecDiffRow { path: string; values: unknown[]; differs: boolean }
 
@@ -24,7 +25,7 @@ export async function comparePage(root: HTMLElement, params: URLSearchParams, li
   const picker = el('select', { 'data-testid': 'compare-add' }, el('option', { value: '', text: 'add a run …' }));
   picker.addEventListener('change', () => {
     if (!picker.value) return;
-    const next = new URLSearchParams(params); // keeps &checkpoints= and &table=
+    const next = new URLSearchParams(params); // keeps &checkpoints=, &table= and &match=
     next.set('ids', [...ids, picker.value].join(','));
     location.hash = `#/compare?${next.toString()}`;
   });
@@ -38,13 +39,16 @@ export async function comparePage(root: HTMLElement, params: URLSearchParams, li
       const m = await api<{ model: { name: string | null; step: number } }>(`/api/checkpoints/${c}`).catch(() => null);
       return { checkpointId: c, label: m?.model.name ? `${m.model.name} (${c.slice(0, 6)})` : c.slice(0, 8) };
     }))];
-    const pick = (table: string) => {
+    const change = (changes: Partial<TableChoice>) => {
       const next = new URLSearchParams(params);
-      next.set('table', table);
+      for (const [key, value] of Object.entries(changes)) {
+        if (value) next.set(key, value);
+        else next.delete(key);
+      }
       location.hash = `#/compare?${next.toString()}`;
     };
     try {
-      const section = await compareTables(models, params.get('table'), pick);
+      const section = await compareTables(models, { table: params.get('table'), match: params.get('match') }, change);
       if (life.alive) tablesBox.replaceChildren(section);
     } catch (e) {
       tablesBox.replaceChildren(el('p', { class: 'error', text: 'Cannot compare the tables: ' + (e as Error).message }));
