@@ -27,13 +27,7 @@ KAFKA_LOG="$LAB_LOG_DIR/kafka.log"
 KAFKA_MAIN=kafka.Kafka
 
 # Prints the pid of the broker started from this LAB_HOME, if it is running.
-running_pid() {
-    local pid
-    pid="$(read_pid_file "$KAFKA_PID_FILE")"
-    if [[ -n "$pid" ]] && pid_cmdline_matches "$pid" "$KAFKA_MAIN $KAFKA_PROPS"; then
-        printf '%s' "$pid"
-    fi
-}
+running_pid() { pid_if_running "$KAFKA_PID_FILE" "$KAFKA_MAIN $KAFKA_PROPS"; }
 
 # Written on every start so that port changes take effect. The quorum is static (controller.quorum.voters): a
 # single voter whose endpoint comes from this file, so a restart on other ports needs no re-format (a dynamic

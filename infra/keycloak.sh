@@ -49,14 +49,8 @@ KC_CACHE="${LAB_KEYCLOAK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/interplab}/keycl
 KC_BUILT_MARK=.lab-built-start-dev
 KC_ZIP="$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KC_VERSION/keycloak-quarkus-dist-$KC_VERSION.zip"
 
-running_pid() {
-    local pid
-    pid="$(read_pid_file "$KC_PID_FILE")"
-    # kc.sh (which forwards SIGTERM to its JVM, or has become the JVM after a re-augmentation) names "$KC_DIST/bin/"
-    if [[ -n "$pid" ]] && pid_cmdline_matches "$pid" "$KC_DIST/bin/"; then
-        printf '%s' "$pid"
-    fi
-}
+# kc.sh (which forwards SIGTERM to its JVM, or has become the JVM after a re-augmentation) names "$KC_DIST/bin/"
+running_pid() { pid_if_running "$KC_PID_FILE" "$KC_DIST/bin/"; }
 
 # The realm is imported and serves its discovery document.
 realm_answers() {

@@ -116,6 +116,16 @@ pid_cmdline_matches() {
     [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$pattern"
 }
 
+# pid_if_running <pid-file> <pattern>  — the pid in the file, if that process runs and its command line contains
+# the pattern (a stale file or a recycled pid is never taken for the server); nothing otherwise.
+pid_if_running() {
+    local pid
+    pid="$(read_pid_file "$1")"
+    if [[ -n "$pid" ]] && pid_cmdline_matches "$pid" "$2"; then
+        printf '%s' "$pid"
+    fi
+}
+
 # stop_pid <pid> <what> [timeout-seconds]  — SIGTERM, wait, then SIGKILL.
 stop_pid() {
     local pid="$1" what="$2" limit="${3:-30}" waited=0

@@ -32,13 +32,7 @@ S3_PID_FILE="$LAB_RUN_DIR/s3proxy.pid"
 S3_LOG="$LAB_LOG_DIR/s3proxy.log"
 S3_MAIN=org.gaul.s3proxy.Main
 
-running_pid() {
-    local pid
-    pid="$(read_pid_file "$S3_PID_FILE")"
-    if [[ -n "$pid" ]] && pid_cmdline_matches "$pid" "$S3_MAIN --properties $S3_PROPS"; then
-        printf '%s' "$pid"
-    fi
-}
+running_pid() { pid_if_running "$S3_PID_FILE" "$S3_MAIN --properties $S3_PROPS"; }
 
 # Any HTTP answer counts (an unsigned request gets 403 AccessDenied): the S3 handler is up.
 answers_http() {
