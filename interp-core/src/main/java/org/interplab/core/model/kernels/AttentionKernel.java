@@ -61,7 +61,7 @@ public final class AttentionKernel {
         DirectIo qi = DirectIo.of(qc), ki = DirectIo.of(kc), vi = DirectIo.of(vc);
         DirectIo po = DirectIo.of(pattern), zo = DirectIo.of(z);
         int td = t * dh, tt = t * t, nb = blockSlices(t);
-        KernelThreads.forRange(bh, (from, to) -> {
+        KernelThreads.forRange(bh, (long) t * t * dh, (from, to) -> {
             double[] w = DirectIo.scratch(SCRATCH, nb * (4 * td + tt));
             for (int b0 = from; b0 < to; b0 += nb) {
                 int m = Math.min(nb, to - b0);
@@ -141,7 +141,7 @@ public final class AttentionKernel {
         DirectIo qi = DirectIo.of(qc), ki = DirectIo.of(kc), vi = DirectIo.of(vc), pi = DirectIo.of(pc);
         DirectIo dzi = DirectIo.of(dzc), dqo = DirectIo.of(dq), dko = DirectIo.of(dk), dvo = DirectIo.of(dv);
         int td = t * dh, tt = t * t, nb = blockSlices(t);
-        KernelThreads.forRange(bh, (from, to) -> {
+        KernelThreads.forRange(bh, (long) t * t * dh, (from, to) -> {
             double[] w = DirectIo.scratch(SCRATCH, nb * (7 * td + tt) + t);
             for (int b0 = from; b0 < to; b0 += nb) {
                 int m = Math.min(nb, to - b0), mtd = m * td;

@@ -58,13 +58,21 @@ public final class KernelThreads {
     }
 
     /**
-     * Runs {@code body} for every index in [0, n), split into contiguous ranges over the pool (on the calling thread
-     * when one thread is configured or n is small). A few more ranges than threads, so that a core taken by
-     * another process does not hold the others up.
+     * Below this many inner-loop operations (items × work per item) a call runs on the calling thread: handing parts
+     * to the pool costs tens of µs, and on a busy machine a part can wait a whole time slice for a core. Measured in
+     * the end-to-end tests beside another training run: the xor preset (batch 4) took 27 ms a step with its attention
+     * split over two threads. Tests lower it to exercise the pool on small shapes.
      */
-    static void forRange(int n, RangeBody body) {
+    static volatile long minParallelWork = 1L << 18;
+
+    /**
+     * Runs {@code body} for every index in [0, n), split into contiguous ranges over the pool (on the calling thread
+     * when one thread is configured, n is small or the whole call is less than {@link #minParallelWork}). A few more
+     * ranges than threads, so that a core taken by another process does not hold the others up.
+     */
+    static void forRange(int n, long workPerItem, RangeBody body) {
         int t = threads;
-        if (t == 1 || n < 2) {
+        if (t == 1 || n < 2 || (long) n * workPerItem < minParallelWork) {
             body.run(0, n);
             return;
         }

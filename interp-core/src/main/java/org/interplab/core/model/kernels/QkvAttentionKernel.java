@@ -127,7 +127,7 @@ public final class QkvAttentionKernel {
         INDArray pattern = keepPattern ? Nd4j.createUninitialized(dt, batch, ctx, ctx, heads) : null;
         DirectIo qkvIo = DirectIo.of(in), zIo = DirectIo.of(z), pIo = keepPattern ? DirectIo.of(pattern) : null;
         int hd = heads * dHead, tt = ctx * ctx * heads, nb = blockElements(batch, ctx, heads);
-        KernelThreads.forRange(batch, (from, to) -> {
+        KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
@@ -164,7 +164,7 @@ public final class QkvAttentionKernel {
         INDArray dQkv = Nd4j.createUninitialized(in.dataType(), (long) batch * ctx, 3L * hd);
         DirectIo qkvIo = DirectIo.of(in), dzIo = DirectIo.of(dzc), outIo = DirectIo.of(dQkv);
         int nb = blockElements(batch, ctx, heads);
-        KernelThreads.forRange(batch, (from, to) -> {
+        KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,10 +21,18 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class QkvAttentionKernelTest {
     private final int savedThreads = KernelThreads.get();
+    private final long savedMinWork = KernelThreads.minParallelWork;
+
+    /** The small shapes here would run on the calling thread: every call goes to the pool when threads > 1. */
+    @BeforeEach
+    void parallelEvenWhenSmall() {
+        KernelThreads.minParallelWork = 0;
+    }
 
     @AfterEach
     void restoreThreads() {
         KernelThreads.set(savedThreads);
+        KernelThreads.minParallelWork = savedMinWork;
     }
 
     private static INDArray random(Random rnd, DataType dt, double range, long rows, long cols) {
