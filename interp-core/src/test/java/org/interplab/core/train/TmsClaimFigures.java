@@ -48,6 +48,18 @@ class TmsClaimFigures {
         }
     }
 
+    /**
+     * Seed 001 §4's three phases of the ReLU output model as dropout grows (rotation invariant → anti-aligned →
+     * basis-aligned beyond 50 %): basis_alignment across a dropout sweep at p = 0.1 ({@code -Dtms.claims.dropouts}).
+     */
+    @Test
+    void dropoutPhases() throws Exception {
+        for (String d : System.getProperty("tms.claims.dropouts", "0.0,0.1,0.2,0.3,0.5,0.7,0.8,0.9").split(",")) {
+            print(train("tms-dropout-sweep", "{\"task\":{\"featureProbability\":0.1},\"model\":{\"dropout\":" + d
+                    + "}}"), "basis_alignment", "dims_per_feature");
+        }
+    }
+
     /** tms-gelu-vs-relu: dims_per_feature across the 20 sparsities with ReLU and GeLU. */
     @Test
     void activation() throws Exception {
