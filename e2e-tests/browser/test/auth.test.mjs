@@ -67,5 +67,7 @@ describe('accounts and escaping in the web UI', { timeout: 300_000 }, () => {
     assert.equal(await page.locator('img[src=x]').count(), 0, 'no injected element exists');
     const detail = await apiGet(`/api/experiments/${runId}`);
     assert.equal(detail.owner, ADMIN.username);
+    console.log('FIGURE auth.test.mjs (stored XSS): markup in 1 name, 1 tag and 1 note shown as text on the run '
+      + 'page and in the list of a real chromium; 0 injected scripts ran, 0 injected elements');
   });
 });

@@ -145,6 +145,20 @@ class ScaleOutIT {
                     RUNS, claimants, victims, victimSteps, completedAtKill, RUNS, completed, RUNS, jobs,
                     trainerCheckpoints, dashboardCheckpoints, doubledSteps, finals, analysisDone, analysisJobs,
                     victimsTakenOver, victims.size());
+            // which trainer finished each run (a run taken over is the survivor's), and what was lost or doubled
+            java.util.Map<String, Integer> finishedBy = new java.util.TreeMap<>();
+            for (Object[] job : rows(db, "select claimed_by from trainer.training_job where experiment_id = any(?) "
+                    + "and status = 'COMPLETED'", idArray)) {
+                long pid = pidOf((String) job[0]);
+                finishedBy.merge(pid == trainerPid ? "trainer-service" : pid == trainerReplicaPid ? TRAINER_REPLICA
+                        : "pid " + pid, 1, Integer::sum);
+            }
+            System.out.printf("FIGURE ScaleOutIT: %d-run sweep on 2 trainers + 2 analysis services, kill -9 of "
+                            + "%s (%d run(s) mid-training) and %s -> runs finished per trainer %s, %d lost, "
+                            + "%d duplicated (%d jobs, %d doubled checkpoint steps, %d/%d checkpoints analysed once)%n",
+                    RUNS, TRAINER_REPLICA, victims.size(), ANALYSIS_REPLICA, finishedBy, RUNS - completed,
+                    (jobs - RUNS) + doubledSteps + (analysisJobs - trainerCheckpoints), jobs, doubledSteps,
+                    analysisDone, trainerCheckpoints);
             assertTrue(claimants.containsAll(List.of(trainerPid, trainerReplicaPid)), "both trainers ran runs");
             assertTrue(completedAtKill < RUNS, "the kill came mid-sweep");
             assertEquals(RUNS, jobs, "one training job per run (none lost, none doubled)");
