@@ -111,31 +111,16 @@ class ScaleOutIT {
             long completedAtKill = longValue(db, "select count(*) from trainer.training_job where experiment_id = any(?)"
                     + " and status = 'COMPLETED'", idArray);
 
-            Lab.await("all " + RUNS + " runs COMPLETED on the surviving trainer", TIMEOUT, () -> {
-                long done = ids.stream().filter(id -> "COMPLETED".equals(
-                        Lab.getJson("/api/experiments/" + id).path("status").asText())).count();
-                return done == RUNS ? Boolean.TRUE : null;
-            });
-            Lab.await("every checkpoint of the sweep analysed", TIMEOUT, () -> longValue(db, """
-                    select count(*) from dashboard.checkpoint c left join dashboard.analysis a
-                      on a.checkpoint_id = c.checkpoint_id
-                    where c.experiment_id = any(?) and a.checkpoint_id is null""", idArray) == 0 ? Boolean.TRUE : null);
-
-            long jobs = longValue(db, "select count(*) from trainer.training_job where experiment_id = any(?)", idArray);
-            long completed = longValue(db, "select count(*) from trainer.training_job where experiment_id = any(?) "
-                    + "and status = 'COMPLETED'", idArray);
-            long trainerCheckpoints = longValue(db, "select count(*) from trainer.checkpoint where experiment_id = any(?)",
-                    idArray);
-            long dashboardCheckpoints = longValue(db, "select count(*) from dashboard.checkpoint "
-                    + "where experiment_id = any(?)", idArray);
-            long doubledSteps = longValue(db, "select count(*) from (select experiment_id, step from "
-                    + "dashboard.checkpoint where experiment_id = any(?) group by 1, 2 having count(*) > 1) d", idArray);
-            long finals = longValue(db, "select count(*) from trainer.checkpoint where experiment_id = any(?) "
-                    + "and is_final", idArray);
-            long analysisJobs = longValue(db, "select count(*) from analysis.analysis_job j join trainer.checkpoint c "
-                    + "on c.id = j.checkpoint_id where c.experiment_id = any(?)", idArray);
-            long analysisDone = longValue(db, "select count(*) from analysis.analysis_job j join trainer.checkpoint c "
-                    + "on c.id = j.checkpoint_id where c.experiment_id = any(?) and j.status = 'DONE'", idArray);
+            Tally.awaitCompletedAndAnalysed(db, ids, TIMEOUT);
+            Tally t = Tally.of(db, idArray);
+            long jobs = t.jobs();
+            long completed = t.completed();
+            long trainerCheckpoints = t.trainerCheckpoints();
+            long dashboardCheckpoints = t.dashboardCheckpoints();
+            long doubledSteps = t.doubledSteps();
+            long finals = t.finals();
+            long analysisJobs = t.analysisJobs();
+            long analysisDone = t.analysisDone();
             long victimsTakenOver = longValue(db, "select count(*) from trainer.training_job where experiment_id = any(?) "
                     + "and status = 'COMPLETED' and attempts >= 2", db.createArrayOf("uuid", victims.toArray()));
             System.out.printf("scale-out: %d runs over trainers %s; kill -9 of trainer-service-2 (runs %s at steps %s) "

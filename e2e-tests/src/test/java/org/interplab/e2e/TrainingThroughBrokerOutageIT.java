@@ -23,17 +23,18 @@ import org.junit.jupiter.api.Test;
  * and when the broker is back every progress point and every checkpoint reaches the dashboard, none doubled, and the
  * run completes.
  *
- * <p>The run is sized by a short calibration run on the same stack, so that it lasts at least the outage plus
- * {@link #AFTER} at the measured step rate, whatever the machine: the broker stops once the run is training and
- * comes back while it is still training (asserted), and the run finishes soon after.
+ * <p>The run is sized by the step rate measured on the same stack just before (a run sampled over two heartbeats at
+ * least {@link #CALIBRATION} apart, then cancelled), so that it lasts the outage plus {@link #AFTER}, whatever the
+ * machine: the broker stops once the run is training and comes back while it is still training (asserted), and the
+ * run finishes soon after.
  */
 class TrainingThroughBrokerOutageIT {
     static final Duration OUTAGE = Duration.ofSeconds(180);
     /** How long the run should train after the broker is back, at the calibrated rate (a margin for load). */
     static final Duration AFTER = Duration.ofSeconds(60);
-    static final int CALIBRATION_STEPS = 4_000;
+    static final Duration CALIBRATION = Duration.ofSeconds(15);
     /** Evaluations (progress points after step 0) and checkpoints (after step 0) of the run. */
-    static final int POINTS = 100;
+    static final int POINTS = 50;
     static final int CHECKPOINTS = 10;
 
     @BeforeAll
@@ -43,13 +44,11 @@ class TrainingThroughBrokerOutageIT {
 
     @Test
     void aRunSurvivesAThreeMinuteBrokerOutageAndEveryEventArrives() throws Exception {
-        // the step rate of an XOR run on this stack now (one evaluation, two checkpoints: nearly all training)
-        UUID calibration = submit(CALIBRATION_STEPS, CALIBRATION_STEPS, CALIBRATION_STEPS);
-        JsonNode calibrated = completed(calibration, Duration.ofMinutes(3));
-        double stepsPerSecond = CALIBRATION_STEPS / Math.max(0.5, calibrated.path("durationSeconds").asDouble());
-        // at least OUTAGE + AFTER at that rate (the run's evaluations and checkpoints only make it longer), a
-        // multiple of POINTS × CHECKPOINTS so that both divide it
-        int unit = POINTS * CHECKPOINTS;
+        double stepsPerSecond = calibratedStepsPerSecond();
+        assertTrue(stepsPerSecond > 0, "the calibration run made progress");
+        // OUTAGE + AFTER at that rate (the run's evaluations and checkpoints only make it longer), a multiple of
+        // POINTS (itself a multiple of CHECKPOINTS) so that both divide it
+        int unit = POINTS;
         int steps = (int) Math.ceil(stepsPerSecond * (OUTAGE.getSeconds() + AFTER.getSeconds()) / unit) * unit;
         int evalEvery = steps / POINTS;
         int checkpointEvery = steps / CHECKPOINTS;
@@ -112,6 +111,38 @@ class TrainingThroughBrokerOutageIT {
         assertEquals(1, attempts, "trained in one attempt: the outage failed nothing");
     }
 
+    /**
+     * Steps per second of an XOR run on this stack now: a run as long as the lab allows, its step read at two of its
+     * heartbeats (every 5 s) at least CALIBRATION apart, then cancelled (at its next heartbeat).
+     */
+    private static double calibratedStepsPerSecond() throws InterruptedException {
+        UUID id = submit(10_000_000, 10_000_000, 10_000_000);
+        long[] first = Lab.await("the calibration run training", Duration.ofMinutes(3), () -> {
+            long[] beat = heartbeat(id);
+            return beat != null && beat[0] > 0 ? beat : null;
+        });
+        long[] second = Lab.await("a heartbeat " + CALIBRATION + " later", Duration.ofMinutes(2), () -> {
+            long[] beat = heartbeat(id);
+            return beat[1] - first[1] >= CALIBRATION.toMillis() ? beat : null;
+        });
+        given().post("/api/experiments/" + id + "/cancel").then().statusCode(200);
+        Lab.await("the calibration run cancelled", Duration.ofMinutes(1), () ->
+                "CANCELLED".equals(single("select status from trainer.training_job where experiment_id = ?", id))
+                        ? true : null);
+        return (second[0] - first[0]) * 1000.0 / (second[1] - first[1]);
+    }
+
+    /** {step, heartbeat time in ms} of the run's training job, or null before it has one. */
+    private static long[] heartbeat(UUID id) {
+        String beat = single("select step || ' ' || (extract(epoch from heartbeat_at) * 1000)::bigint "
+                + "from trainer.training_job where experiment_id = ? and heartbeat_at is not null", id);
+        if (beat == null) {
+            return null;
+        }
+        String[] parts = beat.split(" ");
+        return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+    }
+
     private static UUID submit(int steps, int evalEvery, int checkpointEvery) {
         Response submitted = given().contentType(ContentType.JSON).body("{\"preset\":\"xor\",\"seed\":11,"
                 + "\"overrides\":{\"name\":\"broker-outage-run\",\"training\":{\"steps\":" + steps + ",\"evalEvery\":"
@@ -138,8 +169,7 @@ class TrainingThroughBrokerOutageIT {
              PreparedStatement st = db.prepareStatement(sql)) {
             st.setObject(1, param);
             try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
+                return rs.next() ? rs.getString(1) : null;
             }
         } catch (java.sql.SQLException e) {
             throw new AssertionError(sql, e);
