@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
  */
 class KillDashboardAndAnalysisIT {
     static final int RUNS = 4;
-    static final int STEPS = 2000;
-    static final int CHECKPOINT_EVERY = 500;
-    static final int EVAL_EVERY = 100;
+    static final int STEPS = 1000;
+    static final int CHECKPOINT_EVERY = 250;
+    static final int EVAL_EVERY = 50;
     static final Duration TIMEOUT = Duration.ofMinutes(4);
 
     @BeforeAll
