@@ -5,10 +5,10 @@ import { api, ApiError, postJson } from '../api';
 import { el, showError } from '../util';
 
 export interface Me { authenticated: boolean; username: string | null; role: string | null;
-  setupRequired: boolean; anonymousRead: boolean; oidcLogin: string | null }
+  setupRequired: boolean; anonymousRead: boolean; oidcLogin: string | null; hasPassword: boolean }
 interface Token { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null }
 interface User { id: string; username: string; role: string; disabled: boolean; createdAt: string;
-  login: 'password' | 'oidc' }
+  login: 'password' | 'oidc' | 'oidc-unlinked'; unlinkedBy: string | null; unlinkedAt: string | null }
 interface Note { id: string; author: string; body: string; createdAt: string }
 
 const ROLES = ['viewer', 'researcher', 'admin'];
@@ -121,7 +121,26 @@ export async function accountPage(root: HTMLElement) {
     el('table', {}, el('thead', {}, el('tr', {}, ...['Name', 'Starts', 'Created', 'Last used', ''].map(
       (h) => el('th', { text: h })))), tokens)));
   await load();
+  if (me?.hasPassword) root.append(passwordCard());
   if (me?.role === 'admin') root.append(await usersCard());
+}
+
+/** Change your own password (the first one an admin gave you): every session ends, so log in again. */
+function passwordCard(): HTMLElement {
+  const current = el('input', { type: 'password', placeholder: 'current password', 'data-testid': 'password-current',
+    autocomplete: 'current-password' });
+  const next = el('input', { type: 'password', placeholder: 'new password (8+ characters)',
+    'data-testid': 'password-new', autocomplete: 'new-password' });
+  const change = el('button', { type: 'button', text: 'Change password', 'data-testid': 'password-change',
+    onclick: async () => {
+      try {
+        await postJson('/api/auth/password', { currentPassword: current.value, password: next.value });
+        rerender();
+      } catch (e) { showError((e as Error).message); }
+    } });
+  return el('section', { class: 'card', 'data-testid': 'password-view' }, el('h2', { text: 'Password' }),
+    el('p', { text: 'Changing it logs you out everywhere; your API tokens keep working.' }),
+    el('div', {}, current, ' ', next, ' ', change));
 }
 
 async function usersCard(): Promise<HTMLElement> {
@@ -130,14 +149,31 @@ async function usersCard(): Promise<HTMLElement> {
     const users = await api<User[]>('/api/users');
     body.replaceChildren(...users.map((u) => {
       // an identity provider's account gets its role from the provider's groups at every login
-      const role = el('select', { 'data-testid': 'user-role', disabled: u.login === 'oidc',
-        title: u.login === 'oidc' ? 'set by the identity provider\'s groups' : '' },
+      const provider = u.login !== 'password';
+      const role = el('select', { 'data-testid': 'user-role', disabled: provider,
+        title: provider ? 'set by the identity provider\'s groups' : '' },
         ...ROLES.map((r) => el('option', { value: r, text: r, selected: r === u.role })));
       role.addEventListener('change', () => patch(u.id, { role: role.value }));
+      const login = u.login === 'password' ? 'password' : u.login === 'oidc' ? 'identity provider'
+        : `identity provider, unlinked by ${u.unlinkedBy} ${new Date(u.unlinkedAt ?? '').toLocaleString()}: `
+          + 'the next login with this username links it';
+      const actions = el('td', {}, el('button', { type: 'button', text: u.disabled ? 'Enable' : 'Disable',
+        onclick: () => patch(u.id, { disabled: !u.disabled }) }));
+      if (u.login === 'oidc') {
+        // the provider's account was deleted and created again (a new subject): relink it at its next login
+        actions.append(' ', el('button', { type: 'button', text: 'Unlink identity', 'data-testid': 'user-unlink',
+          title: 'the next login through the identity provider with this username takes over this account',
+          onclick: async () => {
+            if (!confirm(`Unlink ${u.username} from its identity-provider account? Its sessions end; the next `
+              + 'login through the provider with this username takes over the account, its runs and tokens.')) return;
+            try {
+              await postJson(`/api/users/${u.id}/unlink-oidc`, {});
+            } catch (e) { showError((e as Error).message); }
+            await load();
+          } }));
+      }
       return el('tr', { 'data-testid': 'user-row' }, el('td', { text: u.username }), el('td', {}, role),
-        el('td', { text: u.login === 'oidc' ? 'identity provider' : 'password' }),
-        el('td', {}, el('button', { type: 'button', text: u.disabled ? 'Enable' : 'Disable',
-          onclick: () => patch(u.id, { disabled: !u.disabled }) })));
+        el('td', { 'data-testid': 'user-login', text: login }), actions);
     }));
   };
   const patch = async (id: string, change: object) => {

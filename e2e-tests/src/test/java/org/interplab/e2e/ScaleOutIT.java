@@ -111,49 +111,40 @@ class ScaleOutIT {
             long completedAtKill = longValue(db, "select count(*) from trainer.training_job where experiment_id = any(?)"
                     + " and status = 'COMPLETED'", idArray);
 
-            Lab.await("all " + RUNS + " runs COMPLETED on the surviving trainer", TIMEOUT, () -> {
-                long done = ids.stream().filter(id -> "COMPLETED".equals(
-                        Lab.getJson("/api/experiments/" + id).path("status").asText())).count();
-                return done == RUNS ? Boolean.TRUE : null;
-            });
-            Lab.await("every checkpoint of the sweep analysed", TIMEOUT, () -> longValue(db, """
-                    select count(*) from dashboard.checkpoint c left join dashboard.analysis a
-                      on a.checkpoint_id = c.checkpoint_id
-                    where c.experiment_id = any(?) and a.checkpoint_id is null""", idArray) == 0 ? Boolean.TRUE : null);
-
-            long jobs = longValue(db, "select count(*) from trainer.training_job where experiment_id = any(?)", idArray);
-            long completed = longValue(db, "select count(*) from trainer.training_job where experiment_id = any(?) "
-                    + "and status = 'COMPLETED'", idArray);
-            long trainerCheckpoints = longValue(db, "select count(*) from trainer.checkpoint where experiment_id = any(?)",
-                    idArray);
-            long dashboardCheckpoints = longValue(db, "select count(*) from dashboard.checkpoint "
-                    + "where experiment_id = any(?)", idArray);
-            long doubledSteps = longValue(db, "select count(*) from (select experiment_id, step from "
-                    + "dashboard.checkpoint where experiment_id = any(?) group by 1, 2 having count(*) > 1) d", idArray);
-            long finals = longValue(db, "select count(*) from trainer.checkpoint where experiment_id = any(?) "
-                    + "and is_final", idArray);
-            long analysisJobs = longValue(db, "select count(*) from analysis.analysis_job j join trainer.checkpoint c "
-                    + "on c.id = j.checkpoint_id where c.experiment_id = any(?)", idArray);
-            long analysisDone = longValue(db, "select count(*) from analysis.analysis_job j join trainer.checkpoint c "
-                    + "on c.id = j.checkpoint_id where c.experiment_id = any(?) and j.status = 'DONE'", idArray);
+            Tally.awaitCompletedAndAnalysed(db, ids, TIMEOUT);
+            Tally t = Tally.of(db, idArray);
             long victimsTakenOver = longValue(db, "select count(*) from trainer.training_job where experiment_id = any(?) "
                     + "and status = 'COMPLETED' and attempts >= 2", db.createArrayOf("uuid", victims.toArray()));
             System.out.printf("scale-out: %d runs over trainers %s; kill -9 of trainer-service-2 (runs %s at steps %s) "
                             + "and analysis-service-2 with %d/%d runs completed -> %d/%d COMPLETED, %d jobs, "
                             + "%d checkpoints (trainer) = %d (dashboard), %d doubled steps, %d final, "
                             + "%d/%d analysis jobs DONE; %d/%d killed runs taken over and COMPLETED%n",
-                    RUNS, claimants, victims, victimSteps, completedAtKill, RUNS, completed, RUNS, jobs,
-                    trainerCheckpoints, dashboardCheckpoints, doubledSteps, finals, analysisDone, analysisJobs,
-                    victimsTakenOver, victims.size());
+                    RUNS, claimants, victims, victimSteps, completedAtKill, RUNS, t.completed(), RUNS, t.jobs(),
+                    t.trainerCheckpoints(), t.dashboardCheckpoints(), t.doubledSteps(), t.finals(), t.analysisDone(),
+                    t.analysisJobs(), victimsTakenOver, victims.size());
+            // which trainer finished each run (a run taken over is the survivor's), and what was lost or doubled
+            java.util.Map<String, Integer> finishedBy = new java.util.TreeMap<>();
+            for (Object[] job : rows(db, "select claimed_by from trainer.training_job where experiment_id = any(?) "
+                    + "and status = 'COMPLETED'", idArray)) {
+                long pid = pidOf((String) job[0]);
+                finishedBy.merge(pid == trainerPid ? "trainer-service" : pid == trainerReplicaPid ? TRAINER_REPLICA
+                        : "pid " + pid, 1, Integer::sum);
+            }
+            System.out.printf("FIGURE ScaleOutIT: %d-run sweep on 2 trainers + 2 analysis services, kill -9 of "
+                            + "%s (%d run(s) mid-training) and %s -> runs finished per trainer %s, %d lost, "
+                            + "%d duplicated (%d jobs, %d doubled checkpoint steps, %d/%d checkpoints analysed once)%n",
+                    RUNS, TRAINER_REPLICA, victims.size(), ANALYSIS_REPLICA, finishedBy, RUNS - t.completed(),
+                    (t.jobs() - RUNS) + t.doubledSteps() + (t.analysisJobs() - t.trainerCheckpoints()), t.jobs(),
+                    t.doubledSteps(), t.analysisDone(), t.trainerCheckpoints());
             assertTrue(claimants.containsAll(List.of(trainerPid, trainerReplicaPid)), "both trainers ran runs");
             assertTrue(completedAtKill < RUNS, "the kill came mid-sweep");
-            assertEquals(RUNS, jobs, "one training job per run (none lost, none doubled)");
-            assertEquals(RUNS, completed, "every run COMPLETED");
-            assertEquals(RUNS, finals, "one final checkpoint per run");
-            assertEquals(trainerCheckpoints, dashboardCheckpoints, "the dashboard recorded each checkpoint once");
-            assertEquals(0, doubledSteps, "no step checkpointed twice");
-            assertEquals(trainerCheckpoints, analysisJobs, "one analysis job per checkpoint");
-            assertEquals(analysisJobs, analysisDone, "every analysis DONE");
+            assertEquals(RUNS, t.jobs(), "one training job per run (none lost, none doubled)");
+            assertEquals(RUNS, t.completed(), "every run COMPLETED");
+            assertEquals(RUNS, t.finals(), "one final checkpoint per run");
+            assertEquals(t.trainerCheckpoints(), t.dashboardCheckpoints(), "the dashboard recorded each checkpoint once");
+            assertEquals(0, t.doubledSteps(), "no step checkpointed twice");
+            assertEquals(t.trainerCheckpoints(), t.analysisJobs(), "one analysis job per checkpoint");
+            assertEquals(t.analysisJobs(), t.analysisDone(), "every analysis DONE");
             assertTrue(!victims.isEmpty(), "the trainer was killed in the middle of a run");
             assertEquals(victims.size(), victimsTakenOver, "the killed trainer's runs were taken over by the survivor");
         }

@@ -38,10 +38,13 @@ class TrainerRobustnessTest {
 
         TrainingJob failed = await(poison, "FAILED");
         assertTrue(failed.error.contains("task.nTest"), failed.error);
-        await(good, "COMPLETED");
+        TrainingJob completed = await(good, "COMPLETED");
         List<String> progress = KafkaTestClient.keyed("qt.training.progress", poison.toString());
         assertTrue(progress.stream().anyMatch(p -> p.contains("\"FAILED\"") && p.contains("task.nTest")),
                 "the dashboard hears why: " + progress);
+        System.out.printf("FIGURE TrainerRobustnessTest (poison spec): addition with nTest=-5 next to a good xor run "
+                + "-> poison FAILED after %d attempt(s) (%s), the good run COMPLETED at step %d/300%n",
+                failed.attempts, failed.error, completed.step);
     }
 
     @Test

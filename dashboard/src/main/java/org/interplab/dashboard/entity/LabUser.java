@@ -29,6 +29,20 @@ public class LabUser extends PanacheEntityBase {
     @Column(name = "oidc_subject", unique = true)
     public String oidcSubject;
 
+    /**
+     * Set when an admin unlinked the account from its subject: the issuer whose next login with the account's
+     * username links a new subject to it; null otherwise.
+     */
+    @Column(name = "oidc_relink_issuer")
+    public String oidcRelinkIssuer;
+
+    /** The admin who last unlinked the account's OIDC subject, and when. */
+    @Column(name = "oidc_unlinked_by")
+    public String oidcUnlinkedBy;
+
+    @Column(name = "oidc_unlinked_at")
+    public Instant oidcUnlinkedAt;
+
     @Column(nullable = false)
     public String role;
 

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.interplab.dashboard.entity.ApiToken;
 import org.interplab.dashboard.entity.LabSession;
 import org.interplab.dashboard.entity.LabUser;
+import org.interplab.dashboard.entity.UserAudit;
 import org.interplab.dashboard.rest.ApiException;
 
 /** Users, their sessions and API tokens. Passwords are bcrypt hashes; sessions and tokens are stored as SHA-256. */
@@ -40,6 +41,10 @@ public class AccountService {
 
     @ConfigProperty(name = "lab.auth.session-ttl", defaultValue = "P7D")
     Duration sessionTtl;
+
+    /** How long after an admin's unlink an OIDC login may relink the account (docs/security.md). */
+    @ConfigProperty(name = "lab.auth.oidc.relink-window", defaultValue = "P7D")
+    Duration relinkWindow;
 
     /** The first admin comes from configuration (env LAB_ADMIN_PASSWORD) when no user exists yet. */
     void firstAdmin(@Observes StartupEvent start) {
@@ -114,7 +119,9 @@ public class AccountService {
      * A new session's secret for the identity provider's user {@code subject} ("&lt;issuer&gt; &lt;sub&gt;"), after
      * the authorization-code flow. The provider decides the role at every login: {@code mappedRole} (from its
      * groups), else {@code defaultRole}; null for both is refused. The first login provisions the account under
-     * {@code username}; later logins keep that username (runs name their owner by it) and update the role.
+     * {@code username}; later logins keep that username (runs name their owner by it) and update the role. An
+     * account an admin unlinked ({@link #unlinkOidc}) is relinked to the first new subject of the same issuer that
+     * logs in with its username, within {@code lab.auth.oidc.relink-window}.
      * Refused (403): a disabled account, no role, a username that is no lab username or belongs to another account.
      */
     public String oidcLogin(String subject, String username, String mappedRole, String defaultRole) {
@@ -131,25 +138,95 @@ public class AccountService {
                         + "username (1 to 64 of letters, digits, '_', '.', '@', '-'; lab.auth.oidc.username-claim)",
                         "username", null);
             }
-            if (LabUser.count("username", username) > 0) {
-                throw new ApiException(403, "the username '" + username + "' belongs to another lab account; "
-                        + "ask an admin", "username", null);
-            }
-            user = new LabUser();
-            user.id = UUID.randomUUID();
-            user.username = username;
-            user.oidcSubject = subject;
-            user.role = role;
-            user.createdAt = Instant.now();
-            user.persist();
-            Log.infof("provisioned '%s' (%s) from an OIDC login", username, role);
-        } else if (user.disabled) {
+            LabUser named = LabUser.find("username", username).firstResult();
+            user = named == null ? provision(subject, username, role) : relink(named, subject);
+        }
+        if (user.disabled) {
             throw new ApiException(403, "the account '" + user.username + "' is disabled", null, null);
-        } else if (!role.equals(user.role)) {
+        }
+        if (!role.equals(user.role)) {
             Log.infof("'%s' is now %s (was %s), from the identity provider's groups", user.username, role, user.role);
             user.role = role;
         }
         return newSession(user);
+    }
+
+    private static LabUser provision(String subject, String username, String role) {
+        LabUser user = new LabUser();
+        user.id = UUID.randomUUID();
+        user.username = username;
+        user.oidcSubject = subject;
+        user.role = role;
+        user.createdAt = Instant.now();
+        user.persist();
+        Log.infof("provisioned '%s' (%s) from an OIDC login", username, role);
+        return user;
+    }
+
+    /**
+     * Links {@code subject} to the account of its username when an admin unlinked that account for a new subject
+     * of the same issuer, recently enough; else the name belongs to another account (403).
+     */
+    private LabUser relink(LabUser named, String subject) {
+        if (named.oidcRelinkIssuer == null || !named.oidcRelinkIssuer.equals(issuerOf(subject))) {
+            throw new ApiException(403, "the username '" + named.username + "' belongs to another lab account; "
+                    + "ask an admin (an identity-provider account created again can be relinked: docs/security.md)",
+                    "username", null);
+        }
+        if (named.oidcUnlinkedAt.plus(relinkWindow).isBefore(Instant.now())) {
+            throw new ApiException(403, "the account '" + named.username + "' was unlinked on " + named.oidcUnlinkedAt
+                    + ", longer ago than lab.auth.oidc.relink-window (" + relinkWindow + "); ask an admin to "
+                    + "unlink it again", "username", null);
+        }
+        if (named.disabled) {
+            throw new ApiException(403, "the account '" + named.username + "' is disabled", null, null);
+        }
+        named.oidcSubject = subject;
+        named.oidcRelinkIssuer = null;
+        UserAudit.record(named.id, UserAudit.OIDC_RELINKED, named.username, subject);
+        Log.infof("relinked '%s' to the identity provider's subject %s (unlinked by %s)", named.username, subject,
+                named.oidcUnlinkedBy);
+        return named;
+    }
+
+    /** "&lt;issuer&gt; &lt;sub&gt;" → the issuer (an issuer is a URL: it has no space). */
+    static String issuerOf(String subject) {
+        int space = subject.indexOf(' ');
+        return space < 0 ? subject : subject.substring(0, space);
+    }
+
+    /**
+     * An admin unlinks an OIDC account from its subject (the provider's account was deleted and created again):
+     * its sessions end, and the next OIDC login of the same issuer with its username links the new subject.
+     * Username, role, runs and API tokens stay. Recorded in {@code user_audit}.
+     */
+    public LabUser unlinkOidc(UUID id, String actingAdmin) {
+        LabUser user = LabUser.<LabUser>findByIdOptional(id)
+                .orElseThrow(() -> ApiException.notFound("no user " + id));
+        if (user.oidcSubject == null) {
+            throw ApiException.badRequest("'" + user.username + "' is not linked to an identity provider"
+                    + (user.oidcRelinkIssuer != null ? " (unlinked by " + user.oidcUnlinkedBy + " on "
+                    + user.oidcUnlinkedAt + "; its next login relinks it)" : ""), "login");
+        }
+        if (user.username.equals(actingAdmin)) {
+            throw ApiException.badRequest("an admin cannot unlink themself", "login");
+        }
+        String subject = user.oidcSubject;
+        user.oidcRelinkIssuer = issuerOf(subject);
+        user.oidcSubject = null;
+        user.oidcUnlinkedBy = actingAdmin;
+        user.oidcUnlinkedAt = Instant.now();
+        LabSession.delete("userId", user.id);
+        UserAudit.record(user.id, UserAudit.OIDC_UNLINKED, actingAdmin, subject);
+        Log.infof("'%s' unlinked '%s' from the identity provider's subject %s", actingAdmin, user.username, subject);
+        return user;
+    }
+
+    /** The account's identity-link history, oldest first. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<UserAudit> audit(UUID id) {
+        LabUser.<LabUser>findByIdOptional(id).orElseThrow(() -> ApiException.notFound("no user " + id));
+        return UserAudit.list("userId", Sort.ascending("at"), id);
     }
 
     private String newSession(LabUser user) {
@@ -215,7 +292,7 @@ public class AccountService {
             if (!Roles.ALL.contains(role)) {
                 throw ApiException.badRequest("role must be one of " + Roles.ALL, "role");
             }
-            if (user.oidcSubject != null && !role.equals(user.role)) {
+            if (oidcAccount(user) && !role.equals(user.role)) {
                 throw ApiException.badRequest("'" + user.username + "' logs in through the identity provider, "
                         + "whose groups set the role at every login: change the groups there "
                         + "(lab.auth.oidc.admin-groups, lab.auth.oidc.researcher-groups)", "role");
@@ -235,7 +312,7 @@ public class AccountService {
             }
         }
         if (password != null) {
-            if (user.oidcSubject != null) {
+            if (oidcAccount(user)) {
                 throw ApiException.badRequest("'" + user.username + "' logs in through the identity provider and "
                         + "has no lab password", "password");
             }
@@ -243,6 +320,29 @@ public class AccountService {
             user.passwordHash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
         }
         return user;
+    }
+
+    /**
+     * A user changes their own password (typically the first one an admin set): the current one must match; all
+     * their sessions end (log in again with the new one; API tokens keep working). OIDC accounts have none (400).
+     */
+    public void changePassword(String username, String currentPassword, String password) {
+        LabUser user = user(username);
+        if (oidcAccount(user)) {
+            throw ApiException.badRequest("'" + username + "' logs in through the identity provider and has no lab "
+                    + "password", "password");
+        }
+        if (currentPassword == null || !BcryptUtil.matches(currentPassword, user.passwordHash)) {
+            throw ApiException.badRequest("the current password is wrong", "currentPassword");
+        }
+        checkPassword(password);
+        user.passwordHash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
+        LabSession.delete("userId", user.id);
+    }
+
+    /** An account of the identity provider: linked to a subject, or unlinked and waiting for its relink. */
+    public static boolean oidcAccount(LabUser user) {
+        return user.oidcSubject != null || user.oidcRelinkIssuer != null;
     }
 
     /** A new token: the row (its hash) and the secret, which is shown this once. */

@@ -47,12 +47,18 @@ public class AuthResource {
     public record Credentials(String username, String password) {
     }
 
-    /** {@code oidcLogin}: the identity provider's name for the "Log in with …" button, null when OIDC is off. */
+    /**
+     * {@code oidcLogin}: the identity provider's name for the "Log in with …" button, null when OIDC is off;
+     * {@code hasPassword}: the caller logs in with a lab password (which they can change), not through the provider.
+     */
     public record Me(boolean authenticated, String username, String role, boolean setupRequired,
-                     boolean anonymousRead, String oidcLogin) {
+                     boolean anonymousRead, String oidcLogin, boolean hasPassword) {
     }
 
     public record TokenName(String name) {
+    }
+
+    public record PasswordChange(String currentPassword, String password) {
     }
 
     public record TokenView(UUID id, String name, String prefix, Instant createdAt, Instant lastUsedAt) {
@@ -70,10 +76,14 @@ public class AuthResource {
     @Operation(summary = "Who the caller is (or anonymous), and whether the lab still needs its first admin")
     public Me me() {
         if (identity.isAnonymous()) {
-            return new Me(false, null, null, accounts.setupRequired(), anonymousRead, oidc.buttonName());
+            return new Me(false, null, null, accounts.setupRequired(), anonymousRead, oidc.buttonName(), false);
         }
-        LabUser user = accounts.user(identity.getPrincipal().getName());
-        return new Me(true, user.username, user.role, false, anonymousRead, oidc.buttonName());
+        return signedIn(accounts.user(identity.getPrincipal().getName()));
+    }
+
+    private Me signedIn(LabUser user) {
+        return new Me(true, user.username, user.role, false, anonymousRead, oidc.buttonName(),
+                !AccountService.oidcAccount(user));
     }
 
     @POST
@@ -83,9 +93,7 @@ public class AuthResource {
     public Response login(Credentials credentials, @Context UriInfo uri) {
         Credentials c = require(credentials);
         String session = accounts.login(c.username(), c.password());
-        LabUser user = accounts.user(c.username());
-        return Response.ok(new Me(true, user.username, user.role, false, anonymousRead, oidc.buttonName()))
-                .cookie(cookies.session(session)).build();
+        return Response.ok(signedIn(accounts.user(c.username()))).cookie(cookies.session(session)).build();
     }
 
     @POST
@@ -96,8 +104,8 @@ public class AuthResource {
         Credentials c = require(credentials);
         accounts.setup(c.username(), c.password());
         String session = accounts.login(c.username(), c.password());
-        return Response.status(201).entity(new Me(true, c.username(), Roles.ADMIN, false, anonymousRead,
-                oidc.buttonName())).cookie(cookies.session(session)).build();
+        return Response.status(201).entity(signedIn(accounts.user(c.username()))).cookie(cookies.session(session))
+                .build();
     }
 
     @POST
@@ -108,6 +116,18 @@ public class AuthResource {
             accounts.logout(session);
         }
         return Response.noContent().cookie(cookies.cleared()).build();
+    }
+
+    @POST
+    @Path("password")
+    @Authenticated
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change your own password {currentPassword, password} (e.g. the first one an admin gave "
+            + "you); your sessions end (log in again), your API tokens keep working")
+    public Response changePassword(PasswordChange change) {
+        accounts.changePassword(identity.getPrincipal().getName(), change == null ? null : change.currentPassword(),
+                change == null ? null : change.password());
+        return Response.noContent().build();
     }
 
     @GET

@@ -17,9 +17,13 @@ import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.interplab.dashboard.entity.LabUser;
+import org.interplab.dashboard.entity.UserAudit;
 import org.interplab.dashboard.rest.ApiException;
 
-/** Admin only: the lab's users, adding one (with a first password), changing a role, disabling. */
+/**
+ * Admin only: the lab's users, adding one (with a first password), changing a role, disabling, and unlinking an
+ * OIDC account from its identity-provider subject so that its next login relinks it (docs/security.md).
+ */
 @Path("/api/users")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Roles.ADMIN)
@@ -37,11 +41,23 @@ public class UserResource {
     public record UserChange(String role, Boolean disabled, String password) {
     }
 
-    /** {@code login}: "password", or "oidc" for an account of the identity provider (whose groups set its role). */
-    public record UserView(UUID id, String username, String role, boolean disabled, Instant createdAt, String login) {
+    /**
+     * {@code login}: "password"; "oidc" for an account of the identity provider (whose groups set its role);
+     * "oidc-unlinked" for one an admin unlinked ({@code unlinkedBy}, {@code unlinkedAt}) until its next login.
+     */
+    public record UserView(UUID id, String username, String role, boolean disabled, Instant createdAt, String login,
+                           String unlinkedBy, Instant unlinkedAt) {
         static UserView of(LabUser u) {
-            return new UserView(u.id, u.username, u.role, u.disabled, u.createdAt,
-                    u.oidcSubject == null ? "password" : "oidc");
+            String login = u.oidcSubject != null ? "oidc" : u.oidcRelinkIssuer != null ? "oidc-unlinked" : "password";
+            return new UserView(u.id, u.username, u.role, u.disabled, u.createdAt, login, u.oidcUnlinkedBy,
+                    u.oidcUnlinkedAt);
+        }
+    }
+
+    /** One change of the account's identity link (the subject is "&lt;issuer&gt; &lt;sub&gt;"). */
+    public record AuditView(String action, String actor, String subject, Instant at) {
+        static AuditView of(UserAudit a) {
+            return new AuditView(a.action, a.actor, a.detail, a.at);
         }
     }
 
@@ -72,5 +88,21 @@ public class UserResource {
         }
         return UserView.of(accounts.update(AccountService.uuid(id), change.role(), change.disabled(), change.password(),
                 identity.getPrincipal().getName()));
+    }
+
+    @POST
+    @Path("{id}/unlink-oidc")
+    @Operation(summary = "Unlink an OIDC account from its identity-provider subject (e.g. the provider account was "
+            + "deleted and created again): its sessions end; its next login with the same username from the same "
+            + "issuer links the new subject to it (within lab.auth.oidc.relink-window). Audited.")
+    public UserView unlinkOidc(@PathParam("id") String id) {
+        return UserView.of(accounts.unlinkOidc(AccountService.uuid(id), identity.getPrincipal().getName()));
+    }
+
+    @GET
+    @Path("{id}/audit")
+    @Operation(summary = "The account's identity-link history: unlinks (by which admin) and relinks, oldest first")
+    public List<AuditView> audit(@PathParam("id") String id) {
+        return accounts.audit(AccountService.uuid(id)).stream().map(AuditView::of).toList();
     }
 }

@@ -134,6 +134,19 @@ class BadInputTableTest {
         assertNotNull(r.jsonPath().getString("error"), r.asString());
         assertEquals(field, r.jsonPath().getString("field"), r.asString());
         assertArrayEquals(before, counts(), "rows of experiment, sweep, outbox, experiment_note");
+        PASSED.merge(status, 1, Integer::sum);
+    }
+
+    /** Rows that passed, by status (the figure line after the table). */
+    private static final java.util.Map<Integer, Integer> PASSED = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    @org.junit.jupiter.api.AfterAll
+    static void figure() {
+        java.util.Map<Integer, Long> expected = new java.util.TreeMap<>(badInputs().collect(
+                java.util.stream.Collectors.groupingBy(a -> (Integer) a.get()[4], java.util.stream.Collectors.counting())));
+        System.out.printf("FIGURE BadInputTableTest: %d/%d bad inputs refused with their status, JSON error and "
+                        + "field, each storing nothing (passed by status %s of %s)%n",
+                PASSED.values().stream().mapToInt(Integer::intValue).sum(), badInputs().count(), PASSED, expected);
     }
 
     @org.junit.jupiter.api.Test

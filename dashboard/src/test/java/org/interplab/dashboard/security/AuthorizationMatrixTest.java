@@ -102,6 +102,14 @@ class AuthorizationMatrixTest {
         rows.add(new Row("POST", () -> "/api/users", null, ContentType.JSON, 401, 403, 403, 403, 201));
         rows.add(new Row("PATCH", () -> "/api/users/" + idOf("mx-target"), "{\"role\":\"viewer\"}",
                 ContentType.JSON, 401, 403, 403, 403, 200));
+        // unlinking an OIDC account (a local one has nothing to unlink: 400 past the access checks) and its audit
+        rows.add(new Row("POST", () -> "/api/users/" + idOf("mx-target") + "/unlink-oidc", null, null,
+                401, 403, 403, 403, 400));
+        rows.add(new Row("GET", () -> "/api/users/" + idOf("mx-target") + "/audit", null, null,
+                401, 403, 403, 403, 200));
+        // changing one's own password: any logged-in user (here with a wrong current password: 400 past the checks)
+        rows.add(new Row("POST", () -> "/api/auth/password", "{\"currentPassword\":\"not-it-at-all\","
+                + "\"password\":\"a-new-long-password\"}", ContentType.JSON, 401, 400, 400, 400, 400));
         rows.add(new Row("POST", () -> "/api/auth/tokens", "{\"name\":\"matrix\"}", ContentType.JSON,
                 401, 201, 201, 201, 201));
         rows.add(new Row("DELETE", () -> "/api/auth/tokens/" + UUID.randomUUID(), null, null,
@@ -199,6 +207,11 @@ class AuthorizationMatrixTest {
         }
         assertTrue(failures.isEmpty(), failures.size() + " of " + checked + " cells wrong: " + failures);
         assertEquals(rows.size() * CALLERS.size(), checked);
+        long refusals = rows.stream().flatMapToInt(r -> java.util.Arrays.stream(r.expected()))
+                .filter(status -> status == 401 || status == 403).count();
+        System.out.printf("FIGURE AuthorizationMatrixTest: %d endpoints x %d callers (%s) = %d cells as expected, "
+                + "%d of them 401/403 with the JSON error body%n", rows.size(), CALLERS.size(),
+                String.join(", ", CALLERS), checked, refusals);
     }
 
     @Test
@@ -307,6 +320,43 @@ class AuthorizationMatrixTest {
         Response revoked = given().header("Authorization", "Bearer " + token).get("/api/experiments");
         assertEquals(401, revoked.statusCode());
         assertEquals("Authorization", revoked.jsonPath().getString("field"));
+    }
+
+    @Test
+    void aUserChangesTheirOwnPasswordAndTheirSessionsEnd() {
+        // a new user each run (the test database outlives the run, and this one's password changes)
+        String user = "mx-pw-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = TestUsers.token(user, Roles.VIEWER);
+        String cookie = given().contentType(ContentType.JSON)
+                .body("{\"username\":\"" + user + "\",\"password\":\"" + TestUsers.PASSWORD + "\"}")
+                .post("/api/auth/login").then().statusCode(200).extract().cookie(LabAuthMechanism.SESSION_COOKIE);
+        String self = RestAssured.baseURI + ":" + RestAssured.port;
+        Response wrong = given().cookie(LabAuthMechanism.SESSION_COOKIE, cookie).header("Origin", self)
+                .contentType(ContentType.JSON).body("{\"currentPassword\":\"not-it-at-all\",\"password\":\"x-long-new-pw\"}")
+                .post("/api/auth/password");
+        assertEquals(400, wrong.statusCode(), wrong.asString());
+        assertEquals("currentPassword", wrong.jsonPath().getString("field"));
+        Response shortOne = given().cookie(LabAuthMechanism.SESSION_COOKIE, cookie).header("Origin", self)
+                .contentType(ContentType.JSON).body("{\"currentPassword\":\"" + TestUsers.PASSWORD
+                        + "\",\"password\":\"short\"}").post("/api/auth/password");
+        assertEquals(400, shortOne.statusCode(), shortOne.asString());
+        assertEquals("password", shortOne.jsonPath().getString("field"));
+        // from another origin with the cookie: refused like every cookie write (CSRF)
+        given().cookie(LabAuthMechanism.SESSION_COOKIE, cookie).header("Origin", "http://evil.example")
+                .contentType(ContentType.JSON).body("{\"currentPassword\":\"" + TestUsers.PASSWORD
+                        + "\",\"password\":\"evil-new-password\"}").post("/api/auth/password").then().statusCode(403);
+        given().cookie(LabAuthMechanism.SESSION_COOKIE, cookie).header("Origin", self).contentType(ContentType.JSON)
+                .body("{\"currentPassword\":\"" + TestUsers.PASSWORD + "\",\"password\":\"my-own-password\"}")
+                .post("/api/auth/password").then().statusCode(204);
+        // the session ended; the old password is refused, the new one works; the API token still works
+        given().cookie(LabAuthMechanism.SESSION_COOKIE, cookie).get("/api/experiments").then().statusCode(401);
+        given().contentType(ContentType.JSON).body("{\"username\":\"" + user + "\",\"password\":\"" + TestUsers.PASSWORD
+                + "\"}").post("/api/auth/login").then().statusCode(401);
+        given().contentType(ContentType.JSON).body("{\"username\":\"" + user + "\",\"password\":\"my-own-password\"}")
+                .post("/api/auth/login").then().statusCode(200);
+        given().header("Authorization", "Bearer " + token).get("/api/auth/me").then().statusCode(200);
+        assertEquals(1, sql.count("select count(*) from dashboard.lab_user where username = ? "
+                + "and password_hash like '$2a$%'", user));
     }
 
     @Test
