@@ -4,9 +4,9 @@ Hugging Face writes it (pytorch_model.bin + config.json) for `POST /api/checkpoi
 GPT-Neo gets a Neuroscope). Too large to commit (≈ 13 MB: the 50 257 × 64 embedding); this script regenerates it.
 
     # 1. the stories as GPT-2 token ids, one story per line (the lab's own generator and tokenizer, see the docs):
-    #    docs/neuroscope.md, "An imported GPT-Neo"
+    java -cp 'benchmarks/target/lib/*' interp-core/src/test/python/ExportStories.java stories.txt 3000
     # 2. train and write (Debian's torch lives in the SYSTEM python):
-    /usr/bin/python3 interp-core/src/test/python/make_gpt_neo_stories.py stories.txt OUT_DIR [steps=300]
+    /usr/bin/python3 interp-core/src/test/python/make_gpt_neo_stories.py stories.txt OUT_DIR [steps=300]   # 0: random init
 
 The model is make_gpt_neo_fixtures.py's state dict (Hugging Face's names, tied lm_head, the attention buffers) at
 GPT-2's vocabulary and a TinyStories-1Layer-like shape scaled down (1 layer, d 64, 4 heads, d_mlp 256, 64 positions),
