@@ -3,6 +3,7 @@ package org.interplab.core.circuits.factored;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -22,20 +23,16 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@link #singularValues()}: from the r × r cores only. With G_A = AᵀA = U·D·Uᵀ and G_B = B·Bᵀ, the non-zero
  *   singular values of A·B are the square roots of the eigenvalues of G_A^½·G_B·G_A^½ (symmetric, r × r), in
  *   double precision — O((n + m)·r²) time, O(r²) extra memory.</li>
- *   <li>{@link #top(int)}: the k largest entries, exactly. The columns of B are cut into tiles of ≈ {@link #TILE}
- *   nearby columns (a principal-direction tree), each with its centre c and radius ρ; rows are visited by decreasing
- *   ‖A_i‖ in blocks of {@link #ROW_BLOCK}. For a row and a tile, A_i·B_:j ≤ A_i·c + ‖A_i‖·ρ (the A_i·c of a block are
- *   one small GEMM against the centres), so a tile is multiplied out only when that bound can still beat the k-th
- *   best so far, and the search stops when no row can (‖A_i‖·max‖B_:j‖ below it). Memory: O(n·r + m·r) plus one
- *   block of bounds; the dot products run in float, the kept candidates (k plus a margin) are re-scored in
- *   double.</li>
+ *   <li>{@link #top(int)}: the k largest entries, exactly. Rows are visited by decreasing ‖A_i‖ and columns sorted by
+ *   decreasing ‖B_:j‖ in blocks of {@link #ROW_BLOCK} rows; since A_i·B_:j ≤ ‖A_i‖·‖B_:j‖ (Cauchy–Schwarz), a block
+ *   only multiplies the column prefix whose bound can still beat the k-th best so far, and the search stops when no
+ *   row can. Memory: one block of ROW_BLOCK × m floats and a bounded heap; the GEMM runs in float, the kept
+ *   candidates (k plus a margin) are re-scored in double.</li>
  * </ul>
  */
 public final class FactoredMatrix {
-    /** Rows per bound GEMM in {@link #top} (ROW_BLOCK × number of tiles floats). */
-    public static final int ROW_BLOCK = 256;
-    /** Columns per tile in {@link #top}: one bound per (row, tile). */
-    static final int TILE = 64;
+    /** Rows multiplied per GEMM in {@link #top}: a block is ROW_BLOCK × m floats (128 × 50 257 ≈ 26 MB). */
+    public static final int ROW_BLOCK = 128;
     /** Candidates kept beyond k while searching in float, re-scored in double (guards float rounding at the edge). */
     static final int MARGIN = 16;
 
@@ -139,45 +136,55 @@ public final class FactoredMatrix {
 
     /** The k largest entries, largest first (ties: lower row, then lower column, first). */
     public List<Entry> top(int k) {
-        int n = rows(), m = cols(), r = inner();
+        int n = rows(), m = cols();
         if (k <= 0 || n == 0 || m == 0) {
             return List.of();
         }
         double[] rowNorm = norms(a, true);
+        double[] colNorm = norms(b, false);
         int[] rowPerm = order(rowNorm);
-        ColumnTiles tiles = new ColumnTiles(b.data().asFloat(), r, m, TILE);
-        // rows of A in decreasing norm, contiguous so that a block is a view; the bound GEMM: block · centresᵀ
+        int[] colPerm = order(colNorm);
+        double[] sortedColNorm = new double[m];
+        for (int j = 0; j < m; j++) {
+            sortedColNorm[j] = colNorm[colPerm[j]];
+        }
+        // rows of A and columns of B (as rows of Bᵀ) in decreasing norm, contiguous so that blocks and prefixes are
+        // views; one result buffer for every block (off-heap memory stays at ROW_BLOCK × m floats)
         INDArray aSorted = a.getRows(rowPerm).dup('c');
-        float[] fa = aSorted.data().asFloat();
-        INDArray centresT = Nd4j.create(tiles.centres, new long[] {tiles.count, r}, 'c').transpose();
+        INDArray bT = b.transpose().dup('c').getRows(colPerm).dup('c');
+        INDArray buffer = Nd4j.createUninitialized(DataType.FLOAT, (long) Math.min(ROW_BLOCK, n) * m);
+        FloatBuffer values = buffer.data().asNioFloat();
         int capacity = (int) Math.min((long) n * m, (long) k + MARGIN);
         TopHeap heap = new TopHeap(capacity);
-        float[] acc = new float[TILE];
-        float[] row = new float[r];
         for (int start = 0; start < n; start += ROW_BLOCK) {
             int end = Math.min(n, start + ROW_BLOCK);
-            if (heap.full() && rowNorm[rowPerm[start]] * tiles.maxNorm * (1 + 1e-4) < heap.minValue()) {
-                break; // rows come by decreasing norm: no later entry can enter (Cauchy–Schwarz)
+            double bound = rowNorm[rowPerm[start]] * (1 + 1e-4);
+            int prefix = m;
+            if (heap.full()) {
+                double threshold = heap.minValue();
+                if (bound * sortedColNorm[0] < threshold) {
+                    break; // rows come by decreasing norm: no later entry can enter
+                }
+                prefix = columnsAbove(sortedColNorm, threshold / bound);
+                if (prefix == 0) {
+                    break;
+                }
             }
-            float[] dots = aSorted.get(interval(start, end), all()).mmul(centresT).dup('c').data().asFloat();
-            for (int i = start; i < end; i++) {
-                double norm = rowNorm[rowPerm[i]];
-                System.arraycopy(fa, i * r, row, 0, r);
-                long rowKey = (long) rowPerm[i] * m;
-                int base = (i - start) * tiles.count;
-                for (int t = 0; t < tiles.count; t++) {
-                    // ball bound: a·b = a·c + a·(b − c) ≤ a·c + ‖a‖·ρ, with a float-rounding slack on a·c
-                    double bound = dots[base + t] + norm * (tiles.radius[t] + 1e-4 * (tiles.centreNorm[t]
-                            + tiles.radius[t]));
-                    if (heap.full() && bound < heap.minValue()) {
-                        continue;
-                    }
-                    int size = tiles.evaluate(t, row, acc);
-                    int first = tiles.start[t];
-                    for (int j = 0; j < size; j++) {
-                        if (heap.accepts(acc[j])) {
-                            heap.offer(acc[j], rowKey + tiles.column[first + j]);
-                        }
+            int blockRows = end - start;
+            INDArray out = buffer.get(interval(0, (long) blockRows * prefix)).reshape('c', blockRows, prefix);
+            aSorted.get(interval(start, end), all()).mmuli(bT.get(interval(0, prefix), all()).transpose(), out);
+            // once the heap is full, only rows whose maximum (a native reduction) beats its minimum are read in Java
+            float[] rowMax = heap.full() ? out.max(1).data().asFloat() : null;
+            for (int i = 0; i < blockRows; i++) {
+                if (rowMax != null && !heap.accepts(rowMax[i])) {
+                    continue;
+                }
+                long rowKey = (long) rowPerm[start + i] * m;
+                int base = i * prefix;
+                for (int j = 0; j < prefix; j++) {
+                    float v = values.get(base + j);
+                    if (heap.accepts(v)) {
+                        heap.offer(v, rowKey + colPerm[j]);
                     }
                 }
             }
@@ -192,159 +199,18 @@ public final class FactoredMatrix {
         return entries.subList(0, Math.min(k, entries.size()));
     }
 
-    /**
-     * The columns of B cut into tiles of nearby columns (a principal-direction tree: each split halves a group at the
-     * median of its projection on its top principal direction, until a group has at most {@code tile} columns). Per
-     * tile: its columns, stored [inner index][column in tile] so that one row's dot products with the whole tile are
-     * contiguous multiply-adds, the centre c (mean) and the radius ρ = max ‖b − c‖ (in double, rounded up).
-     */
-    static final class ColumnTiles {
-        final int r;
-        final int count;
-        final int[] column;     // columns in tile order
-        final int[] start;      // [count + 1]
-        final float[] data;     // tile t: data[start[t]·r + s·size + j] = B[s, column[start[t] + j]]
-        final float[] centres;  // [count, r]
-        final double[] radius;
-        final double[] centreNorm;
-        final double maxNorm;   // max ‖B_:j‖
-
-        ColumnTiles(float[] fb, int r, int m, int tile) {
-            this.r = r;
-            column = new int[m];
-            for (int j = 0; j < m; j++) {
-                column[j] = j;
+    /** Number of leading entries of a descending array that are ≥ x. */
+    private static int columnsAbove(double[] descending, double x) {
+        int lo = 0, hi = descending.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (descending[mid] >= x) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
-            List<Integer> starts = new ArrayList<>();
-            split(fb, m, 0, m, tile, starts);
-            starts.add(m);
-            count = starts.size() - 1;
-            start = starts.stream().mapToInt(Integer::intValue).toArray();
-            data = new float[r * m];
-            centres = new float[count * r];
-            radius = new double[count];
-            centreNorm = new double[count];
-            double maxSq = 0;
-            for (int t = 0; t < count; t++) {
-                int size = start[t + 1] - start[t];
-                double[] c = new double[r];
-                for (int j = 0; j < size; j++) {
-                    int col = column[start[t] + j];
-                    double sq = 0;
-                    for (int s = 0; s < r; s++) {
-                        float v = fb[s * m + col];
-                        data[start[t] * r + s * size + j] = v;
-                        c[s] += v;
-                        sq += (double) v * v;
-                    }
-                    maxSq = Math.max(maxSq, sq);
-                }
-                double cn = 0;
-                for (int s = 0; s < r; s++) {
-                    c[s] /= size;
-                    centres[t * r + s] = (float) c[s];
-                    cn += (double) centres[t * r + s] * centres[t * r + s];
-                }
-                centreNorm[t] = Math.sqrt(cn);
-                double rho = 0;
-                for (int j = 0; j < size; j++) {
-                    int col = column[start[t] + j];
-                    double d = 0;
-                    for (int s = 0; s < r; s++) {
-                        double e = fb[s * m + col] - (double) centres[t * r + s]; // from the float centre used
-                        d += e * e;
-                    }
-                    rho = Math.max(rho, d);
-                }
-                radius[t] = Math.sqrt(rho) * (1 + 1e-6) + 1e-30;
-            }
-            maxNorm = Math.sqrt(maxSq);
         }
-
-        /** acc[j] = row · B[:, column[start[t] + j]] for the tile's columns, in float; returns the tile's size. */
-        int evaluate(int t, float[] row, float[] acc) {
-            int size = start[t + 1] - start[t], off = start[t] * r;
-            Arrays.fill(acc, 0, size, 0f);
-            for (int s = 0; s < r; s++) {
-                float x = row[s];
-                int o = off + s * size;
-                for (int j = 0; j < size; j++) {
-                    acc[j] += x * data[o + j];
-                }
-            }
-            return size;
-        }
-
-        /** Splits column[lo, hi) at the median of the projections on the group's top principal direction. */
-        private void split(float[] fb, int m, int lo, int hi, int tile, List<Integer> starts) {
-            int size = hi - lo;
-            if (size <= tile) {
-                starts.add(lo);
-                return;
-            }
-            double[] mean = new double[r];
-            for (int j = lo; j < hi; j++) {
-                for (int s = 0; s < r; s++) {
-                    mean[s] += fb[s * m + column[j]];
-                }
-            }
-            for (int s = 0; s < r; s++) {
-                mean[s] /= size;
-            }
-            double[] v = new double[r];
-            Arrays.fill(v, 1 / Math.sqrt(r));
-            double[] x = new double[r];
-            for (int iter = 0; iter < 8; iter++) { // power iteration on the group's covariance
-                double[] next = new double[r];
-                for (int j = lo; j < hi; j++) {
-                    double p = 0;
-                    for (int s = 0; s < r; s++) {
-                        x[s] = fb[s * m + column[j]] - mean[s];
-                        p += x[s] * v[s];
-                    }
-                    for (int s = 0; s < r; s++) {
-                        next[s] += p * x[s];
-                    }
-                }
-                double norm = 0;
-                for (double e : next) {
-                    norm += e * e;
-                }
-                if (norm == 0) {
-                    break;
-                }
-                for (int s = 0; s < r; s++) {
-                    v[s] = next[s] / Math.sqrt(norm);
-                }
-            }
-            // order the group by projection (ties by column, so the tiling is deterministic) and halve it
-            int[] sorted = new int[size];
-            double[] proj = new double[size];
-            for (int j = 0; j < size; j++) {
-                double p = 0;
-                for (int s = 0; s < r; s++) {
-                    p += fb[s * m + column[lo + j]] * v[s];
-                }
-                proj[j] = p;
-            }
-            Integer[] idx = new Integer[size];
-            for (int j = 0; j < size; j++) {
-                idx[j] = j;
-            }
-            Arrays.sort(idx, (p, q) -> {
-                int c = Double.compare(proj[p], proj[q]);
-                return c != 0 ? c : Integer.compare(column[lo + p], column[lo + q]);
-            });
-            for (int j = 0; j < size; j++) {
-                sorted[j] = column[lo + idx[j]];
-            }
-            for (int j = 0; j < size; j++) {
-                column[lo + j] = sorted[j];
-            }
-            int mid = lo + size / 2;
-            split(fb, m, lo, mid, tile, starts);
-            split(fb, m, mid, hi, tile, starts);
-        }
+        return lo;
     }
 
     private static double[] norms(INDArray x, boolean rows) {

@@ -152,9 +152,8 @@ class FactoredMatrixTest {
     }
 
     /**
-     * A rectangular product with many column tiles (1 500 columns, tiles of ≤ 64) and a d_head-like inner dimension:
-     * the tile-bounded search equals the dense top 1/20/100, for plain Gaussian factors (little to prune) and for
-     * factors with a dominant direction (most tiles pruned).
+     * A rectangular product with several row blocks (900 rows) and a d_head-like inner dimension (16): the pruned
+     * search equals the dense top 1/20/100, for plain Gaussian factors and for factors with a dominant direction.
      */
     @Test
     void topEntriesWithManyTilesEqualTheDenseProducts() {
