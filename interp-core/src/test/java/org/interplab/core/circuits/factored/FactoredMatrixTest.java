@@ -156,7 +156,7 @@ class FactoredMatrixTest {
      * search equals the dense top 1/20/100, for plain Gaussian factors and for factors with a dominant direction.
      */
     @Test
-    void topEntriesWithManyTilesEqualTheDenseProducts() {
+    void topEntriesOverSeveralRowBlocksEqualTheDenseProducts() {
         Random rng = new Random(5);
         int n = 900, m = 1500, r = 16;
         for (double dominant : new double[] {1.0, 8.0}) {
