@@ -70,14 +70,14 @@ def layer_types(config):
     return types
 
 
-def state_dict(config):
-    """GPTNeoForCausalLM.state_dict() by name, random init (N(0, 0.3)) so that every weight matters."""
-    g = torch.Generator().manual_seed(1234)
+def state_dict(config, scale=0.3, seed=1234):
+    """GPTNeoForCausalLM.state_dict() by name, random init (N(0, scale²); 0.3 so that every weight matters)."""
+    g = torch.Generator().manual_seed(seed)
     d, inner, vocab, n_pos = (config["hidden_size"], config["intermediate_size"], config["vocab_size"],
                               config["max_position_embeddings"])
 
     def randn(*shape):
-        return torch.randn(*shape, generator=g) * 0.3
+        return torch.randn(*shape, generator=g) * scale
 
     sd = collections.OrderedDict()
     wte = randn(vocab, d)

@@ -67,11 +67,34 @@ public record ScanSettings(int topK, int before, int after, int bandSamples, int
         return Math.scalb(band % 2 == 0 ? 1.0 : 1.5, band / 2 + BAND_MIN_EXP);
     }
 
-    /** The random key of (neuron, position): SplitMix64 of both with the seed; 53 bits so it is exact as a double. */
+    /**
+     * The random key of (neuron, position), 53 bits (exact as a double): the position's hash ({@link #positionHash},
+     * SplitMix64 of the position and the seed) XOR the neuron's salt ({@link #salt}), top 53 bits. For a fixed neuron
+     * the keys are independent uniform draws over positions (a XOR with a constant is a bijection), so the smallest
+     * keys are a uniform sample; the hash is computed once per position and shared by every neuron and layer.
+     */
     public long key(int neuron, long position) {
-        long z = seed ^ (position * 0x9E3779B97F4A7C15L) ^ ((long) neuron * 0xC2B2AE3D27D4EB4FL);
+        return key(positionHash(position), salt(neuron));
+    }
+
+    /** {@link #key(int, long)} from the position's hash and the neuron's salt. */
+    public static long key(long positionHash, long salt) {
+        return (positionHash ^ salt) >>> 11;
+    }
+
+    /** SplitMix64 of the position with the seed. */
+    public long positionHash(long position) {
+        return mix(seed + position * 0x9E3779B97F4A7C15L);
+    }
+
+    /** The neuron's salt: SplitMix64 of its index (not of the seed, which the position hash already holds). */
+    public static long salt(int neuron) {
+        return mix(0x5851F42D4C957F2DL + (long) neuron * 0xC2B2AE3D27D4EB4FL);
+    }
+
+    private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return (z ^ (z >>> 31)) >>> 11;
+        return z ^ (z >>> 31);
     }
 }

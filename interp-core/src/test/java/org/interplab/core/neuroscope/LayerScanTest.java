@@ -141,6 +141,58 @@ class LayerScanTest {
         assertArrayEquals(bytes(whole), bytes(reversed));
     }
 
+    /**
+     * The random samples are uniform over positions: over 300 seeds, how often each of 20 equal position buckets is
+     * drawn (7 neurons × 4 samples per seed, 8 400 draws) passes a chi-square test (19 degrees of freedom, 0.1 %
+     * critical value 43.8); and two neurons' samples are not the same positions (their overlap stays near the
+     * 4 · 4 / N expected of independent draws).
+     */
+    @Test
+    void randomSamplesAreUniformOverPositionsAndDifferAcrossNeurons() {
+        List<Seq> seqs = corpus(5, 25);
+        long positions = 0;
+        for (Seq q : seqs) {
+            positions = Math.max(positions, q.firstPosition + q.tokens.length);
+        }
+        int buckets = 20;
+        long[] drawn = new long[buckets];
+        long draws = 0, overlap = 0, scanned = 0;
+        for (long seed = 1; seed <= 300; seed++) {
+            ScanSettings settings = new ScanSettings(S.topK(), S.before(), S.after(), S.bandSamples(), 4, S.histLo(),
+                    S.histHi(), S.histBins(), seed);
+            LayerScan scan = new LayerScan(D_MLP, settings);
+            for (Seq q : seqs) {
+                scan.accept(q.tokens, q.tokens.length, 1, q.firstPosition, q.acts, 0);
+            }
+            List<NeuronStats> stats = scan.result();
+            scanned = stats.get(0).count();
+            for (NeuronStats ns : stats) {
+                for (Example e : ns.random()) {
+                    drawn[(int) (e.position() * buckets / positions)]++;
+                    draws++;
+                }
+            }
+            java.util.Set<Long> first = new java.util.HashSet<>();
+            stats.get(0).random().forEach(e -> first.add(e.position()));
+            overlap += stats.get(1).random().stream().filter(e -> first.contains(e.position())).count();
+        }
+        // expected draws per bucket: the scanned positions falling in it (separators are not scanned)
+        long[] inBucket = new long[buckets];
+        for (Seq q : seqs) {
+            for (int t = 1; t < q.tokens.length; t++) {
+                inBucket[(int) ((q.firstPosition + t) * buckets / positions)]++;
+            }
+        }
+        double chi2 = 0;
+        for (int b = 0; b < buckets; b++) {
+            double expected = (double) draws * inBucket[b] / scanned;
+            chi2 += (drawn[b] - expected) * (drawn[b] - expected) / expected;
+        }
+        assertTrue(chi2 < 43.8, "chi-square " + chi2 + " over " + buckets + " buckets");
+        double expectedOverlap = 300 * 4.0 * 4.0 / scanned;
+        assertTrue(overlap < 3 * expectedOverlap + 10, "overlap " + overlap + ", expected ≈ " + expectedOverlap);
+    }
+
     @Test
     void theBinaryFormRoundTrips() throws IOException {
         List<NeuronStats> stats = scan(corpus(3, 20));

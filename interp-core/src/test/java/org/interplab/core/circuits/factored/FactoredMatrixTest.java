@@ -151,6 +151,27 @@ class FactoredMatrixTest {
         assertArrayEquals(denseDiag, diag, 1e-4);
     }
 
+    /**
+     * A rectangular product with several row blocks (900 rows) and a d_head-like inner dimension (16): the pruned
+     * search equals the dense top 1/20/100, for plain Gaussian factors and for factors with a dominant direction.
+     */
+    @Test
+    void topEntriesOverSeveralRowBlocksEqualTheDenseProducts() {
+        Random rng = new Random(5);
+        int n = 900, m = 1500, r = 16;
+        for (double dominant : new double[] {1.0, 8.0}) {
+            INDArray a = gaussian(rng, n, r, 1.0);
+            INDArray b = gaussian(rng, r, m, 1.0);
+            a.getColumn(0).muli(dominant);
+            b.getRow(0).muli(dominant);
+            double[][] d = dense(a, b);
+            FactoredMatrix f = new FactoredMatrix(a, b);
+            for (int k : new int[] {1, 20, 100}) {
+                assertSameEntries(denseTop(d, k), f.top(k));
+            }
+        }
+    }
+
     @Test
     void topEntriesOfAMatrixWhoseEntriesAreAllNegative() {
         // A·B = −(1 + i + j)/10: the largest entry is (0, 0); the pruning bound never helps (values below 0)
