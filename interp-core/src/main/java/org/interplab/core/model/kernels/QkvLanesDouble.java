@@ -9,7 +9,8 @@ import java.util.Arrays;
  * {@code QkvLanesFloat}, generated from this file by {@code QkvLanesTwinTest} with the primitive type replaced. Edit
  * this file only, then regenerate: {@code mvn -pl interp-core test -Dtest=QkvLanesTwinTest
  * -Dinterplab.regenerate=true}; the test fails while the two differ. So literals here carry no type suffix and no
- * decimal point ({@code 0}, {@code 1 / x}): they must compile in both.
+ * decimal point ({@code 0}, {@code 1 / x}): they must compile in both. Multiply-adds are {@link Math#fma}: in
+ * float, {@code a += b * c} loops ran several times slower (measured; see {@link FastExp}).
  */
 final class QkvLanesDouble {
     /**
@@ -131,12 +132,13 @@ final class QkvLanesDouble {
      * of {@code width}, contiguous).
      */
     private static void unpack(double[] src, int width, int col, double[][] dst, int m, int t, int heads, int dh) {
-        for (int e = 0; e < m; e++) {
+        for (int c = 0; c < dh; c++) {
             for (int i = 0; i < t; i++) {
-                int from = (e * t + i) * width + col;
-                for (int h = 0; h < heads; h++) {
-                    for (int c = 0; c < dh; c++) {
-                        dst[c * t + i][e * heads + h] = src[from + h * dh + c]; // src read in order
+                double[] row = dst[c * t + i]; // one lane row at a time: a short loop with the row in a register
+                for (int e = 0; e < m; e++) {
+                    int from = (e * t + i) * width + col + c, to = e * heads;
+                    for (int h = 0; h < heads; h++) {
+                        row[to + h] = src[from + h * dh];
                     }
                 }
             }
@@ -145,12 +147,13 @@ final class QkvLanesDouble {
 
     /** The inverse of {@link #unpack}. */
     private static void pack(double[][] src, double[] dst, int width, int col, int m, int t, int heads, int dh) {
-        for (int e = 0; e < m; e++) {
+        for (int c = 0; c < dh; c++) {
             for (int i = 0; i < t; i++) {
-                int to = (e * t + i) * width + col;
-                for (int h = 0; h < heads; h++) {
-                    for (int c = 0; c < dh; c++) {
-                        dst[to + h * dh + c] = src[c * t + i][e * heads + h]; // dst written in order
+                double[] row = src[c * t + i];
+                for (int e = 0; e < m; e++) {
+                    int to = (e * t + i) * width + col + c, from = e * heads;
+                    for (int h = 0; h < heads; h++) {
+                        dst[to + h * dh] = row[from + h];
                     }
                 }
             }
@@ -191,7 +194,7 @@ final class QkvLanesDouble {
                 for (int c = 1; c < dh; c++) {
                     double[] qc = s.q[c * t + i], kc = s.k[c * t + j];
                     for (int h = 0; h < n; h++) {
-                        pr[h] += qc[h] * kc[h];
+                        pr[h] = Math.fma(qc[h], kc[h], pr[h]);
                     }
                 }
                 for (int h = 0; h < n; h++) {
@@ -227,7 +230,7 @@ final class QkvLanesDouble {
                 for (int c = 0; c < dh && withZ; c++) {
                     double[] zc = s.z[c * t + i], vc = s.v[c * t + j];
                     for (int h = 0; h < n; h++) {
-                        zc[h] += pr[h] * vc[h];
+                        zc[h] = Math.fma(pr[h], vc[h], zc[h]);
                     }
                 }
             }
@@ -254,11 +257,11 @@ final class QkvLanesDouble {
                 for (int c = 1; c < dh; c++) {
                     double[] dzc = s.z[c * t + i], vc = s.v[c * t + j];
                     for (int h = 0; h < n; h++) {
-                        dpj[h] += dzc[h] * vc[h];
+                        dpj[h] = Math.fma(dzc[h], vc[h], dpj[h]);
                     }
                 }
                 for (int h = 0; h < n; h++) {
-                    rowDot[h] += pr[h] * dpj[h];
+                    rowDot[h] = Math.fma(pr[h], dpj[h], rowDot[h]);
                 }
             }
             for (int j = lo; j <= i; j++) {
@@ -270,13 +273,13 @@ final class QkvLanesDouble {
                     double[] dqc = s.dq[c * t + i], kc = s.k[c * t + j], dkc = s.dk[c * t + j];
                     double[] qc = s.q[c * t + i], dvc = s.dv[c * t + j], dzc = s.z[c * t + i];
                     for (int h = 0; h < n; h++) {
-                        dqc[h] += ds[h] * kc[h];
+                        dqc[h] = Math.fma(ds[h], kc[h], dqc[h]);
                     }
                     for (int h = 0; h < n; h++) {
-                        dkc[h] += ds[h] * qc[h];
+                        dkc[h] = Math.fma(ds[h], qc[h], dkc[h]);
                     }
                     for (int h = 0; h < n; h++) {
-                        dvc[h] += pr[h] * dzc[h];
+                        dvc[h] = Math.fma(pr[h], dzc[h], dvc[h]);
                     }
                 }
             }

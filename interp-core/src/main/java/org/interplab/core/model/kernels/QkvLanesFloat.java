@@ -11,7 +11,8 @@ import java.util.Arrays;
  * {@code QkvLanesFloat}, generated from this file by {@code QkvLanesTwinTest} with the primitive type replaced. Edit
  * this file only, then regenerate: {@code mvn -pl interp-core test -Dtest=QkvLanesTwinTest
  * -Dinterplab.regenerate=true}; the test fails while the two differ. So literals here carry no type suffix and no
- * decimal point ({@code 0}, {@code 1 / x}): they must compile in both.
+ * decimal point ({@code 0}, {@code 1 / x}): they must compile in both. Multiply-adds are {@link Math#fma}: in
+ * float, {@code a += b * c} loops ran several times slower (measured; see {@link FastExp}).
  */
 final class QkvLanesFloat {
     /**
@@ -133,12 +134,13 @@ final class QkvLanesFloat {
      * of {@code width}, contiguous).
      */
     private static void unpack(float[] src, int width, int col, float[][] dst, int m, int t, int heads, int dh) {
-        for (int e = 0; e < m; e++) {
+        for (int c = 0; c < dh; c++) {
             for (int i = 0; i < t; i++) {
-                int from = (e * t + i) * width + col;
-                for (int h = 0; h < heads; h++) {
-                    for (int c = 0; c < dh; c++) {
-                        dst[c * t + i][e * heads + h] = src[from + h * dh + c]; // src read in order
+                float[] row = dst[c * t + i]; // one lane row at a time: a short loop with the row in a register
+                for (int e = 0; e < m; e++) {
+                    int from = (e * t + i) * width + col + c, to = e * heads;
+                    for (int h = 0; h < heads; h++) {
+                        row[to + h] = src[from + h * dh];
                     }
                 }
             }
@@ -147,12 +149,13 @@ final class QkvLanesFloat {
 
     /** The inverse of {@link #unpack}. */
     private static void pack(float[][] src, float[] dst, int width, int col, int m, int t, int heads, int dh) {
-        for (int e = 0; e < m; e++) {
+        for (int c = 0; c < dh; c++) {
             for (int i = 0; i < t; i++) {
-                int to = (e * t + i) * width + col;
-                for (int h = 0; h < heads; h++) {
-                    for (int c = 0; c < dh; c++) {
-                        dst[to + h * dh + c] = src[c * t + i][e * heads + h]; // dst written in order
+                float[] row = src[c * t + i];
+                for (int e = 0; e < m; e++) {
+                    int to = (e * t + i) * width + col + c, from = e * heads;
+                    for (int h = 0; h < heads; h++) {
+                        dst[to + h * dh] = row[from + h];
                     }
                 }
             }
@@ -193,7 +196,7 @@ final class QkvLanesFloat {
                 for (int c = 1; c < dh; c++) {
                     float[] qc = s.q[c * t + i], kc = s.k[c * t + j];
                     for (int h = 0; h < n; h++) {
-                        pr[h] += qc[h] * kc[h];
+                        pr[h] = Math.fma(qc[h], kc[h], pr[h]);
                     }
                 }
                 for (int h = 0; h < n; h++) {
@@ -229,7 +232,7 @@ final class QkvLanesFloat {
                 for (int c = 0; c < dh && withZ; c++) {
                     float[] zc = s.z[c * t + i], vc = s.v[c * t + j];
                     for (int h = 0; h < n; h++) {
-                        zc[h] += pr[h] * vc[h];
+                        zc[h] = Math.fma(pr[h], vc[h], zc[h]);
                     }
                 }
             }
@@ -256,11 +259,11 @@ final class QkvLanesFloat {
                 for (int c = 1; c < dh; c++) {
                     float[] dzc = s.z[c * t + i], vc = s.v[c * t + j];
                     for (int h = 0; h < n; h++) {
-                        dpj[h] += dzc[h] * vc[h];
+                        dpj[h] = Math.fma(dzc[h], vc[h], dpj[h]);
                     }
                 }
                 for (int h = 0; h < n; h++) {
-                    rowDot[h] += pr[h] * dpj[h];
+                    rowDot[h] = Math.fma(pr[h], dpj[h], rowDot[h]);
                 }
             }
             for (int j = lo; j <= i; j++) {
@@ -272,13 +275,13 @@ final class QkvLanesFloat {
                     float[] dqc = s.dq[c * t + i], kc = s.k[c * t + j], dkc = s.dk[c * t + j];
                     float[] qc = s.q[c * t + i], dvc = s.dv[c * t + j], dzc = s.z[c * t + i];
                     for (int h = 0; h < n; h++) {
-                        dqc[h] += ds[h] * kc[h];
+                        dqc[h] = Math.fma(ds[h], kc[h], dqc[h]);
                     }
                     for (int h = 0; h < n; h++) {
-                        dkc[h] += ds[h] * qc[h];
+                        dkc[h] = Math.fma(ds[h], qc[h], dkc[h]);
                     }
                     for (int h = 0; h < n; h++) {
-                        dvc[h] += pr[h] * dzc[h];
+                        dvc[h] = Math.fma(pr[h], dzc[h], dvc[h]);
                     }
                 }
             }
