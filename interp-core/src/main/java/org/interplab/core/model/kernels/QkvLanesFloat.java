@@ -89,10 +89,7 @@ final class QkvLanesFloat {
             Scratch s = scratch(ctx, heads, dHead, nb);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
-                qkvIo.read((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
-                unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
-                unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
-                unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
+                readQkv(qkvIo, s, b, m, ctx, heads, dHead);
                 forwardBlock(s, lanes, scale, window, true, pIo != null);
                 if (pIo != null) {
                     packPattern(s, m);
@@ -113,10 +110,7 @@ final class QkvLanesFloat {
             Scratch s = scratch(ctx, heads, dHead, nb);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
-                qkvIo.read((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
-                unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
-                unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
-                unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
+                readQkv(qkvIo, s, b, m, ctx, heads, dHead);
                 forwardBlock(s, lanes, scale, window, false, false);
                 dzIo.read((long) b * ctx * hd, s.io, 0, m * ctx * hd);
                 unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead);
@@ -127,6 +121,29 @@ final class QkvLanesFloat {
                 outIo.write((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
             }
         });
+    }
+
+    /** The block of m elements from element b on: its q, k, v rows into s.q, s.k, s.v. */
+    private static void readQkv(DirectIo qkvIo, Scratch s, int b, int m, int ctx, int heads, int dHead) {
+        int hd = heads * dHead;
+        qkvIo.read((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
+        unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
+        unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
+        unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
+    }
+
+    /** out[h] = Σ_c a[c·t + i][h]·b[c·t + j][h] over the first n lanes: position i of a against position j of b. */
+    private static void laneDot(float[][] a, int i, float[][] b, int j, int t, int dh, float[] out, int n) {
+        float[] a0 = a[i], b0 = b[j];
+        for (int h = 0; h < n; h++) {
+            out[h] = a0[h] * b0[h];
+        }
+        for (int c = 1; c < dh; c++) {
+            float[] ac = a[c * t + i], bc = b[c * t + j];
+            for (int h = 0; h < n; h++) {
+                out[h] = Math.fma(ac[h], bc[h], out[h]);
+            }
+        }
     }
 
     /**
@@ -189,16 +206,7 @@ final class QkvLanesFloat {
                     }
                     continue;
                 }
-                float[] q0 = s.q[i], k0 = s.k[j];
-                for (int h = 0; h < n; h++) {
-                    pr[h] = q0[h] * k0[h];
-                }
-                for (int c = 1; c < dh; c++) {
-                    float[] qc = s.q[c * t + i], kc = s.k[c * t + j];
-                    for (int h = 0; h < n; h++) {
-                        pr[h] = Math.fma(qc[h], kc[h], pr[h]);
-                    }
-                }
+                laneDot(s.q, i, s.k, j, t, dh, pr, n);
                 for (int h = 0; h < n; h++) {
                     pr[h] *= scale;
                 }
@@ -252,16 +260,8 @@ final class QkvLanesFloat {
             int lo = QkvAttentionKernel.firstKey(i, window);
             Arrays.fill(rowDot, 0, n, 0);
             for (int j = lo; j <= i; j++) {
-                float[] dpj = s.dp[j], pr = s.p[i * t + j], dz0 = s.z[i], v0 = s.v[j];
-                for (int h = 0; h < n; h++) {
-                    dpj[h] = dz0[h] * v0[h];
-                }
-                for (int c = 1; c < dh; c++) {
-                    float[] dzc = s.z[c * t + i], vc = s.v[c * t + j];
-                    for (int h = 0; h < n; h++) {
-                        dpj[h] = Math.fma(dzc[h], vc[h], dpj[h]);
-                    }
-                }
+                float[] dpj = s.dp[j], pr = s.p[i * t + j];
+                laneDot(s.z, i, s.v, j, t, dh, dpj, n);
                 for (int h = 0; h < n; h++) {
                     rowDot[h] = Math.fma(pr[h], dpj[h], rowDot[h]);
                 }
