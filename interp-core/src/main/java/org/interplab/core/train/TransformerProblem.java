@@ -1,6 +1,8 @@
 package org.interplab.core.train;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.core.model.Transformer;
@@ -10,13 +12,19 @@ import org.interplab.core.task.TokenBatch;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** A transformer on a sequence task (xor, ov-coherent, addition). */
+/**
+ * A transformer on a sequence task (xor, ov-coherent, addition). Steps and evaluations run as {@link BatchShards}
+ * when it is set above 1 (the trainer service sets it for a lone job): the shards' gradients and losses combined
+ * weighted by their loss positions equal the whole batch's.
+ */
 final class TransformerProblem implements Problem {
     private static final int EVAL_CHUNK = 1024;
 
     private final Transformer.Config cfg;
     /** The step's gradients, reused from step to step (one problem per run, stepped by one thread at a time). */
     private final Map<String, INDArray> gradBuffers = new LinkedHashMap<>();
+    /** Each shard's gradients, reused like {@link #gradBuffers} (which then holds their combination). */
+    private final List<Map<String, INDArray>> shardBuffers = new ArrayList<>();
     private final SequenceTask task;
     private final int batchSize;
 
@@ -39,34 +47,93 @@ final class TransformerProblem implements Problem {
     @Override
     public StepResult trainStep(Map<String, INDArray> weights, int[] indices, Rng rng, long step,
                                 boolean withMetrics) {
-        TokenBatch batch = task.train().rows(indices, 0, indices.length);
-        Transformer.Output out = new Transformer(cfg, weights).lossAndGradients(batch, withMetrics, gradBuffers);
-        if (!withMetrics) {
-            return new StepResult(out.loss(), out.grads(), Map.of());
+        int n = BatchShards.forBatch(indices.length);
+        List<TokenBatch> parts = new ArrayList<>(n);
+        for (int s = 0; s < n; s++) {
+            parts.add(task.train().rows(indices, BatchShards.from(s, n, indices.length),
+                    BatchShards.from(s + 1, n, indices.length)));
         }
-        Accuracy acc = new Accuracy(batch.nCtx());
-        acc.add(out.logits(), batch);
-        return new StepResult(out.loss(), out.grads(), Map.of("train_acc", acc.overall()));
+        while (shardBuffers.size() < n) {
+            shardBuffers.add(new LinkedHashMap<>());
+        }
+        List<Transformer.Output> outs = n == 1
+                ? List.of(new Transformer(cfg, weights).lossAndGradients(parts.get(0), withMetrics, gradBuffers))
+                : BatchShards.map(n, s -> new Transformer(cfg, weights).lossAndGradients(parts.get(s), withMetrics,
+                        shardBuffers.get(s)));
+        double loss = n == 1 ? outs.get(0).loss() : combine(parts, outs);
+        if (!withMetrics) {
+            return new StepResult(loss, gradBuffers, Map.of());
+        }
+        Accuracy acc = new Accuracy(parts.get(0).nCtx());
+        for (int s = 0; s < n; s++) {
+            acc.add(outs.get(s).logits(), parts.get(s));
+        }
+        return new StepResult(loss, gradBuffers, Map.of("train_acc", acc.overall()));
+    }
+
+    /**
+     * The shards' gradients into {@link #gradBuffers} as Σ_s w_s·grad_s with w_s = the shard's share of the batch's
+     * loss positions (each shard's loss is a mean over its own positions); returns Σ_s w_s·loss_s.
+     */
+    private double combine(List<TokenBatch> parts, List<Transformer.Output> outs) {
+        double[] w = new double[parts.size()];
+        double total = 0;
+        for (int s = 0; s < w.length; s++) {
+            w[s] = Accuracy.lossPositions(parts.get(s));
+            total += w[s];
+        }
+        double loss = 0;
+        for (int s = 0; s < w.length; s++) {
+            w[s] /= total;
+            loss += w[s] * outs.get(s).loss();
+        }
+        for (var e : outs.get(0).grads().entrySet()) {
+            INDArray dst = gradBuffers.get(e.getKey());
+            if (dst == null || !java.util.Arrays.equals(dst.shape(), e.getValue().shape())) {
+                dst = e.getValue().ulike();
+                gradBuffers.put(e.getKey(), dst);
+            }
+            dst.assign(e.getValue()).muli(w[0]);
+            for (int s = 1; s < w.length; s++) {
+                dst.addi(outs.get(s).grads().get(e.getKey()).mul(w[s]));
+            }
+        }
+        return loss;
     }
 
     @Override
     public Map<String, Double> evaluate(Map<String, INDArray> weights) {
-        Transformer model = new Transformer(cfg, weights);
         TokenBatch test = task.test();
         int[] all = new int[test.size()];
         for (int i = 0; i < all.length; i++) {
             all[i] = i;
         }
+        List<TokenBatch> chunks = new ArrayList<>();
+        for (int from = 0; from < all.length; from += EVAL_CHUNK) {
+            chunks.add(test.rows(all, from, Math.min(all.length, from + EVAL_CHUNK)));
+        }
+        // the chunks in contiguous groups, one per shard thread; each group's outputs kept in order
+        int n = Math.max(1, Math.min(chunks.size(), BatchShards.get()));
+        List<List<Transformer.Output>> groups = BatchShards.map(n, s -> {
+            Transformer model = new Transformer(cfg, weights);
+            List<Transformer.Output> outs = new ArrayList<>();
+            for (int c = BatchShards.from(s, n, chunks.size()); c < BatchShards.from(s + 1, n, chunks.size()); c++) {
+                outs.add(model.loss(chunks.get(c)));
+            }
+            return outs;
+        });
         Accuracy acc = new Accuracy(test.nCtx());
         double lossSum = 0;
         long lossCount = 0;
-        for (int from = 0; from < all.length; from += EVAL_CHUNK) {
-            TokenBatch chunk = test.rows(all, from, Math.min(all.length, from + EVAL_CHUNK));
-            Transformer.Output out = model.loss(chunk);
-            long positions = Accuracy.lossPositions(chunk);
-            lossSum += out.loss() * positions;
-            lossCount += positions;
-            acc.add(out.logits(), chunk);
+        int c = 0;
+        for (List<Transformer.Output> group : groups) {
+            for (Transformer.Output out : group) {
+                TokenBatch chunk = chunks.get(c++);
+                long positions = Accuracy.lossPositions(chunk);
+                lossSum += out.loss() * positions;
+                lossCount += positions;
+                acc.add(out.logits(), chunk);
+            }
         }
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("test_loss", lossSum / lossCount);

@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.contracts.spec.TaskShapes;
 import org.interplab.core.model.kernels.KernelThreads;
+import org.interplab.core.train.BatchShards;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -18,9 +19,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * runs on one thread each use both cores better than one run on two.
  *
  * <p>The Java threads of interp-core's CPU kernels (the fused attention kernel of small heads, {@link KernelThreads})
+ * and its batch shards ({@link BatchShards}: a toy transformer's batch in parallel parts, one Java thread each)
  * follow the job count, not its kind: a lone job of any kind gets the ceiling, several jobs one each. Measured
- * (docs/benchmarks.md, h-speed's run): the addition step with the kernel on two Java threads took 63 ms against 77 ms
- * on one, for 14 % more CPU; two jobs that each spread over both cores only contend.
+ * (docs/benchmarks.md, `Bench speed`, one OpenMP thread, quiet): the addition step as 2 batch shards took 40 ms
+ * against 52 ms with its attention kernel on two Java threads and 52 ms on one — the shards run the GEMMs in
+ * parallel too; a shard runs its kernels on its own thread, and batches under 64 sequences stay whole (then the
+ * kernel threads apply). Two jobs that each spread over both cores only contend.
  *
  * <p>The settings are process-wide (OpenMP and OpenBLAS have one pool each) and can only narrow what the process
  * started with ({@code OMP_NUM_THREADS}, which infra/services.sh sets to the core count for the trainer), so the
@@ -59,7 +63,7 @@ public class ComputeThreads {
         apply();
     }
 
-    /** The kernels' Java threads for the jobs running now: the ceiling for a lone job, else one each. */
+    /** The kernels' Java threads and batch shards for the jobs running now: the ceiling for a lone job, else 1. */
     synchronized int kernelThreadsForRunning() {
         return running.size() <= 1 ? ceiling() : 1;
     }
@@ -72,6 +76,7 @@ public class ComputeThreads {
 
     private void apply() {
         KernelThreads.set(kernelThreadsForRunning());
+        BatchShards.set(kernelThreadsForRunning());
         int n = forRunning();
         if (n != current) {
             Nd4j.getEnvironment().setMaxThreads(n);

@@ -8,9 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Reads and writes contiguous ranges of a c-order FLOAT or DOUBLE INDArray in place, through an NIO view of its
- * off-heap memory (no copy of the whole array in or out), as doubles: the kernels compute in double whatever the
- * storage type. Absolute bulk get/put leave the buffer's position alone, so threads may share one instance as long
- * as their writes go to disjoint ranges.
+ * off-heap memory (no copy of the whole array in or out): as doubles (the double kernels, either storage type) or,
+ * for FLOAT storage, as floats (the float kernels). Absolute bulk get/put leave the buffer's position alone, so
+ * threads may share one instance as long as their writes go to disjoint ranges.
  */
 final class DirectIo {
     private final FloatBuffer floats;
@@ -103,6 +103,23 @@ final class DirectIo {
             }
             floats.put(at, s, 0, n);
         }
+    }
+
+    /** dst[dstOff .. dstOff+n) = elements [from, from+n) of a FLOAT array, as they are (the float kernels). */
+    void read(long from, float[] dst, int dstOff, int n) {
+        floats().get(offset + Math.toIntExact(from), dst, dstOff, n);
+    }
+
+    /** Elements [from, from+n) of a FLOAT array = src[srcOff .. srcOff+n). */
+    void write(long from, float[] src, int srcOff, int n) {
+        floats().put(offset + Math.toIntExact(from), src, srcOff, n);
+    }
+
+    private FloatBuffer floats() {
+        if (floats == null) {
+            throw new IllegalStateException("float access to a DOUBLE array");
+        }
+        return floats;
     }
 
     /** d[i] = s[i], i &lt; n: the same index on both sides, which C2 vectorises (an offset on one side it did not). */

@@ -66,4 +66,54 @@ public final class FastExp {
             out[h] = p * p;
         }
     }
+
+    /**
+     * The FLOAT twin of {@link #expShifted(double[], double[], double[], double[], int)}, for the float attention
+     * kernel: float's rounding (6e-8) times the 256 of eight squarings would cost 1.5e-5, so here e^x = (1 /
+     * e^(−x/32))^32 with x clamped to [−87, 0]: r = −x/32 ∈ [0, 2.72] takes a Taylor polynomial of degree 15 whose terms
+     * are all positive (no cancellation; truncation &lt; 3e-8 relative), one reciprocal, then five squarings. Relative
+     * error against {@link Math#exp} &lt; 1e-5 over [−87, 0], ≈ 1.3e-6 on average ({@code FastExpTest}). Written with
+     * {@link Math#fma}: with {@code p * r + c} the float loops ran 3× slower (210 against 660 ns per 256 lanes,
+     * measured on the AMD EPYC, JDK 17), slower even than the double version's 290.
+     */
+    public static void expShifted(float[] x, float[] shift, float[] out, float[] tmp, int n) {
+        for (int h = 0; h < n; h++) {
+            out[h] = Math.max(x[h] - shift[h], (float) MIN_ARG) * (-1f / 32);
+        }
+        for (int h = 0; h < n; h++) { // Math.fma: 3× faster than p * r + c here (measured)
+            float r = out[h];
+            float p = 1f / 1307674368000f;
+            p = Math.fma(p, r, 1f / 87178291200f);
+            p = Math.fma(p, r, 1f / 6227020800f);
+            p = Math.fma(p, r, 1f / 479001600f);
+            p = Math.fma(p, r, 1f / 39916800f);
+            tmp[h] = Math.fma(p, r, 1f / 3628800f);
+        }
+        for (int h = 0; h < n; h++) {
+            float r = out[h];
+            float p = tmp[h];
+            p = Math.fma(p, r, 1f / 362880f);
+            p = Math.fma(p, r, 1f / 40320f);
+            p = Math.fma(p, r, 1f / 5040f);
+            p = Math.fma(p, r, 1f / 720f);
+            tmp[h] = Math.fma(p, r, 1f / 120f);
+        }
+        for (int h = 0; h < n; h++) {
+            float r = out[h];
+            float p = tmp[h];
+            p = Math.fma(p, r, 1f / 24f);
+            p = Math.fma(p, r, 1f / 6f);
+            p = Math.fma(p, r, 0.5f);
+            p = Math.fma(p, r, 1f);
+            out[h] = Math.fma(p, r, 1f);
+        }
+        for (int h = 0; h < n; h++) {
+            float p = 1f / out[h];
+            p *= p;
+            p *= p;
+            p *= p;
+            p *= p;
+            out[h] = p * p;
+        }
+    }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * The Java threads the CPU kernels run on: a small shared fork-join pool, sized by the system property
@@ -15,6 +16,8 @@ import java.util.concurrent.Future;
  */
 public final class KernelThreads {
     private static volatile int threads = configured();
+    /** Set while the calling thread is itself one of several parallel workers (batch shards). */
+    private static final ThreadLocal<Boolean> INLINE = ThreadLocal.withInitial(() -> false);
     private static ForkJoinPool pool;
 
     private KernelThreads() {
@@ -58,6 +61,21 @@ public final class KernelThreads {
     }
 
     /**
+     * Runs {@code body} with every kernel call it makes on the calling thread, whatever {@link #get()} says: for a
+     * thread that is already one of several running in parallel (a batch shard), where splitting again only makes
+     * the threads contend for the same cores.
+     */
+    public static <R> R onThisThread(Supplier<R> body) {
+        boolean was = INLINE.get();
+        INLINE.set(true);
+        try {
+            return body.get();
+        } finally {
+            INLINE.set(was);
+        }
+    }
+
+    /**
      * Below this many inner-loop operations (items × work per item) a call runs on the calling thread: handing parts
      * to the pool costs tens of µs, and on a busy machine a part can wait a whole time slice for a core. Measured in
      * the end-to-end tests beside another training run: the xor preset (batch 4) took 27 ms a step with its attention
@@ -67,12 +85,13 @@ public final class KernelThreads {
 
     /**
      * Runs {@code body} for every index in [0, n), split into contiguous ranges over the pool (on the calling thread
-     * when one thread is configured, n is small or the whole call is less than {@link #minParallelWork}). A few more
-     * ranges than threads, so that a core taken by another process does not hold the others up.
+     * when one thread is configured, n is small, the whole call is less than {@link #minParallelWork} or the caller
+     * is inside {@link #onThisThread}). A few more ranges than threads, so that a core taken by another process does
+     * not hold the others up.
      */
     static void forRange(int n, long workPerItem, RangeBody body) {
         int t = threads;
-        if (t == 1 || n < 2 || (long) n * workPerItem < minParallelWork) {
+        if (t == 1 || n < 2 || (long) n * workPerItem < minParallelWork || INLINE.get()) {
             body.run(0, n);
             return;
         }

@@ -18,68 +18,17 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Why this shape of loop: the toy models have many heads with tiny d_head (the addition model: 32 heads × 2 over 19
  * positions), so each batch element is read once into per-thread scratch transposed to [d_head, pos, head], and every
- * inner loop runs over the heads — contiguous doubles with no dependence between iterations, which HotSpot's C2
+ * inner loop runs over the heads — contiguous numbers with no dependence between iterations, which HotSpot's C2
  * vectorises — with {@link FastExp} in place of {@link Math#exp}. Batch elements run in parallel on
- * {@link KernelThreads}. Computation in double whatever the storage type (FLOAT or DOUBLE).
+ * {@link KernelThreads}. The loops live in {@link QkvLanesDouble} (DOUBLE storage) and its generated float twin
+ * {@code QkvLanesFloat} (FLOAT storage: no conversions, twice the lanes per vector); one source, so the
+ * finite-difference checks in double cover the code training runs in float.
  */
 public final class QkvAttentionKernel {
     /** z [batch·pos, head·d_head] and, when asked for, the pattern [batch, query, key, head] (0 where masked). */
     public record Forward(INDArray z, INDArray pattern) {
     }
 
-    /**
-     * Per-thread scratch for a block of {@code nb} batch elements: every activation row is an array over the block's
-     * lanes (lane e·heads + h for element e, head h), so that the inner loops index all their arrays alike and C2
-     * vectorises them. q[c·t + i] is component c of position i's query, p[i·t + j] the pattern entry (i, j).
-     */
-    private static final class Scratch {
-        final int t;
-        final int heads;
-        final int dh;
-        final int nb;
-        final double[] io;
-        final double[] pio;
-        final double[][] q;
-        final double[][] k;
-        final double[][] v;
-        final double[][] z;
-        final double[][] dq;
-        final double[][] dk;
-        final double[][] dv;
-        final double[][] p;
-        final double[][] dp;
-        final double[] acc;
-        final double[] acc2;
-        final double[] tmp;
-
-        Scratch(int t, int heads, int dh, int nb) {
-            this.t = t;
-            this.heads = heads;
-            this.dh = dh;
-            this.nb = nb;
-            int lanes = nb * heads;
-            io = new double[nb * t * 3 * heads * dh];
-            pio = new double[nb * t * t * heads];
-            q = new double[dh * t][lanes];
-            k = new double[dh * t][lanes];
-            v = new double[dh * t][lanes];
-            z = new double[dh * t][lanes];
-            dq = new double[dh * t][lanes];
-            dk = new double[dh * t][lanes];
-            dv = new double[dh * t][lanes];
-            p = new double[t * t][lanes];
-            dp = new double[t][lanes];
-            acc = new double[lanes];
-            acc2 = new double[lanes];
-            tmp = new double[lanes];
-        }
-
-        boolean fits(int t2, int heads2, int dh2, int nb2) {
-            return t == t2 && heads == heads2 && dh == dh2 && nb == nb2;
-        }
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
     /** Lanes per block: enough for C2's unrolled vector loops; the block's pattern stays within ≈ 1 MB. */
     private static final int TARGET_LANES = 256;
     private static final int MAX_PATTERN_DOUBLES = 1 << 17;
@@ -92,15 +41,6 @@ public final class QkvAttentionKernel {
         int byLanes = Math.max(1, TARGET_LANES / heads);
         int byCache = Math.max(1, MAX_PATTERN_DOUBLES / (t * t * heads));
         return Math.max(1, Math.min(batch, Math.min(byLanes, byCache)));
-    }
-
-    private static Scratch scratch(int t, int heads, int dh, int nb) {
-        Scratch s = SCRATCH.get();
-        if (s == null || !s.fits(t, heads, dh, nb)) {
-            s = new Scratch(t, heads, dh, nb);
-            SCRATCH.set(s);
-        }
-        return s;
     }
 
     /** Whether the kernel runs on arrays like {@code a} (CPU backend, FLOAT or DOUBLE), as {@link AttentionKernel}. */
@@ -126,24 +66,11 @@ public final class QkvAttentionKernel {
         INDArray z = Nd4j.createUninitialized(dt, (long) batch * ctx, (long) heads * dHead);
         INDArray pattern = keepPattern ? Nd4j.createUninitialized(dt, batch, ctx, ctx, heads) : null;
         DirectIo qkvIo = DirectIo.of(in), zIo = DirectIo.of(z), pIo = keepPattern ? DirectIo.of(pattern) : null;
-        int hd = heads * dHead, tt = ctx * ctx * heads, nb = blockElements(batch, ctx, heads);
-        KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
-            Scratch s = scratch(ctx, heads, dHead, nb);
-            for (int b = from; b < to; b += nb) {
-                int m = Math.min(nb, to - b), lanes = m * heads;
-                qkvIo.read((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
-                unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
-                unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
-                unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
-                forwardBlock(s, lanes, scale, window, true, pIo != null);
-                if (pIo != null) {
-                    packPattern(s, m);
-                    pIo.write((long) b * tt, s.pio, 0, m * tt);
-                }
-                pack(s.z, s.io, hd, 0, m, ctx, heads, dHead);
-                zIo.write((long) b * ctx * hd, s.io, 0, m * ctx * hd);
-            }
-        });
+        if (dt == DataType.FLOAT) {
+            QkvLanesFloat.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, (float) scale, window);
+        } else {
+            QkvLanesDouble.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, scale, window);
+        }
         return new Forward(z, pattern);
     }
 
@@ -163,25 +90,11 @@ public final class QkvAttentionKernel {
         }
         INDArray dQkv = Nd4j.createUninitialized(in.dataType(), (long) batch * ctx, 3L * hd);
         DirectIo qkvIo = DirectIo.of(in), dzIo = DirectIo.of(dzc), outIo = DirectIo.of(dQkv);
-        int nb = blockElements(batch, ctx, heads);
-        KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
-            Scratch s = scratch(ctx, heads, dHead, nb);
-            for (int b = from; b < to; b += nb) {
-                int m = Math.min(nb, to - b), lanes = m * heads;
-                qkvIo.read((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
-                unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
-                unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
-                unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
-                forwardBlock(s, lanes, scale, window, false, false);
-                dzIo.read((long) b * ctx * hd, s.io, 0, m * ctx * hd);
-                unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead);
-                backwardBlock(s, lanes, scale, window);
-                pack(s.dq, s.io, 3 * hd, 0, m, ctx, heads, dHead);
-                pack(s.dk, s.io, 3 * hd, hd, m, ctx, heads, dHead);
-                pack(s.dv, s.io, 3 * hd, 2 * hd, m, ctx, heads, dHead);
-                outIo.write((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
-            }
-        });
+        if (in.dataType() == DataType.FLOAT) {
+            QkvLanesFloat.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, (float) scale, window);
+        } else {
+            QkvLanesDouble.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, scale, window);
+        }
         return dQkv;
     }
 
@@ -197,164 +110,8 @@ public final class QkvAttentionKernel {
         return DirectIo.contiguous(a);
     }
 
-    /**
-     * dst[c·t + i][e·heads + h] = src[(e·t + i)·width + col + h·dh + c] for the block's m elements (src: their rows
-     * of {@code width}, contiguous).
-     */
-    private static void unpack(double[] src, int width, int col, double[][] dst, int m, int t, int heads, int dh) {
-        for (int e = 0; e < m; e++) {
-            for (int i = 0; i < t; i++) {
-                int from = (e * t + i) * width + col;
-                for (int h = 0; h < heads; h++) {
-                    for (int c = 0; c < dh; c++) {
-                        dst[c * t + i][e * heads + h] = src[from + h * dh + c]; // src read in order
-                    }
-                }
-            }
-        }
-    }
-
-    /** The inverse of {@link #unpack}. */
-    private static void pack(double[][] src, double[] dst, int width, int col, int m, int t, int heads, int dh) {
-        for (int e = 0; e < m; e++) {
-            for (int i = 0; i < t; i++) {
-                int to = (e * t + i) * width + col;
-                for (int h = 0; h < heads; h++) {
-                    for (int c = 0; c < dh; c++) {
-                        dst[to + h * dh + c] = src[c * t + i][e * heads + h]; // dst written in order
-                    }
-                }
-            }
-        }
-    }
-
-    /** s.pio [m, t, t, heads] (the stored layout) from s.p. */
-    private static void packPattern(Scratch s, int m) {
-        int t = s.t, nh = s.heads;
-        for (int e = 0; e < m; e++) {
-            for (int ij = 0; ij < t * t; ij++) {
-                System.arraycopy(s.p[ij], e * nh, s.pio, (e * t * t + ij) * nh, nh);
-            }
-        }
-    }
-
-    private static int firstKey(int i, int window) {
+    /** The first key query i may attend to. */
+    static int firstKey(int i, int window) {
         return window > 0 ? Math.max(0, i - window + 1) : 0;
-    }
-
-    /**
-     * s.p at the allowed (query, key) pairs (with {@code full}, 0 at the masked ones too) and, {@code withZ}, s.z from
-     * s.q, s.k, s.v over the first n lanes.
-     */
-    private static void forwardBlock(Scratch s, int n, double scale, int window, boolean withZ, boolean full) {
-        int t = s.t, dh = s.dh;
-        double[] mx = s.acc, sum = s.acc2;
-        for (int i = 0; i < t; i++) {
-            int lo = firstKey(i, window);
-            for (int j = 0; j < t; j++) {
-                double[] pr = s.p[i * t + j];
-                if (j < lo || j > i) {
-                    if (full) {
-                        Arrays.fill(pr, 0, n, 0.0);
-                    }
-                    continue;
-                }
-                double[] q0 = s.q[i], k0 = s.k[j];
-                for (int h = 0; h < n; h++) {
-                    pr[h] = q0[h] * k0[h];
-                }
-                for (int c = 1; c < dh; c++) {
-                    double[] qc = s.q[c * t + i], kc = s.k[c * t + j];
-                    for (int h = 0; h < n; h++) {
-                        pr[h] += qc[h] * kc[h];
-                    }
-                }
-                for (int h = 0; h < n; h++) {
-                    pr[h] *= scale;
-                }
-            }
-            System.arraycopy(s.p[i * t + lo], 0, mx, 0, n);
-            for (int j = lo + 1; j <= i; j++) {
-                double[] pr = s.p[i * t + j];
-                for (int h = 0; h < n; h++) {
-                    mx[h] = Math.max(mx[h], pr[h]);
-                }
-            }
-            Arrays.fill(sum, 0, n, 0.0);
-            for (int j = lo; j <= i; j++) {
-                double[] pr = s.p[i * t + j];
-                FastExp.expShifted(pr, mx, pr, s.tmp, n);
-                for (int h = 0; h < n; h++) {
-                    sum[h] += pr[h];
-                }
-            }
-            for (int h = 0; h < n; h++) {
-                sum[h] = 1.0 / sum[h];
-            }
-            for (int c = 0; c < dh && withZ; c++) {
-                Arrays.fill(s.z[c * t + i], 0, n, 0.0);
-            }
-            for (int j = lo; j <= i; j++) {
-                double[] pr = s.p[i * t + j];
-                for (int h = 0; h < n; h++) {
-                    pr[h] *= sum[h];
-                }
-                for (int c = 0; c < dh && withZ; c++) {
-                    double[] zc = s.z[c * t + i], vc = s.v[c * t + j];
-                    for (int h = 0; h < n; h++) {
-                        zc[h] += pr[h] * vc[h];
-                    }
-                }
-            }
-        }
-    }
-
-    /** s.dq, s.dk, s.dv from s.q, s.k, s.v, s.p and dz (held in s.z) over the first n lanes. */
-    private static void backwardBlock(Scratch s, int n, double scale, int window) {
-        int t = s.t, dh = s.dh;
-        double[] rowDot = s.acc;
-        for (int r = 0; r < dh * t; r++) {
-            Arrays.fill(s.dq[r], 0, n, 0.0);
-            Arrays.fill(s.dk[r], 0, n, 0.0);
-            Arrays.fill(s.dv[r], 0, n, 0.0);
-        }
-        for (int i = 0; i < t; i++) {
-            int lo = firstKey(i, window);
-            Arrays.fill(rowDot, 0, n, 0.0);
-            for (int j = lo; j <= i; j++) {
-                double[] dpj = s.dp[j], pr = s.p[i * t + j], dz0 = s.z[i], v0 = s.v[j];
-                for (int h = 0; h < n; h++) {
-                    dpj[h] = dz0[h] * v0[h];
-                }
-                for (int c = 1; c < dh; c++) {
-                    double[] dzc = s.z[c * t + i], vc = s.v[c * t + j];
-                    for (int h = 0; h < n; h++) {
-                        dpj[h] += dzc[h] * vc[h];
-                    }
-                }
-                for (int h = 0; h < n; h++) {
-                    rowDot[h] += pr[h] * dpj[h];
-                }
-            }
-            for (int j = lo; j <= i; j++) {
-                double[] ds = s.dp[j], pr = s.p[i * t + j];
-                for (int h = 0; h < n; h++) {
-                    ds[h] = scale * pr[h] * (ds[h] - rowDot[h]);
-                }
-                for (int c = 0; c < dh; c++) {
-                    double[] dqc = s.dq[c * t + i], kc = s.k[c * t + j], dkc = s.dk[c * t + j];
-                    double[] qc = s.q[c * t + i], dvc = s.dv[c * t + j], dzc = s.z[c * t + i];
-                    for (int h = 0; h < n; h++) {
-                        dqc[h] += ds[h] * kc[h];
-                    }
-                    for (int h = 0; h < n; h++) {
-                        dkc[h] += ds[h] * qc[h];
-                    }
-                    for (int h = 0; h < n; h++) {
-                        dvc[h] += pr[h] * dzc[h];
-                    }
-                }
-            }
-        }
     }
 }

@@ -51,4 +51,28 @@ class FastExpTest {
             }
         }
     }
+
+    @Test
+    void floatTwinWithin1e5OverTheWholeRangeAndShifted() {
+        int n = 1_000_001;
+        float[] x = new float[n], shift = new float[n], out = new float[n], tmp = new float[n];
+        for (int i = 0; i < n; i++) {
+            shift[i] = (i % 7) * 0.5f;
+            x[i] = (float) (FastExp.MIN_ARG * i / (n - 1)) + shift[i];
+        }
+        FastExp.expShifted(x, shift, out, tmp, n);
+        double worst = 0, sum = 0;
+        for (int i = 0; i < n; i++) {
+            double e = Math.exp(Math.max((double) x[i] - shift[i], FastExp.MIN_ARG));
+            double rel = Math.abs(out[i] - e) / e;
+            worst = Math.max(worst, rel);
+            sum += rel;
+        }
+        assertTrue(worst < 1e-5, "largest relative error " + worst);
+        assertTrue(sum / n < 3e-6, "mean relative error " + sum / n);
+        float[] clamped = {-200f, 0f};
+        FastExp.expShifted(clamped, new float[] {0f, 0f}, clamped, new float[2], 2);
+        assertEquals(Math.exp(FastExp.MIN_ARG), clamped[0], 1e-5 * Math.exp(FastExp.MIN_ARG));
+        assertEquals(1f, clamped[1], 0f);
+    }
 }

@@ -1,0 +1,290 @@
+package org.interplab.core.model.kernels;
+
+// Generated from QkvLanesDouble.java by QkvLanesTwinTest (double -> float): do not edit.
+
+import java.util.Arrays;
+
+/**
+ * The block loops of {@link QkvAttentionKernel} in float: scratch, the transposes into lanes and back, forward and
+ * backward. This is the hand-written source of the DOUBLE path (the finite-difference checks run it); the FLOAT
+ * path, what training runs (16 lanes per AVX-512 vector instead of 8, half the memory traffic, no conversions), is
+ * {@code QkvLanesFloat}, generated from this file by {@code QkvLanesTwinTest} with the primitive type replaced. Edit
+ * this file only, then regenerate: {@code mvn -pl interp-core test -Dtest=QkvLanesTwinTest
+ * -Dinterplab.regenerate=true}; the test fails while the two differ. So literals here carry no type suffix and no
+ * decimal point ({@code 0}, {@code 1 / x}): they must compile in both. Multiply-adds are {@link Math#fma}: in
+ * float, {@code a += b * c} loops ran several times slower (measured; see {@link FastExp}).
+ */
+final class QkvLanesFloat {
+    /**
+     * Per-thread scratch for a block of {@code nb} batch elements: every activation row is an array over the block's
+     * lanes (lane e·heads + h for element e, head h), so that the inner loops index all their arrays alike and C2
+     * vectorises them. q[c·t + i] is component c of position i's query, p[i·t + j] the pattern entry (i, j).
+     */
+    private static final class Scratch {
+        final int t;
+        final int heads;
+        final int dh;
+        final int nb;
+        final float[] io;
+        final float[] pio;
+        final float[][] q;
+        final float[][] k;
+        final float[][] v;
+        final float[][] z;
+        final float[][] dq;
+        final float[][] dk;
+        final float[][] dv;
+        final float[][] p;
+        final float[][] dp;
+        final float[] acc;
+        final float[] acc2;
+        final float[] tmp;
+
+        Scratch(int t, int heads, int dh, int nb) {
+            this.t = t;
+            this.heads = heads;
+            this.dh = dh;
+            this.nb = nb;
+            int lanes = nb * heads;
+            io = new float[nb * t * 3 * heads * dh];
+            pio = new float[nb * t * t * heads];
+            q = new float[dh * t][lanes];
+            k = new float[dh * t][lanes];
+            v = new float[dh * t][lanes];
+            z = new float[dh * t][lanes];
+            dq = new float[dh * t][lanes];
+            dk = new float[dh * t][lanes];
+            dv = new float[dh * t][lanes];
+            p = new float[t * t][lanes];
+            dp = new float[t][lanes];
+            acc = new float[lanes];
+            acc2 = new float[lanes];
+            tmp = new float[lanes];
+        }
+
+        boolean fits(int t2, int heads2, int dh2, int nb2) {
+            return t == t2 && heads == heads2 && dh == dh2 && nb == nb2;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
+
+    private QkvLanesFloat() {
+    }
+
+    private static Scratch scratch(int t, int heads, int dh, int nb) {
+        Scratch s = SCRATCH.get();
+        if (s == null || !s.fits(t, heads, dh, nb)) {
+            s = new Scratch(t, heads, dh, nb);
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+
+    /** z (and the pattern, if {@code pIo} is not null) from qkv, all through their direct views. */
+    static void forward(DirectIo qkvIo, DirectIo zIo, DirectIo pIo, int batch, int ctx, int heads, int dHead,
+                        float scale, int window) {
+        int hd = heads * dHead, tt = ctx * ctx * heads, nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
+        KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
+            Scratch s = scratch(ctx, heads, dHead, nb);
+            for (int b = from; b < to; b += nb) {
+                int m = Math.min(nb, to - b), lanes = m * heads;
+                readQkv(qkvIo, s, b, m, ctx, heads, dHead);
+                forwardBlock(s, lanes, scale, window, true, pIo != null);
+                if (pIo != null) {
+                    packPattern(s, m);
+                    pIo.write((long) b * tt, s.pio, 0, m * tt);
+                }
+                pack(s.z, s.io, hd, 0, m, ctx, heads, dHead);
+                zIo.write((long) b * ctx * hd, s.io, 0, m * ctx * hd);
+            }
+        });
+    }
+
+    /** dQkv from qkv and dz, all through their direct views. */
+    static void backward(DirectIo qkvIo, DirectIo dzIo, DirectIo outIo, int batch, int ctx, int heads, int dHead,
+                         float scale, int window) {
+        int hd = heads * dHead;
+        int nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
+        KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
+            Scratch s = scratch(ctx, heads, dHead, nb);
+            for (int b = from; b < to; b += nb) {
+                int m = Math.min(nb, to - b), lanes = m * heads;
+                readQkv(qkvIo, s, b, m, ctx, heads, dHead);
+                forwardBlock(s, lanes, scale, window, false, false);
+                dzIo.read((long) b * ctx * hd, s.io, 0, m * ctx * hd);
+                unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead);
+                backwardBlock(s, lanes, scale, window);
+                pack(s.dq, s.io, 3 * hd, 0, m, ctx, heads, dHead);
+                pack(s.dk, s.io, 3 * hd, hd, m, ctx, heads, dHead);
+                pack(s.dv, s.io, 3 * hd, 2 * hd, m, ctx, heads, dHead);
+                outIo.write((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
+            }
+        });
+    }
+
+    /** The block of m elements from element b on: its q, k, v rows into s.q, s.k, s.v. */
+    private static void readQkv(DirectIo qkvIo, Scratch s, int b, int m, int ctx, int heads, int dHead) {
+        int hd = heads * dHead;
+        qkvIo.read((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
+        unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
+        unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
+        unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
+    }
+
+    /** out[h] = Σ_c a[c·t + i][h]·b[c·t + j][h] over the first n lanes: position i of a against position j of b. */
+    private static void laneDot(float[][] a, int i, float[][] b, int j, int t, int dh, float[] out, int n) {
+        float[] a0 = a[i], b0 = b[j];
+        for (int h = 0; h < n; h++) {
+            out[h] = a0[h] * b0[h];
+        }
+        for (int c = 1; c < dh; c++) {
+            float[] ac = a[c * t + i], bc = b[c * t + j];
+            for (int h = 0; h < n; h++) {
+                out[h] = Math.fma(ac[h], bc[h], out[h]);
+            }
+        }
+    }
+
+    /**
+     * dst[c·t + i][e·heads + h] = src[(e·t + i)·width + col + h·dh + c] for the block's m elements (src: their rows
+     * of {@code width}, contiguous).
+     */
+    private static void unpack(float[] src, int width, int col, float[][] dst, int m, int t, int heads, int dh) {
+        for (int c = 0; c < dh; c++) {
+            for (int i = 0; i < t; i++) {
+                float[] row = dst[c * t + i]; // one lane row at a time: a short loop with the row in a register
+                for (int e = 0; e < m; e++) {
+                    int from = (e * t + i) * width + col + c, to = e * heads;
+                    for (int h = 0; h < heads; h++) {
+                        row[to + h] = src[from + h * dh];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The inverse of {@link #unpack}. */
+    private static void pack(float[][] src, float[] dst, int width, int col, int m, int t, int heads, int dh) {
+        for (int c = 0; c < dh; c++) {
+            for (int i = 0; i < t; i++) {
+                float[] row = src[c * t + i];
+                for (int e = 0; e < m; e++) {
+                    int to = (e * t + i) * width + col + c, from = e * heads;
+                    for (int h = 0; h < heads; h++) {
+                        dst[to + h * dh] = row[from + h];
+                    }
+                }
+            }
+        }
+    }
+
+    /** s.pio [m, t, t, heads] (the stored layout) from s.p. */
+    private static void packPattern(Scratch s, int m) {
+        int t = s.t, nh = s.heads;
+        for (int e = 0; e < m; e++) {
+            for (int ij = 0; ij < t * t; ij++) {
+                System.arraycopy(s.p[ij], e * nh, s.pio, (e * t * t + ij) * nh, nh);
+            }
+        }
+    }
+
+    /**
+     * s.p at the allowed (query, key) pairs (with {@code full}, 0 at the masked ones too) and, {@code withZ}, s.z from
+     * s.q, s.k, s.v over the first n lanes.
+     */
+    private static void forwardBlock(Scratch s, int n, float scale, int window, boolean withZ, boolean full) {
+        int t = s.t, dh = s.dh;
+        float[] mx = s.acc, sum = s.acc2;
+        for (int i = 0; i < t; i++) {
+            int lo = QkvAttentionKernel.firstKey(i, window);
+            for (int j = 0; j < t; j++) {
+                float[] pr = s.p[i * t + j];
+                if (j < lo || j > i) {
+                    if (full) {
+                        Arrays.fill(pr, 0, n, 0);
+                    }
+                    continue;
+                }
+                laneDot(s.q, i, s.k, j, t, dh, pr, n);
+                for (int h = 0; h < n; h++) {
+                    pr[h] *= scale;
+                }
+            }
+            System.arraycopy(s.p[i * t + lo], 0, mx, 0, n);
+            for (int j = lo + 1; j <= i; j++) {
+                float[] pr = s.p[i * t + j];
+                for (int h = 0; h < n; h++) {
+                    mx[h] = Math.max(mx[h], pr[h]);
+                }
+            }
+            Arrays.fill(sum, 0, n, 0);
+            for (int j = lo; j <= i; j++) {
+                float[] pr = s.p[i * t + j];
+                FastExp.expShifted(pr, mx, pr, s.tmp, n);
+                for (int h = 0; h < n; h++) {
+                    sum[h] += pr[h];
+                }
+            }
+            for (int h = 0; h < n; h++) {
+                sum[h] = 1 / sum[h];
+            }
+            for (int c = 0; c < dh && withZ; c++) {
+                Arrays.fill(s.z[c * t + i], 0, n, 0);
+            }
+            for (int j = lo; j <= i; j++) {
+                float[] pr = s.p[i * t + j];
+                for (int h = 0; h < n; h++) {
+                    pr[h] *= sum[h];
+                }
+                for (int c = 0; c < dh && withZ; c++) {
+                    float[] zc = s.z[c * t + i], vc = s.v[c * t + j];
+                    for (int h = 0; h < n; h++) {
+                        zc[h] = Math.fma(pr[h], vc[h], zc[h]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** s.dq, s.dk, s.dv from s.q, s.k, s.v, s.p and dz (held in s.z) over the first n lanes. */
+    private static void backwardBlock(Scratch s, int n, float scale, int window) {
+        int t = s.t, dh = s.dh;
+        float[] rowDot = s.acc;
+        for (int r = 0; r < dh * t; r++) {
+            Arrays.fill(s.dq[r], 0, n, 0);
+            Arrays.fill(s.dk[r], 0, n, 0);
+            Arrays.fill(s.dv[r], 0, n, 0);
+        }
+        for (int i = 0; i < t; i++) {
+            int lo = QkvAttentionKernel.firstKey(i, window);
+            Arrays.fill(rowDot, 0, n, 0);
+            for (int j = lo; j <= i; j++) {
+                float[] dpj = s.dp[j], pr = s.p[i * t + j];
+                laneDot(s.z, i, s.v, j, t, dh, dpj, n);
+                for (int h = 0; h < n; h++) {
+                    rowDot[h] = Math.fma(pr[h], dpj[h], rowDot[h]);
+                }
+            }
+            for (int j = lo; j <= i; j++) {
+                float[] ds = s.dp[j], pr = s.p[i * t + j];
+                for (int h = 0; h < n; h++) {
+                    ds[h] = scale * pr[h] * (ds[h] - rowDot[h]);
+                }
+                for (int c = 0; c < dh; c++) {
+                    float[] dqc = s.dq[c * t + i], kc = s.k[c * t + j], dkc = s.dk[c * t + j];
+                    float[] qc = s.q[c * t + i], dvc = s.dv[c * t + j], dzc = s.z[c * t + i];
+                    for (int h = 0; h < n; h++) {
+                        dqc[h] = Math.fma(ds[h], kc[h], dqc[h]);
+                    }
+                    for (int h = 0; h < n; h++) {
+                        dkc[h] = Math.fma(ds[h], qc[h], dkc[h]);
+                    }
+                    for (int h = 0; h < n; h++) {
+                        dvc[h] = Math.fma(pr[h], dzc[h], dvc[h]);
+                    }
+                }
+            }
+        }
+    }
+}
