@@ -405,14 +405,14 @@ public final class Transformer {
         if (!useStepWorkspace) {
             Pass p = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens());
             CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true);
-            return new Output(ce.loss(), keepLogits ? p.logits : null, into(backward(p, ce.dLogits()), gradsInto));
+            return new Output(ce.loss(), keepLogits ? p.logits : null, into(backward(p, ce), gradsInto));
         }
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE,
                 STEP_WORKSPACE_ID)) {
             Pass p = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens());
             INDArray logits = keepLogits ? p.logits.detach() : null;
             CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true, true);
-            return new Output(ce.loss(), logits, into(backward(p, ce.dLogits()), gradsInto));
+            return new Output(ce.loss(), logits, into(backward(p, ce), gradsInto));
         }
     }
 
@@ -491,8 +491,8 @@ public final class Transformer {
         return p;
     }
 
-    private Map<String, INDArray> backward(Pass p, INDArray dLogits) {
-        INDArray dx = p.lnFinal.backward(p.unembed.backward(dLogits));
+    private Map<String, INDArray> backward(Pass p, CrossEntropy.Result loss) {
+        INDArray dx = p.lnFinal.backward(p.unembed.backward(loss.dLogits(), loss.dBias()));
         for (int l = p.blocks.size() - 1; l >= 0; l--) {
             dx = p.blocks.get(l).backward(dx);
         }
