@@ -4,7 +4,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinTask;
 import org.interplab.core.model.kernels.FastExp;
 import org.interplab.core.model.kernels.KernelThreads;
 import org.interplab.core.task.TokenBatch;
@@ -24,8 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * the logits with {@code overwrite}, else into a new array) while its column sums accumulate. ND4J's op-by-op
  * version (max, subtract, exp, sum, scale, then the bias gradient as a GEMV) made six passes over the
  * [tokens, vocabulary] array, each limited by memory bandwidth: ≈ 330 ms of a 660 ms `tinystories-1l` step
- * (measured: docs/benchmarks.md). The rows are split over {@link KernelThreads} (each with its own column sums).
- * Arithmetic is in double whatever the storage type.
+ * (measured: docs/benchmarks.md). The rows are split into {@link KernelThreads#get()} parts, each with its own
+ * column sums, run on the common fork-join pool and the calling thread. Arithmetic is in double whatever the
+ * storage type.
  */
 final class CrossEntropy {
     /** The loss; with the gradient also d loss / d logits [rows, vocab] and its column sums [vocab]. */
@@ -70,12 +71,15 @@ final class CrossEntropy {
             work.add(new Part(in, out, target, count, vOut, (int) ((long) n * p / parts),
                     (int) ((long) n * (p + 1) / parts)));
         }
-        List<CompletableFuture<Void>> others = new ArrayList<>();
-        for (int p = 1; p < parts; p++) {
-            others.add(CompletableFuture.runAsync(work.get(p)));
+        if (parts == 1) {
+            work.get(0).run();
+        } else {
+            // the caller runs the first part and takes back any part no pool thread has started (a busy pool
+            // delays nothing)
+            List<ForkJoinTask<?>> tasks = new ArrayList<>(parts);
+            work.forEach(p -> tasks.add(ForkJoinTask.adapt(p)));
+            ForkJoinTask.invokeAll(tasks);
         }
-        work.get(0).run();
-        others.forEach(CompletableFuture::join);
         double loss = 0;
         for (Part p : work) {
             loss += p.loss;

@@ -369,15 +369,21 @@ public final class Transformer {
      * returned as a detached copy).
      */
     public Output loss(TokenBatch batch) {
-        if (!useStepWorkspace) {
-            INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
-            return new Output(CrossEntropy.of(logits, batch.targets(), false).loss(), logits, Map.of());
-        }
-        return inStepWorkspace(() -> {
-            INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
-            double loss = CrossEntropy.of(logits, batch.targets(), false).loss();
-            return new Output(loss, logits.detach(), Map.of());
-        });
+        return useStepWorkspace ? inStepWorkspace(() -> evaluate(batch, true)) : evaluate(batch, false);
+    }
+
+    /**
+     * The loss alone, as {@link #loss} computes it, without copying the logits out of the step workspace (for an LM
+     * that copy is a fresh vocabulary-sized array per call, longer than the fused loss pass itself).
+     */
+    public double lossValue(TokenBatch batch) {
+        return useStepWorkspace ? inStepWorkspace(() -> evaluate(batch, false)).loss() : evaluate(batch, false).loss();
+    }
+
+    private Output evaluate(TokenBatch batch, boolean detachLogits) {
+        INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
+        double loss = CrossEntropy.of(logits, batch.targets(), false).loss();
+        return new Output(loss, detachLogits ? logits.detach() : logits, Map.of());
     }
 
     /**

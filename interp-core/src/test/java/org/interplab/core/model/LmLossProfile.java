@@ -14,7 +14,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Phase profile of the LM step's unembedding and loss at tinystories-1l shapes (thread CPU ms, medians). */
+/**
+ * Phase profile of the LM step's unembedding and loss at tinystories-1l shapes, batch 16 (thread CPU ms of the
+ * calling thread, medians; run with OMP_NUM_THREADS=1 and LAB_KERNEL_THREADS=1 so that every op runs on it).
+ * Arguments: [runs=5] [step | ce] — "step": the whole step, evaluation, AdamW and SGEMM only; "ce": the loss pass.
+ */
 public final class LmLossProfile {
     static final ThreadMXBean T = ManagementFactory.getThreadMXBean();
 
@@ -31,7 +35,7 @@ public final class LmLossProfile {
 
     public static void main(String[] a) {
         int runs = a.length > 0 ? Integer.parseInt(a[0]) : 5;
-        if (a.length > 1) {
+        if (a.length > 1 && a[1].equals("ce")) {
             INDArray lg = Nd4j.rand(DataType.FLOAT, 1024, 50257);
             int[][] tg = new int[16][64];
             INDArray cp = lg.dup();
@@ -66,6 +70,12 @@ public final class LmLossProfile {
         System.out.printf("full lossAndGradients: %.1f ms%n", cpu(() -> model.lossAndGradients(batch, false, grads), runs));
         System.out.printf("loss only (eval): %.1f ms%n", cpu(() -> model.loss(batch), runs));
         System.out.printf("adam: %.1f ms%n", cpu(() -> adam.step(grads, 1e-3, 5), runs));
+        INDArray sa = Nd4j.rand(DataType.FLOAT, 1024, 1024), sb = Nd4j.rand(DataType.FLOAT, 1024, 1024);
+        INDArray sc = Nd4j.createUninitialized(DataType.FLOAT, new long[] {1024, 1024}, 'f');
+        System.out.printf("sgemm 1024 f: %.1f ms%n", cpu(() -> Nd4j.gemm(sa, sb, sc, false, false, 1, 0), 4 * runs));
+        if (a.length > 1 && a[1].equals("step")) {
+            return;
+        }
         INDArray x = Nd4j.rand(DataType.FLOAT, n, 64);
         INDArray wu = w.get("unembed.W_U"), bu = w.get("unembed.b_U");
         INDArray logits = Nd4j.createUninitialized(DataType.FLOAT, n, v);
