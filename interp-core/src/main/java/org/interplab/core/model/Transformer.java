@@ -369,15 +369,21 @@ public final class Transformer {
      * returned as a detached copy).
      */
     public Output loss(TokenBatch batch) {
-        if (!useStepWorkspace) {
-            INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
-            return new Output(CrossEntropy.of(logits, batch.targets(), false).loss(), logits, Map.of());
-        }
-        return inStepWorkspace(() -> {
-            INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
-            double loss = CrossEntropy.of(logits, batch.targets(), false).loss();
-            return new Output(loss, logits.detach(), Map.of());
-        });
+        return useStepWorkspace ? inStepWorkspace(() -> evaluate(batch, true)) : evaluate(batch, false);
+    }
+
+    /**
+     * The loss alone, as {@link #loss} computes it, without copying the logits out of the step workspace (for an LM
+     * that copy is a fresh vocabulary-sized array per call, longer than the fused loss pass itself).
+     */
+    public double lossValue(TokenBatch batch) {
+        return useStepWorkspace ? inStepWorkspace(() -> evaluate(batch, false)).loss() : evaluate(batch, false).loss();
+    }
+
+    private Output evaluate(TokenBatch batch, boolean detachLogits) {
+        INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
+        double loss = CrossEntropy.of(logits, batch.targets(), false).loss();
+        return new Output(loss, detachLogits ? logits.detach() : logits, Map.of());
     }
 
     /**
@@ -405,14 +411,14 @@ public final class Transformer {
         if (!useStepWorkspace) {
             Pass p = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens());
             CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true);
-            return new Output(ce.loss(), keepLogits ? p.logits : null, into(backward(p, ce.dLogits()), gradsInto));
+            return new Output(ce.loss(), keepLogits ? p.logits : null, into(backward(p, ce), gradsInto));
         }
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE,
                 STEP_WORKSPACE_ID)) {
             Pass p = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens());
             INDArray logits = keepLogits ? p.logits.detach() : null;
             CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true, true);
-            return new Output(ce.loss(), logits, into(backward(p, ce.dLogits()), gradsInto));
+            return new Output(ce.loss(), logits, into(backward(p, ce), gradsInto));
         }
     }
 
@@ -491,8 +497,8 @@ public final class Transformer {
         return p;
     }
 
-    private Map<String, INDArray> backward(Pass p, INDArray dLogits) {
-        INDArray dx = p.lnFinal.backward(p.unembed.backward(dLogits));
+    private Map<String, INDArray> backward(Pass p, CrossEntropy.Result loss) {
+        INDArray dx = p.lnFinal.backward(p.unembed.backward(loss.dLogits(), loss.dBias()));
         for (int l = p.blocks.size() - 1; l >= 0; l--) {
             dx = p.blocks.get(l).backward(dx);
         }

@@ -39,6 +39,14 @@ final class Unembed implements Layer {
 
     @Override
     public INDArray backward(INDArray dLogits) {
+        return backward(dLogits, null);
+    }
+
+    /**
+     * As {@link #backward(INDArray)}, with the bias gradient (the column sums of dLogits) already computed, as the
+     * fused {@link CrossEntropy} pass does; {@code null}: computed here.
+     */
+    INDArray backward(INDArray dLogits, INDArray dBias) {
         long n = dLogits.size(0), d = x.size(1);
         if (tied) {
             INDArray dWE = Nd4j.createUninitialized(x.dataType(), vocabOut(), d);
@@ -47,7 +55,7 @@ final class Unembed implements Layer {
             INDArray dWU = Nd4j.createUninitialized(x.dataType(), d, vocabOut());
             run.grads.put("unembed.W_U", Nd4j.gemm(x, dLogits, dWU, true, false, 1.0, 0.0));
         }
-        run.grads.put("unembed.b_U", Gemm.columnSums(dLogits));
+        run.grads.put("unembed.b_U", dBias != null ? dBias : Gemm.columnSums(dLogits));
         INDArray dx = Nd4j.createUninitialized(x.dataType(), n, d);
         return Nd4j.gemm(dLogits, w, dx, false, !tied, 1.0, 0.0);
     }

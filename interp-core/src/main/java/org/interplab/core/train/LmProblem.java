@@ -90,7 +90,7 @@ public final class LmProblem implements Problem {
         for (int from = 0; from < all.length; from += EVAL_CHUNK) {
             TokenBatch chunk = validation.rows(all, from, Math.min(all.length, from + EVAL_CHUNK));
             long n = TransformerProblem.Accuracy.lossPositions(chunk);
-            lossSum += model.loss(chunk).loss() * n;
+            lossSum += model.lossValue(chunk) * n;
             positions += n;
         }
         Map<String, Double> m = new LinkedHashMap<>();
