@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { LAB_URL, apiGet, apiPost, eventually, launch, login, screenshot } from '../lib/lab.mjs';
 
-const BROKER = process.env.LAB_KAFKA || `127.0.0.1:${process.env.LAB_KAFKA_PORT || 59102}`;
+const BROKER = process.env.LAB_KAFKA || `127.0.0.1:${process.env.LAB_KAFKA_PORT || 29102}`;
 const TOPIC = 'checkpoints.published';
 const RESEARCHER = { username: `researcher-${randomUUID().slice(0, 8)}`, password: 'a-researcher-password-1' };
 

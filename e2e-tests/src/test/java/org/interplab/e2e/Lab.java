@@ -16,7 +16,7 @@ import org.interplab.contracts.Json;
 /** Where the running stack is (set by ./lab test) and the few calls every end-to-end test makes. */
 final class Lab {
     static final String URL = System.getProperty("lab.url", "http://127.0.0.1:18080");
-    static final String KAFKA = System.getProperty("lab.kafka", "127.0.0.1:59102");
+    static final String KAFKA = System.getProperty("lab.kafka", "127.0.0.1:29102");
     static final String JDBC = System.getProperty("lab.jdbc", "jdbc:postgresql://127.0.0.1:55442/interplab");
     /** The stack's first admin (./lab test sets LAB_ADMIN_PASSWORD and passes it as -Dlab.admin.password). */
     static final String ADMIN = "admin";
