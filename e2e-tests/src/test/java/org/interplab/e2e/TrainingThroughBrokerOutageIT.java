@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
  * run completes.
  *
  * <p>The run is sized by the step rate measured on the same stack just before (a run sampled at two evaluations at
- * least {@link #CALIBRATION} apart, then cancelled), so that it lasts the outage plus {@link #AFTER}, whatever the
- * machine: the broker stops once the run is training and comes back while it is still training (asserted), and the
- * run finishes soon after.
+ * least {@link #CALIBRATION} apart after a {@link #WARM_UP}, then cancelled), so that it lasts at least the outage plus
+ * {@link #AFTER}, whatever the machine ({@link #SIZE_FACTOR}): the broker stops once the run is training and comes
+ * back while it is still training (asserted), and the run finishes after that.
  */
 class TrainingThroughBrokerOutageIT {
     static final Duration OUTAGE = Duration.ofSeconds(180);
@@ -39,6 +39,14 @@ class TrainingThroughBrokerOutageIT {
      * the calibration and finished inside the outage).
      */
     static final int EVAL_EVERY = 20;
+    /**
+     * The run is sized for this many times OUTAGE + AFTER at the calibrated rate: on a quiet machine the real run
+     * still trained ≥ 1.3× faster than the (warmed-up) calibration and finished inside the outage; a slower real run
+     * only lengthens the test.
+     */
+    static final double SIZE_FACTOR = 2.0;
+    /** Training time of the calibration run before its rate is sampled (the trainer's JIT warms up meanwhile). */
+    static final Duration WARM_UP = Duration.ofSeconds(10);
     /** Checkpoints (after step 0) of the run. */
     static final int CHECKPOINTS = 10;
 
@@ -53,7 +61,8 @@ class TrainingThroughBrokerOutageIT {
         assertTrue(stepsPerSecond > 0, "the calibration run made progress");
         // OUTAGE + AFTER at that rate, a multiple of EVAL_EVERY × CHECKPOINTS so that both divide it
         int unit = EVAL_EVERY * CHECKPOINTS;
-        int steps = (int) Math.ceil(stepsPerSecond * (OUTAGE.getSeconds() + AFTER.getSeconds()) / unit) * unit;
+        int steps = (int) Math.ceil(SIZE_FACTOR * stepsPerSecond * (OUTAGE.getSeconds() + AFTER.getSeconds()) / unit)
+                * unit;
         int evalEvery = EVAL_EVERY;
         int checkpointEvery = steps / CHECKPOINTS;
 
@@ -122,7 +131,8 @@ class TrainingThroughBrokerOutageIT {
      */
     private static double calibratedStepsPerSecond() throws InterruptedException {
         UUID id = submit("broker-outage-calibration", 10_000_000, EVAL_EVERY, 10_000_000);
-        long[] first = freshEvaluation(id, 0, Duration.ofMinutes(3));
+        long[] started = freshEvaluation(id, 0, Duration.ofMinutes(3));
+        long[] first = freshEvaluation(id, started[1] + WARM_UP.toMillis(), Duration.ofMinutes(3));
         long[] second = freshEvaluation(id, first[1] + CALIBRATION.toMillis(), Duration.ofMinutes(3));
         given().post("/api/experiments/" + id + "/cancel").then().statusCode(200);
         Lab.await("the calibration run cancelled", Duration.ofMinutes(1), () ->
