@@ -24,7 +24,7 @@ final class PosEmbed {
         }
         INDArray pos = (t < wPos.size(0) ? wPos.get(interval(0, t), all()).dup('c') : wPos).reshape(1, (long) t * d);
         if (!run.wants("hook_pos_embed")) {
-            return embedded.reshape(run.batch, (long) t * d).addiRowVector(pos).reshape(embedded.shape());
+            return Gemm.addRow(embedded, pos);
         }
         INDArray full = Nd4j.zeros(embedded.dataType(), run.batch, (long) t * d).addiRowVector(pos)
                 .reshape(embedded.shape());

@@ -34,7 +34,7 @@ final class Unembed implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         this.x = x;
-        return Gemm.mm(x, false, w, tied).addiRowVector(bU);
+        return Gemm.addRow(Gemm.mm(x, false, w, tied), bU);
     }
 
     @Override
