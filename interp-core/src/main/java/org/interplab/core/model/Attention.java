@@ -58,7 +58,7 @@ final class Attention implements Layer {
         int hd = nHeads * dHead;
         wQkv = Nd4j.concat(1, headColumns(p("W_Q")), headColumns(p("W_K")), headColumns(p("W_V")));
         INDArray bQkv = Nd4j.concat(1, p("b_Q").reshape(1, hd), p("b_K").reshape(1, hd), p("b_V").reshape(1, hd));
-        INDArray projected = Gemm.addRow(Gemm.mm(x, wQkv), bQkv);
+        INDArray projected = Gemm.mm(x, wQkv).addiRowVector(bQkv);
         if (packed(projected)) {
             qkv = projected;
             z = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale, window, false).z();
@@ -112,7 +112,7 @@ final class Attention implements Layer {
     private INDArray output(int hd) {
         INDArray wO = p("W_O").reshape(hd, p("W_O").size(2));
         if (!run.wants(name + ".hook_result")) {
-            return Gemm.addRow(Gemm.mm(z, wO), p("b_O"));
+            return Gemm.mm(z, wO).addiRowVector(p("b_O"));
         }
         long n = (long) run.batch * run.ctx, d = wO.size(1);
         // [batch·pos, head, d_head] → [head, batch·pos, d_head], times W_O[h] → [head, batch·pos, d_model]

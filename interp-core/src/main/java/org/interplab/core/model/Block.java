@@ -32,19 +32,18 @@ final class Block {
 
     INDArray forward(INDArray x) {
         x = run.residual(name + ".hook_resid_pre", x);
-        // each layer's output is a fresh array (a hook's replacement too): the residual sum is written into it
-        x = Gemm.addInto(run.residual(name + ".hook_attn_out", attn.forward(ln1.forward(x))), x);
+        x = x.add(run.residual(name + ".hook_attn_out", attn.forward(ln1.forward(x))));
         if (mlp != null) {
             x = run.residual(name + ".hook_resid_mid", x);
-            x = Gemm.addInto(run.residual(name + ".hook_mlp_out", mlp.forward(ln2.forward(x))), x);
+            x = x.add(run.residual(name + ".hook_mlp_out", mlp.forward(ln2.forward(x))));
         }
         return run.residual(name + ".hook_resid_post", x);
     }
 
     INDArray backward(INDArray dx) {
         if (mlp != null) {
-            dx = Gemm.addInto(ln2.backward(mlp.backward(dx)), dx);
+            dx = dx.add(ln2.backward(mlp.backward(dx)));
         }
-        return Gemm.addInto(ln1.backward(attn.backward(dx)), dx);
+        return dx.add(ln1.backward(attn.backward(dx)));
     }
 }

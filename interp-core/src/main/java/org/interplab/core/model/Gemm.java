@@ -1,6 +1,5 @@
 package org.interplab.core.model;
 
-import org.interplab.core.model.kernels.HostOps;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -34,31 +33,7 @@ final class Gemm {
      */
     static INDArray columnSums(INDArray x) {
         long rows = x.size(0), cols = x.size(1);
-        if (HostOps.supports(x)) {
-            return HostOps.columnSums(x, Math.toIntExact(cols));
-        }
         INDArray out = Nd4j.createUninitialized(x.dataType(), 1, cols);
         return Nd4j.gemm(Nd4j.ones(x.dataType(), 1, rows), x, out, false, false, 1.0, 0.0).reshape(cols);
-    }
-
-    /**
-     * x += row broadcast over x viewed as [x.length / row.length, row.length] (in place; returns x): one Java pass on
-     * host arrays ({@link HostOps}), else ND4J's {@code addiRowVector}.
-     */
-    static INDArray addRow(INDArray x, INDArray row) {
-        if (HostOps.supports(x, row)) {
-            return HostOps.addRowVector(x, row);
-        }
-        long n = row.length();
-        if (x.size(x.rank() - 1) == n) {
-            return x.addiRowVector(row.reshape(1, n));
-        }
-        x.assign(x.reshape(x.length() / n, n).addiRowVector(row.reshape(1, n)).reshape(x.shape()));
-        return x;
-    }
-
-    /** fresh += other (same shape; {@code fresh} updated in place and returned), as {@link #addRow}. */
-    static INDArray addInto(INDArray fresh, INDArray other) {
-        return HostOps.supports(fresh, other) ? HostOps.addInPlace(fresh, other) : fresh.addi(other);
     }
 }

@@ -31,9 +31,9 @@ final class Mlp implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         this.x = x;
-        pre = run.residual(name + ".hook_pre", Gemm.addRow(Gemm.mm(x, p("W_in")), p("b_in")));
+        pre = run.residual(name + ".hook_pre", Gemm.mm(x, p("W_in")).addiRowVector(p("b_in")));
         post = run.residual(name + ".hook_post", act.apply(pre));
-        return Gemm.addRow(Gemm.mm(post, p("W_out")), p("b_out"));
+        return Gemm.mm(post, p("W_out")).addiRowVector(p("b_out"));
     }
 
     @Override

@@ -24,7 +24,7 @@ final class PosEmbed {
         }
         INDArray pos = (t < wPos.size(0) ? wPos.get(interval(0, t), all()).dup('c') : wPos).reshape(1, (long) t * d);
         if (!run.wants("hook_pos_embed")) {
-            return Gemm.addRow(embedded, pos);
+            return embedded.reshape(run.batch, (long) t * d).addiRowVector(pos).reshape(embedded.shape());
         }
         INDArray full = Nd4j.zeros(embedded.dataType(), run.batch, (long) t * d).addiRowVector(pos)
                 .reshape(embedded.shape());

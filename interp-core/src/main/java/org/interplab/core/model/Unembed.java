@@ -34,7 +34,7 @@ final class Unembed implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         this.x = x;
-        return Gemm.addRow(Gemm.mm(x, false, w, tied), bU);
+        return Gemm.mm(x, false, w, tied).addiRowVector(bU);
     }
 
     @Override
