@@ -14,7 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * q, k, v = x·W_Q[h] + b_Q[h], …; (pattern, z) = {@link AttentionCore}(q, k, v, scale, window);
  * out = Σ_h z_h·W_O[h] + b_O. The heads' projections run as one merged [d_model, 3·head·d_head] QKV GEMM; without
  * hooks on the heads the core runs as {@link QkvAttentionKernel} straight on that GEMM's output (no head split or
- * merge), else as {@link AttentionCore} on per-head tensors.
+ * merge), else as {@link AttentionCore} on per-head tensors. For the kernel the merged W_QKV's columns and W_O's rows
+ * are in component-major order (c·head + h, see {@link QkvAttentionKernel}): the kernel then reads and writes its
+ * lanes as contiguous runs; the gradients are permuted back to TransformerLens's shapes (a few KB per step).
  * Hooks (TransformerLens): {@code attn.hook_q/k/v} [batch, pos, head, d_head], {@code attn.hook_pattern}
  * [batch, head, query_pos, key_pos], {@code attn.hook_z} [batch, pos, head, d_head], {@code attn.hook_result}
  * [batch, pos, head, d_model] (computed only when a hook asks for it).
@@ -36,6 +38,9 @@ final class Attention implements Layer {
     private INDArray z;
     /** The QKV projection when the pass runs {@link QkvAttentionKernel}, else null. */
     private INDArray qkv;
+    /** Whether this pass runs {@link QkvAttentionKernel} (then wQkv, wO, z and qkv are component-major). */
+    private boolean kernel;
+    private INDArray wO;
 
     /** {@code name} is the block's attention prefix, e.g. {@code blocks.0.attn}. */
     Attention(Run run, String name, Map<String, INDArray> params, Transformer.Config cfg, int window) {
@@ -56,12 +61,15 @@ final class Attention implements Layer {
     public INDArray forward(INDArray x) {
         this.x = x;
         int hd = nHeads * dHead;
-        wQkv = Nd4j.concat(1, headColumns(p("W_Q")), headColumns(p("W_K")), headColumns(p("W_V")));
-        INDArray bQkv = Nd4j.concat(1, p("b_Q").reshape(1, hd), p("b_K").reshape(1, hd), p("b_V").reshape(1, hd));
+        kernel = packed(x);
+        wQkv = Nd4j.concat(1, columns(p("W_Q")), columns(p("W_K")), columns(p("W_V")));
+        INDArray bQkv = Nd4j.concat(1, biasRow(p("b_Q")), biasRow(p("b_K")), biasRow(p("b_V")));
         INDArray projected = Gemm.mm(x, wQkv).addiRowVector(bQkv);
-        if (packed(projected)) {
+        wO = kernel ? p("W_O").permute(1, 0, 2).dup('c').reshape(hd, p("W_O").size(2))
+                : p("W_O").reshape(hd, p("W_O").size(2));
+        if (kernel) {
             qkv = projected;
-            z = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale, window, false).z();
+            z = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale, window, false, true).z();
             return output(hd);
         }
         INDArray[] heads = splitHeads(projected, 3, dHead <= Transformer.perDimMaxDHead);
@@ -95,9 +103,9 @@ final class Attention implements Layer {
      * k, v, the pattern or z (those keep the per-head path, whose layouts the hooks see). Training and evaluation
      * passes have no hooks.
      */
-    private boolean packed(INDArray projected) {
+    private boolean packed(INDArray input) {
         if (!Transformer.useQkvKernel || dHead > Transformer.KERNEL_MAX_D_HEAD
-                || !QkvAttentionKernel.supports(projected)) {
+                || !QkvAttentionKernel.supports(input)) {
             return false;
         }
         for (String hook : new String[] {"hook_q", "hook_k", "hook_v", "hook_pattern", "hook_z"}) {
@@ -110,13 +118,14 @@ final class Attention implements Layer {
 
     /** z·W_O + b_O, through {@code hook_result} when a hook asks for it. */
     private INDArray output(int hd) {
-        INDArray wO = p("W_O").reshape(hd, p("W_O").size(2));
         if (!run.wants(name + ".hook_result")) {
             return Gemm.mm(z, wO).addiRowVector(p("b_O"));
         }
         long n = (long) run.batch * run.ctx, d = wO.size(1);
         // [batch·pos, head, d_head] → [head, batch·pos, d_head], times W_O[h] → [head, batch·pos, d_model]
-        INDArray perHead = Nd4j.matmul(z.reshape(n, nHeads, dHead).permute(1, 0, 2).dup('c'), p("W_O"));
+        INDArray zHeads = kernel ? z.reshape(n, dHead, nHeads).permute(2, 0, 1) : z.reshape(n, nHeads, dHead)
+                .permute(1, 0, 2);
+        INDArray perHead = Nd4j.matmul(zHeads.dup('c'), p("W_O"));
         INDArray result = perHead.reshape(nHeads, run.batch, run.ctx, d).permute(1, 2, 0, 3);
         INDArray replaced = run.hook(name + ".hook_result", result);
         if (replaced != null) {
@@ -141,13 +150,15 @@ final class Attention implements Layer {
     @Override
     public INDArray backward(INDArray dOut) {
         int hd = nHeads * dHead;
-        INDArray wO = p("W_O").reshape(hd, p("W_O").size(2));
-        run.grads.put(name + ".W_O", Gemm.mm(z, true, dOut, false).reshape(p("W_O").shape()));
+        long d = x.size(1);
+        INDArray dWO = Gemm.mm(z, true, dOut, false);
+        run.grads.put(name + ".W_O", kernel ? dWO.reshape(dHead, nHeads, d).permute(1, 0, 2).dup('c')
+                : dWO.reshape(p("W_O").shape()));
         run.grads.put(name + ".b_O", Gemm.columnSums(dOut));
         INDArray dQkv;
-        if (qkv != null) {
+        if (kernel) {
             dQkv = QkvAttentionKernel.backward(qkv, Gemm.mm(dOut, false, wO, true), run.batch, run.ctx, nHeads, dHead,
-                    scale, window);
+                    scale, window, true);
         } else {
             boolean perDim = dHead <= Transformer.perDimMaxDHead;
             INDArray dz = splitHeads(Gemm.mm(dOut, false, wO, true), 1, perDim)[0];
@@ -159,10 +170,13 @@ final class Attention implements Layer {
         String[] w = {"W_Q", "W_K", "W_V"};
         String[] bias = {"b_Q", "b_K", "b_V"};
         for (int i = 0; i < 3; i++) {
-            run.grads.put(name + "." + w[i], dW.get(all(), interval(i * hd, (i + 1) * hd)).dup('c')
-                    .reshape(x.size(1), nHeads, dHead).permute(1, 0, 2).dup('c'));
-            run.grads.put(name + "." + bias[i], dB.get(interval(i * hd, (i + 1) * hd)).dup('c')
-                    .reshape(nHeads, dHead));
+            INDArray dWi = dW.get(all(), interval(i * hd, (i + 1) * hd)).dup('c');
+            INDArray dBi = dB.get(interval(i * hd, (i + 1) * hd)).dup('c');
+            // columns h·d_head + c → [head, d_model, d_head]; component-major c·head + h likewise
+            run.grads.put(name + "." + w[i], (kernel ? dWi.reshape(d, dHead, nHeads).permute(2, 0, 1)
+                    : dWi.reshape(d, nHeads, dHead).permute(1, 0, 2)).dup('c'));
+            run.grads.put(name + "." + bias[i], kernel ? dBi.reshape(dHead, nHeads).transpose().dup('c')
+                    : dBi.reshape(nHeads, dHead));
         }
         return Gemm.mm(dQkv, false, wQkv, true);
     }
@@ -202,8 +216,17 @@ final class Attention implements Layer {
         return out.reshape((long) b * t, (long) m * nHeads * dHead);
     }
 
-    /** [n_heads, d_model, d_head] → [d_model, n_heads·d_head], column h·d_head + j. */
-    private static INDArray headColumns(INDArray w) {
-        return w.permute(1, 0, 2).dup('c').reshape(w.size(1), w.size(0) * w.size(2));
+    /**
+     * [n_heads, d_model, d_head] → [d_model, n_heads·d_head]: column h·d_head + c, or c·n_heads + h when this pass
+     * runs the kernel (component-major).
+     */
+    private INDArray columns(INDArray w) {
+        return w.permute(kernel ? new int[] {1, 2, 0} : new int[] {1, 0, 2}).dup('c')
+                .reshape(w.size(1), w.size(0) * w.size(2));
+    }
+
+    /** [n_heads, d_head] → [1, n_heads·d_head] in the order of {@link #columns}. */
+    private INDArray biasRow(INDArray b) {
+        return (kernel ? b.transpose().dup('c') : b).reshape(1, (long) nHeads * dHead);
     }
 }

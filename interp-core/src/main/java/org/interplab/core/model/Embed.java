@@ -1,8 +1,7 @@
 package org.interplab.core.model;
 
-import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.interplab.core.model.kernels.HostOps;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -48,38 +47,19 @@ final class Embed {
         scatterAddRows(g, flat, dOut);
     }
 
-    /** target[rows[r]] += src[r] for every row r of src [n, d]; target [V, d] c-order. */
+    /**
+     * target[rows[r]] += src[r] for every row r of src [n, d]; target [V, d] c-order. On host arrays one Java pass
+     * ({@link HostOps#scatterAddRows}); elsewhere (e.g. the CUDA backend) as the GEMM target += onehot(rows)ᵀ·src.
+     */
     static void scatterAddRows(INDArray target, int[] rows, INDArray src) {
-        int d = (int) src.size(1);
-        if (!Shape.hasDefaultStridesForShape(src) || src.offset() != 0 || src.data().length() != src.length()) {
-            src = src.dup('c');
+        if (HostOps.supports(target, src)) {
+            HostOps.scatterAddRows(target, rows, src);
+            return;
         }
-        double[] s = src.data().asDouble();
-        // sum each distinct token's rows in Java, then touch the target once per distinct token
-        int[] slot = new int[(int) target.size(0)];
-        int[] distinct = new int[rows.length];
-        int nDistinct = 0;
-        double[] acc = new double[rows.length * d];
+        INDArray oneHot = Nd4j.zeros(src.dataType(), rows.length, target.size(0));
         for (int r = 0; r < rows.length; r++) {
-            int tok = rows[r];
-            int k = slot[tok] - 1;
-            if (k < 0) {
-                k = nDistinct++;
-                slot[tok] = k + 1;
-                distinct[k] = tok;
-            }
-            int from = r * d, to = k * d;
-            for (int j = 0; j < d; j++) {
-                acc[to + j] += s[from + j];
-            }
+            oneHot.putScalar(r, rows[r], 1.0);
         }
-        DataBuffer buf = target.data();
-        long base = target.offset();
-        for (int k = 0; k < nDistinct; k++) {
-            long row = base + (long) distinct[k] * d;
-            for (int j = 0; j < d; j++) {
-                buf.put(row + j, buf.getDouble(row + j) + acc[k * d + j]);
-            }
-        }
+        Nd4j.gemm(oneHot, src, target, true, false, 1.0, 1.0);
     }
 }

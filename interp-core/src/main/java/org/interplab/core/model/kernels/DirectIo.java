@@ -37,15 +37,23 @@ final class DirectIo {
 
     /** {@code a} itself if its elements lie contiguously in c order, else a c-order copy. */
     static INDArray contiguous(INDArray a) {
+        return isContiguous(a) ? a : a.dup('c');
+    }
+
+    /**
+     * Whether {@code a}'s elements lie contiguously in c order (from its offset): judged by the strides alone, so a
+     * unit-stride 1-D view ND4J labels 'f' qualifies, and so does a [1, n] reshape.
+     */
+    static boolean isContiguous(INDArray a) {
         long[] shape = a.shape();
         long[] stride = a.stride();
         long expected = 1;
-        boolean ok = a.ordering() == 'c' || a.length() <= 1;
+        boolean ok = true;
         for (int d = shape.length - 1; d >= 0 && ok; d--) {
             ok = shape[d] == 1 || stride[d] == expected;
             expected *= shape[d];
         }
-        return ok ? a : a.dup('c');
+        return ok;
     }
 
     /** A buffer of doubles per calling thread, at least {@code n} long (contents undefined). */

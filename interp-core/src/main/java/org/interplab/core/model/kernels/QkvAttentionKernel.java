@@ -23,6 +23,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link KernelThreads}. The loops live in {@link QkvLanesDouble} (DOUBLE storage) and its generated float twin
  * {@code QkvLanesFloat} (FLOAT storage: no conversions, twice the lanes per vector); one source, so the
  * finite-difference checks in double cover the code training runs in float.
+ *
+ * <p>Two column layouts: head-major (column h·d_head + c of each of q | k | v, TransformerLens's order, the default)
+ * and <b>component-major</b> (column c·heads + h; the {@code componentMajor} overloads). In the second, each
+ * position's component c of every head is a contiguous run, which is exactly one lane row of the kernel's scratch:
+ * reading and writing the lanes become array copies instead of strided gathers (which took ≈ 25 % of the kernel's
+ * time at the addition shapes). {@code Attention} permutes the columns of its W_QKV and the rows of W_O once per
+ * step so that the GEMMs produce and consume this layout; z, dz and dQkv then use it too.
  */
 public final class QkvAttentionKernel {
     /** z [batch·pos, head·d_head] and, when asked for, the pattern [batch, query, key, head] (0 where masked). */
@@ -61,15 +68,21 @@ public final class QkvAttentionKernel {
      */
     public static Forward forward(INDArray qkv, int batch, int ctx, int heads, int dHead, double scale, int window,
                                   boolean keepPattern) {
+        return forward(qkv, batch, ctx, heads, dHead, scale, window, keepPattern, false);
+    }
+
+    /** As above; {@code componentMajor}: qkv's and z's columns are c·heads + h (see the class comment). */
+    public static Forward forward(INDArray qkv, int batch, int ctx, int heads, int dHead, double scale, int window,
+                                  boolean keepPattern, boolean componentMajor) {
         INDArray in = checked(qkv, batch, ctx, 3 * heads * dHead);
         DataType dt = in.dataType();
         INDArray z = Nd4j.createUninitialized(dt, (long) batch * ctx, (long) heads * dHead);
         INDArray pattern = keepPattern ? Nd4j.createUninitialized(dt, batch, ctx, ctx, heads) : null;
         DirectIo qkvIo = DirectIo.of(in), zIo = DirectIo.of(z), pIo = keepPattern ? DirectIo.of(pattern) : null;
         if (dt == DataType.FLOAT) {
-            QkvLanesFloat.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, (float) scale, window);
+            QkvLanesFloat.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, (float) scale, window, componentMajor);
         } else {
-            QkvLanesDouble.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, scale, window);
+            QkvLanesDouble.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, scale, window, componentMajor);
         }
         return new Forward(z, pattern);
     }
@@ -82,6 +95,12 @@ public final class QkvAttentionKernel {
      */
     public static INDArray backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
                                     int window) {
+        return backward(qkv, dz, batch, ctx, heads, dHead, scale, window, false);
+    }
+
+    /** As above; {@code componentMajor}: qkv's, dz's and dQkv's columns are c·heads + h (see the class comment). */
+    public static INDArray backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
+                                    int window, boolean componentMajor) {
         int hd = heads * dHead;
         INDArray in = checked(qkv, batch, ctx, 3 * hd);
         INDArray dzc = checked(dz, batch, ctx, hd);
@@ -91,9 +110,10 @@ public final class QkvAttentionKernel {
         INDArray dQkv = Nd4j.createUninitialized(in.dataType(), (long) batch * ctx, 3L * hd);
         DirectIo qkvIo = DirectIo.of(in), dzIo = DirectIo.of(dzc), outIo = DirectIo.of(dQkv);
         if (in.dataType() == DataType.FLOAT) {
-            QkvLanesFloat.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, (float) scale, window);
+            QkvLanesFloat.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, (float) scale, window,
+                    componentMajor);
         } else {
-            QkvLanesDouble.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, scale, window);
+            QkvLanesDouble.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, scale, window, componentMajor);
         }
         return dQkv;
     }

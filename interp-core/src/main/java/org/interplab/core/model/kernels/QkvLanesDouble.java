@@ -79,55 +79,59 @@ final class QkvLanesDouble {
         return s;
     }
 
-    /** z (and the pattern, if {@code pIo} is not null) from qkv, all through their direct views. */
+    /**
+     * z (and the pattern, if {@code pIo} is not null) from qkv, all through their direct views; {@code cm}: the
+     * component-major column layout (see {@link QkvAttentionKernel}).
+     */
     static void forward(DirectIo qkvIo, DirectIo zIo, DirectIo pIo, int batch, int ctx, int heads, int dHead,
-                        double scale, int window) {
+                        double scale, int window, boolean cm) {
         int hd = heads * dHead, tt = ctx * ctx * heads, nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
         KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
-                readQkv(qkvIo, s, b, m, ctx, heads, dHead);
+                readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm);
                 forwardBlock(s, lanes, scale, window, true, pIo != null);
                 if (pIo != null) {
                     packPattern(s, m);
                     pIo.write((long) b * tt, s.pio, 0, m * tt);
                 }
-                pack(s.z, s.io, hd, 0, m, ctx, heads, dHead);
+                pack(s.z, s.io, hd, 0, m, ctx, heads, dHead, cm);
                 zIo.write((long) b * ctx * hd, s.io, 0, m * ctx * hd);
             }
         });
     }
 
-    /** dQkv from qkv and dz, all through their direct views. */
+    /** dQkv from qkv and dz, all through their direct views, in the layout {@code cm} says (as forward). */
     static void backward(DirectIo qkvIo, DirectIo dzIo, DirectIo outIo, int batch, int ctx, int heads, int dHead,
-                         double scale, int window) {
+                         double scale, int window, boolean cm) {
         int hd = heads * dHead;
         int nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
         KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
-                readQkv(qkvIo, s, b, m, ctx, heads, dHead);
+                readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm);
                 forwardBlock(s, lanes, scale, window, false, false);
                 dzIo.read((long) b * ctx * hd, s.io, 0, m * ctx * hd);
-                unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead);
+                unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead, cm);
                 backwardBlock(s, lanes, scale, window);
-                pack(s.dq, s.io, 3 * hd, 0, m, ctx, heads, dHead);
-                pack(s.dk, s.io, 3 * hd, hd, m, ctx, heads, dHead);
-                pack(s.dv, s.io, 3 * hd, 2 * hd, m, ctx, heads, dHead);
+                pack(s.dq, s.io, 3 * hd, 0, m, ctx, heads, dHead, cm);
+                pack(s.dk, s.io, 3 * hd, hd, m, ctx, heads, dHead, cm);
+                pack(s.dv, s.io, 3 * hd, 2 * hd, m, ctx, heads, dHead, cm);
                 outIo.write((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
             }
         });
     }
 
     /** The block of m elements from element b on: its q, k, v rows into s.q, s.k, s.v. */
-    private static void readQkv(DirectIo qkvIo, Scratch s, int b, int m, int ctx, int heads, int dHead) {
+    private static void readQkv(DirectIo qkvIo, Scratch s, int b, int m, int ctx, int heads, int dHead,
+                                boolean cm) {
         int hd = heads * dHead;
         qkvIo.read((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
-        unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead);
-        unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead);
-        unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead);
+        unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead, cm);
+        unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead, cm);
+        unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead, cm);
     }
 
     /** out[h] = Σ_c a[c·t + i][h]·b[c·t + j][h] over the first n lanes: position i of a against position j of b. */
@@ -146,14 +150,21 @@ final class QkvLanesDouble {
 
     /**
      * dst[c·t + i][e·heads + h] = src[(e·t + i)·width + col + h·dh + c] for the block's m elements (src: their rows
-     * of {@code width}, contiguous).
+     * of {@code width}, contiguous); with {@code cm} (component-major columns) src[(e·t + i)·width + col + c·heads
+     * + h] instead, a contiguous run of the heads that is one array copy.
      */
-    private static void unpack(double[] src, int width, int col, double[][] dst, int m, int t, int heads, int dh) {
+    private static void unpack(double[] src, int width, int col, double[][] dst, int m, int t, int heads, int dh,
+                               boolean cm) {
         for (int c = 0; c < dh; c++) {
             for (int i = 0; i < t; i++) {
                 double[] row = dst[c * t + i]; // one lane row at a time: a short loop with the row in a register
                 for (int e = 0; e < m; e++) {
-                    int from = (e * t + i) * width + col + c, to = e * heads;
+                    int to = e * heads;
+                    if (cm) {
+                        System.arraycopy(src, (e * t + i) * width + col + c * heads, row, to, heads);
+                        continue;
+                    }
+                    int from = (e * t + i) * width + col + c;
                     for (int h = 0; h < heads; h++) {
                         row[to + h] = src[from + h * dh];
                     }
@@ -163,12 +174,18 @@ final class QkvLanesDouble {
     }
 
     /** The inverse of {@link #unpack}. */
-    private static void pack(double[][] src, double[] dst, int width, int col, int m, int t, int heads, int dh) {
+    private static void pack(double[][] src, double[] dst, int width, int col, int m, int t, int heads, int dh,
+                             boolean cm) {
         for (int c = 0; c < dh; c++) {
             for (int i = 0; i < t; i++) {
                 double[] row = src[c * t + i];
                 for (int e = 0; e < m; e++) {
-                    int to = (e * t + i) * width + col + c, from = e * heads;
+                    int from = e * heads;
+                    if (cm) {
+                        System.arraycopy(row, from, dst, (e * t + i) * width + col + c * heads, heads);
+                        continue;
+                    }
+                    int to = (e * t + i) * width + col + c;
                     for (int h = 0; h < heads; h++) {
                         dst[to + h * dh] = row[from + h];
                     }

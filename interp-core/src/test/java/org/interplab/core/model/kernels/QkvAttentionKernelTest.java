@@ -208,6 +208,58 @@ class QkvAttentionKernelTest {
         }
     }
 
+    /**
+     * Columns of each block of {@code heads·dh} (q | k | v, or z) from head-major h·dh + c to component-major
+     * c·heads + h: a plain loop.
+     */
+    private static INDArray componentMajor(INDArray a, int heads, int dh) {
+        int hd = heads * dh;
+        INDArray out = a.ulike();
+        for (long r = 0; r < a.size(0); r++) {
+            for (int part = 0; part < a.size(1) / hd; part++) {
+                for (int h = 0; h < heads; h++) {
+                    for (int c = 0; c < dh; c++) {
+                        out.putScalar(r, part * hd + c * heads + h, a.getDouble(r, part * hd + h * dh + c));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The component-major layout: z and dQkv are the head-major reference's, with their columns permuted. */
+    @Test
+    void componentMajorLayoutEqualsThePlainLoopReferencePermuted() {
+        Random rnd = new Random(13);
+        int[][] shapes = {{40, 19, 32, 2}, {3, 5, 1, 3}, {7, 6, 3, 4}};
+        for (int[] sh : shapes) {
+            int batch = sh[0], t = sh[1], heads = sh[2], dh = sh[3];
+            for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+                for (int window : new int[] {0, 3}) {
+                    double tol = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
+                    INDArray qkv = random(rnd, DataType.DOUBLE, 2, (long) batch * t, 3L * heads * dh);
+                    INDArray dz = random(rnd, DataType.DOUBLE, 1, (long) batch * t, (long) heads * dh);
+                    Reference ref = reference(qkv, batch, t, heads, dh, 0.7, window);
+                    double[][] expected = referenceBackward(qkv, dz, batch, t, heads, dh, 0.7, window);
+                    INDArray qkvCm = componentMajor(qkv, heads, dh).castTo(dt);
+                    INDArray dzCm = componentMajor(dz, heads, dh).castTo(dt);
+                    QkvAttentionKernel.Forward f = QkvAttentionKernel.forward(qkvCm, batch, t, heads, dh, 0.7,
+                            window, true, true);
+                    String what = java.util.Arrays.toString(sh) + " " + dt + " window " + window;
+                    assertTrue(maxPatternDiff(ref.pattern(), f.pattern()) < tol, what + " pattern");
+                    INDArray zRef = Nd4j.create(ref.z()), dRef = Nd4j.create(expected);
+                    double zDiff = componentMajor(zRef, heads, dh).sub(f.z().castTo(DataType.DOUBLE))
+                            .amaxNumber().doubleValue();
+                    assertTrue(zDiff < tol, what + " z differs by " + zDiff);
+                    INDArray dQkv = QkvAttentionKernel.backward(qkvCm, dzCm, batch, t, heads, dh, 0.7, window, true);
+                    double dDiff = componentMajor(dRef, heads, dh).sub(dQkv.castTo(DataType.DOUBLE))
+                            .amaxNumber().doubleValue();
+                    assertTrue(dDiff < tol * 10, what + " dQkv differs by " + dDiff);
+                }
+            }
+        }
+    }
+
     /** L = Σ z ⊙ G for a fixed random G, so ∂L/∂z = G; dQkv against central differences of L, in DOUBLE. */
     @Test
     void backwardMatchesFiniteDifferences() {
