@@ -24,13 +24,15 @@ public final class LayerScan {
     private final BoundedHeap[] bands;   // [neuron · BANDS + band], created on first use
     private final float[] topFloor;      // activation of the current k-th best
     private final long[] randomCeil;     // largest key kept among the random samples (Long.MAX_VALUE until full)
-    private final long[] bandCeil;       // [neuron · BANDS + band], the same per band
+    private final long[] bandCeil;       // [neuron · BANDS + band], the same per band; then noBand's, −1
+    private final int noBand;            // the index whose ceiling no key passes (non-positive activations)
+    private final boolean sampleRandom;
     private final long[] salt;           // ScanSettings.salt(neuron)
     private final long[] hist;           // [neuron · histWidth + bin]
     private final long[] fires;
     private final long[] sumFixed;
     private long count;
-    private float[] column = new float[0];     // one neuron's activations over a sequence: [n · len + t]
+    private float[] column = new float[0];     // accept's transpose: neuron n's activation at t in [n · len + t]
     private long[] positionHash = new long[0]; // ScanSettings.positionHash of each token of the sequence
 
     public LayerScan(int dMlp, ScanSettings s) {
@@ -42,11 +44,14 @@ public final class LayerScan {
         bands = new BoundedHeap[dMlp * ScanSettings.BANDS];
         topFloor = new float[dMlp];
         randomCeil = new long[dMlp];
-        bandCeil = new long[dMlp * ScanSettings.BANDS];
+        noBand = dMlp * ScanSettings.BANDS;
+        bandCeil = new long[noBand + 1];
+        sampleRandom = s.randomSamples() > 0;
         salt = new long[dMlp];
         Arrays.fill(topFloor, Float.NEGATIVE_INFINITY);
         Arrays.fill(randomCeil, Long.MAX_VALUE);
-        Arrays.fill(bandCeil, Long.MAX_VALUE);
+        Arrays.fill(bandCeil, s.bandSamples() > 0 ? Long.MAX_VALUE : -1); // keys are ≥ 0: −1 takes none
+        bandCeil[noBand] = -1;
         hist = new long[dMlp * histWidth];
         fires = new long[dMlp];
         sumFixed = new long[dMlp];
@@ -63,11 +68,8 @@ public final class LayerScan {
      * context only); {@code firstPosition} is the stream index of {@code tokens[0]}.
      */
     public void accept(int[] tokens, int len, int from, long firstPosition, float[] acts, int offset) {
-        count += len - from;
-        boolean sampleRandom = s.randomSamples() > 0, sampleBands = s.bandSamples() > 0;
         if (column.length < len * dMlp) {
             column = new float[len * dMlp];
-            positionHash = new long[len];
         }
         float[] col = column;
         for (int t = 0; t < len; t++) { // transpose [len, dMlp] → [dMlp, len]: each neuron's column contiguous
@@ -76,46 +78,72 @@ public final class LayerScan {
                 col[n * len + t] = acts[row + n];
             }
         }
+        acceptColumns(tokens, len, from, firstPosition, col, len, 0);
+    }
+
+    /**
+     * One sequence as {@link #accept}, its activations read from a transposed batch: neuron n's activation at token t
+     * is {@code actsT[n · rows + start + t]} (the layout of {@link ScanForward}: every neuron's activations over the
+     * batch one contiguous row, the sequence a segment of it starting at {@code start}).
+     */
+    public void acceptColumns(int[] tokens, int len, int from, long firstPosition, float[] actsT, int rows,
+                              int start) {
+        count += len - from;
+        if (positionHash.length < len) {
+            positionHash = new long[len];
+        }
         long[] ph = positionHash;
         for (int t = from; t < len; t++) {
             ph[t] = s.positionHash(firstPosition + t);
         }
+        Sequence q = new Sequence(tokens, len, from, firstPosition, actsT);
         for (int n = 0; n < dMlp; n++) {
-            int c = n * len, histRow = n * histWidth, bandRow = n * ScanSettings.BANDS;
-            long sum = 0, fired = 0;
-            float floor = topFloor[n];
-            long sn = salt[n], ceil = sampleRandom ? randomCeil[n] : -1;
-            for (int t = from; t < len; t++) {
-                float a = col[c + t];
-                hist[histRow + s.bin(a)]++;
-                sum += (long) (a * NeuronStats.FIXED);
-                if (a > 0) {
-                    fired++;
-                }
-                if (a >= floor) {
-                    floor = offerTop(tokens, len, from, firstPosition, n, t, a);
-                }
-                long key = ScanSettings.key(ph[t], sn);
-                if (key <= ceil) {
-                    ceil = offerRandom(tokens, len, from, firstPosition, n, t, a, key);
-                }
-                if (sampleBands && a > 0) {
-                    int b = bandRow + ScanSettings.band(a);
-                    if (key <= bandCeil[b]) {
-                        offerBand(tokens, len, from, firstPosition, n, t, a, key, b);
-                    }
-                }
-            }
-            sumFixed[n] += sum;
-            fires[n] += fired;
+            scanNeuron(q, n, n * rows + start);
         }
     }
 
+    /** The sequence being scanned: its tokens and where its activations are. */
+    private record Sequence(int[] tokens, int len, int from, long firstPosition, float[] acts) {
+    }
+
+    /**
+     * Neuron n over the sequence, its activation at token t in {@code q.acts[c + t]}: per token a histogram increment,
+     * a sum, and one compare per heap against its floor; the band heap is looked up branch-free (a non-positive
+     * activation reads a ceiling no key passes).
+     */
+    private void scanNeuron(Sequence q, int n, int c) {
+        float[] col = q.acts;
+        long[] ph = positionHash;
+        int histRow = n * histWidth, bandRow = n * ScanSettings.BANDS, from = q.from, len = q.len;
+        long sum = 0, fired = 0;
+        float floor = topFloor[n];
+        long sn = salt[n], ceil = sampleRandom ? randomCeil[n] : -1;
+        for (int t = from; t < len; t++) {
+            float a = col[c + t];
+            hist[histRow + s.bin(a)]++;
+            sum += (long) (a * NeuronStats.FIXED);
+            fired += a > 0 ? 1 : 0;
+            if (a >= floor) {
+                floor = offerTop(q, n, c, t, a);
+            }
+            long key = ScanSettings.key(ph[t], sn);
+            if (key <= ceil) {
+                ceil = offerRandom(q, n, c, t, a, key);
+            }
+            int b = a > 0 ? bandRow + ScanSettings.band(a) : noBand;
+            if (key <= bandCeil[b]) {
+                offerBand(q, c, t, a, key, b);
+            }
+        }
+        sumFixed[n] += sum;
+        fires[n] += fired;
+    }
+
     /** Offers a candidate (activation ≥ the floor) to the neuron's top-k heap; returns the new floor. */
-    private float offerTop(int[] tokens, int len, int from, long firstPosition, int n, int t, float a) {
+    private float offerTop(Sequence q, int n, int c, int t, float a) {
         BoundedHeap h = top[n];
-        if (h.accepts(a, firstPosition + t)) {
-            h.offer(example(tokens, len, from, firstPosition, n, t, a, a));
+        if (h.accepts(a, q.firstPosition + t)) {
+            h.offer(example(q, c, t, a, a));
             if (h.full()) {
                 topFloor[n] = (float) h.worstRank();
             }
@@ -124,11 +152,11 @@ public final class LayerScan {
     }
 
     /** Offers a candidate (key ≤ the ceiling) to the neuron's random samples; returns the new ceiling. */
-    private long offerRandom(int[] tokens, int len, int from, long firstPosition, int n, int t, float a, long key) {
+    private long offerRandom(Sequence q, int n, int c, int t, float a, long key) {
         BoundedHeap h = random[n];
         double rank = -(double) key;
-        if (h.accepts(rank, firstPosition + t)) {
-            h.offer(example(tokens, len, from, firstPosition, n, t, a, rank));
+        if (h.accepts(rank, q.firstPosition + t)) {
+            h.offer(example(q, c, t, a, rank));
             if (h.full()) {
                 randomCeil[n] = (long) -h.worstRank();
             }
@@ -136,30 +164,26 @@ public final class LayerScan {
         return randomCeil[n];
     }
 
-    private void offerBand(int[] tokens, int len, int from, long firstPosition, int n, int t, float a, long key,
-                           int b) {
+    private void offerBand(Sequence q, int c, int t, float a, long key, int b) {
         BoundedHeap h = bands[b];
         if (h == null) {
             h = bands[b] = new BoundedHeap(s.bandSamples());
         }
         double rank = -(double) key;
-        if (h.accepts(rank, firstPosition + t)) {
-            h.offer(example(tokens, len, from, firstPosition, n, t, a, rank));
+        if (h.accepts(rank, q.firstPosition + t)) {
+            h.offer(example(q, c, t, a, rank));
             if (h.full()) {
                 bandCeil[b] = (long) -h.worstRank();
             }
         }
     }
 
-    /** The example at token t of the current sequence, its window's activations from the neuron's column. */
-    private Example example(int[] tokens, int len, int from, long firstPosition, int n, int t, float a, double rank) {
-        int lo = Math.max(from, t - s.before()), hi = Math.min(len, t + s.after() + 1);
-        int[] window = Arrays.copyOfRange(tokens, lo, hi);
-        float[] windowActs = new float[hi - lo];
-        for (int i = lo; i < hi; i++) {
-            windowActs[i - lo] = column[n * len + i];
-        }
-        return new Example(firstPosition + t, a, rank, window, windowActs, t - lo);
+    /** The example at token t of the current sequence, its window's activations from the neuron's column at c. */
+    private Example example(Sequence q, int c, int t, float a, double rank) {
+        int lo = Math.max(q.from, t - s.before()), hi = Math.min(q.len, t + s.after() + 1);
+        int[] window = Arrays.copyOfRange(q.tokens, lo, hi);
+        float[] windowActs = Arrays.copyOfRange(q.acts, c + lo, c + hi);
+        return new Example(q.firstPosition + t, a, rank, window, windowActs, t - lo);
     }
 
     public List<NeuronStats> result() {
