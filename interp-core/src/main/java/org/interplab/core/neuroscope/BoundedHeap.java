@@ -11,19 +11,24 @@ import java.util.List;
  * not depend on the order in which examples arrive (which is what makes shard merges exact).
  */
 final class BoundedHeap {
+    // ranks and positions in flat arrays beside the examples: comparisons and sifts read no Example object (a
+    // neuron's dozens of heaps would otherwise cost a cache miss per compare)
     private final Example[] heap;
+    private final double[] ranks;
+    private final long[] positions;
     private int size;
 
     BoundedHeap(int capacity) {
         heap = new Example[capacity];
+        ranks = new double[capacity];
+        positions = new long[capacity];
     }
 
     boolean accepts(double rank, long position) {
         if (size < heap.length) {
             return heap.length > 0;
         }
-        Example worst = heap[0];
-        return rank > worst.rank() || (rank == worst.rank() && position < worst.position());
+        return rank > ranks[0] || (rank == ranks[0] && position < positions[0]);
     }
 
     boolean full() {
@@ -32,18 +37,20 @@ final class BoundedHeap {
 
     /** Rank of the worst kept example (the root). */
     double worstRank() {
-        return heap[0].rank();
+        return ranks[0];
     }
 
     void offer(Example e) {
         if (!accepts(e.rank(), e.position())) {
             return;
         }
+        int i;
         if (size < heap.length) {
-            heap[size] = e;
-            siftUp(size++);
+            i = size++;
+            set(i, e);
+            siftUp(i);
         } else {
-            heap[0] = e;
+            set(0, e);
             siftDown(0);
         }
     }
@@ -55,8 +62,15 @@ final class BoundedHeap {
         return new ArrayList<>(Arrays.asList(copy));
     }
 
+    private void set(int i, Example e) {
+        heap[i] = e;
+        ranks[i] = e.rank();
+        positions[i] = e.position();
+    }
+
+    /** Whether slot i holds a worse example than slot j (lower rank; equal ranks: the later position). */
     private boolean worse(int i, int j) {
-        return heap[j].betterThan(heap[i].rank(), heap[i].position());
+        return ranks[j] > ranks[i] || (ranks[j] == ranks[i] && positions[j] < positions[i]);
     }
 
     private void siftUp(int i) {
@@ -91,5 +105,11 @@ final class BoundedHeap {
         Example t = heap[i];
         heap[i] = heap[j];
         heap[j] = t;
+        double r = ranks[i];
+        ranks[i] = ranks[j];
+        ranks[j] = r;
+        long p = positions[i];
+        positions[i] = positions[j];
+        positions[j] = p;
     }
 }

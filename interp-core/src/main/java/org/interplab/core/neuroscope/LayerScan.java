@@ -33,7 +33,7 @@ public final class LayerScan {
     private final long[] sumFixed;
     private long count;
     private float[] column = new float[0];     // accept's transpose: neuron n's activation at t in [n · len + t]
-    private long[] positionHash = new long[0]; // ScanSettings.positionHash of each token of the sequence
+    private long[] positionHash = new long[0]; // ScanSettings.positionHash of each row of the batch
 
     public LayerScan(int dMlp, ScanSettings s) {
         this.s = s;
@@ -78,32 +78,43 @@ public final class LayerScan {
                 col[n * len + t] = acts[row + n];
             }
         }
-        acceptColumns(tokens, len, from, firstPosition, col, len, 0);
+        acceptBatch(new int[][] {Arrays.copyOf(tokens, len)}, from, new long[] {firstPosition}, col, len);
     }
 
     /**
-     * One sequence as {@link #accept}, its activations read from a transposed batch: neuron n's activation at token t
-     * is {@code actsT[n · rows + start + t]} (the layout of {@link ScanForward}: every neuron's activations over the
-     * batch one contiguous row, the sequence a segment of it starting at {@code start}).
+     * A batch of sequences as {@link #accept} each, their activations read from one transposed array: neuron n's
+     * activation at token t of sequence i is {@code actsT[n · rows + start_i + t]}, start_i = Σ_{j<i} len_j (the
+     * layout of {@link ScanForward}: every neuron's activations over the batch one contiguous row). Goes neuron by
+     * neuron over the whole batch, so each neuron's floors, heaps and histogram row are loaded once per batch.
+     *
+     * @param seqs           the sequences' tokens (len_i = seqs[i].length)
+     * @param from           positions before it in each sequence are context only
+     * @param firstPositions stream index of each sequence's token 0
      */
-    public void acceptColumns(int[] tokens, int len, int from, long firstPosition, float[] actsT, int rows,
-                              int start) {
-        count += len - from;
-        if (positionHash.length < len) {
-            positionHash = new long[len];
+    public void acceptBatch(int[][] seqs, int from, long[] firstPositions, float[] actsT, int rows) {
+        if (positionHash.length < rows) {
+            positionHash = new long[rows];
         }
-        long[] ph = positionHash;
-        for (int t = from; t < len; t++) {
-            ph[t] = s.positionHash(firstPosition + t);
+        Sequence[] qs = new Sequence[seqs.length];
+        int start = 0;
+        for (int i = 0; i < seqs.length; i++) {
+            int len = seqs[i].length;
+            count += len - from;
+            for (int t = from; t < len; t++) {
+                positionHash[start + t] = s.positionHash(firstPositions[i] + t);
+            }
+            qs[i] = new Sequence(seqs[i], len, from, firstPositions[i], actsT, start);
+            start += len;
         }
-        Sequence q = new Sequence(tokens, len, from, firstPosition, actsT);
         for (int n = 0; n < dMlp; n++) {
-            scanNeuron(q, n, n * rows + start);
+            for (Sequence q : qs) {
+                scanNeuron(q, n, n * rows + q.start);
+            }
         }
     }
 
-    /** The sequence being scanned: its tokens and where its activations are. */
-    private record Sequence(int[] tokens, int len, int from, long firstPosition, float[] acts) {
+    /** A sequence being scanned: its tokens, its activations, and its first row in the batch (positionHash). */
+    private record Sequence(int[] tokens, int len, int from, long firstPosition, float[] acts, int start) {
     }
 
     /**
@@ -114,7 +125,7 @@ public final class LayerScan {
     private void scanNeuron(Sequence q, int n, int c) {
         float[] col = q.acts;
         long[] ph = positionHash;
-        int histRow = n * histWidth, bandRow = n * ScanSettings.BANDS, from = q.from, len = q.len;
+        int histRow = n * histWidth, bandRow = n * ScanSettings.BANDS, from = q.from, len = q.len, h0 = q.start;
         long sum = 0, fired = 0;
         float floor = topFloor[n];
         long sn = salt[n], ceil = sampleRandom ? randomCeil[n] : -1;
@@ -126,7 +137,7 @@ public final class LayerScan {
             if (a >= floor) {
                 floor = offerTop(q, n, c, t, a);
             }
-            long key = ScanSettings.key(ph[t], sn);
+            long key = ScanSettings.key(ph[h0 + t], sn);
             if (key <= ceil) {
                 ceil = offerRandom(q, n, c, t, a, key);
             }
@@ -141,6 +152,7 @@ public final class LayerScan {
 
     /** Offers a candidate (activation ≥ the floor) to the neuron's top-k heap; returns the new floor. */
     private float offerTop(Sequence q, int n, int c, int t, float a) {
+        ScanForward.PH[9]++; // PROFILE-TMP
         BoundedHeap h = top[n];
         if (h.accepts(a, q.firstPosition + t)) {
             h.offer(example(q, c, t, a, a));
@@ -153,6 +165,7 @@ public final class LayerScan {
 
     /** Offers a candidate (key ≤ the ceiling) to the neuron's random samples; returns the new ceiling. */
     private long offerRandom(Sequence q, int n, int c, int t, float a, long key) {
+        ScanForward.PH[10]++; // PROFILE-TMP
         BoundedHeap h = random[n];
         double rank = -(double) key;
         if (h.accepts(rank, q.firstPosition + t)) {
@@ -165,6 +178,7 @@ public final class LayerScan {
     }
 
     private void offerBand(Sequence q, int c, int t, float a, long key, int b) {
+        ScanForward.PH[11]++; // PROFILE-TMP
         BoundedHeap h = bands[b];
         if (h == null) {
             h = bands[b] = new BoundedHeap(s.bandSamples());

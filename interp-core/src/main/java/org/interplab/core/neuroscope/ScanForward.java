@@ -1,12 +1,14 @@
 package org.interplab.core.neuroscope;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import org.interplab.core.model.Activation;
 import org.interplab.core.model.Transformer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.interplab.core.model.kernels.FastExp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -22,6 +24,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link NeuronScanner} keeps the model's ordinary forward.
  */
 final class ScanForward {
+    // PROFILE-TMP
+    static final long[] PH = new long[16];
+    private static final java.lang.management.ThreadMXBean TMX = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static long last;
+    static void ph(int i) { long now = TMX.getCurrentThreadCpuTime(); if (i >= 0) PH[i] += now - last; last = now; }
     private final Transformer.Config cfg;
     private final Activation act;
     private final INDArray wE;
@@ -34,11 +41,18 @@ final class ScanForward {
     private float[] z = new float[0];      // [n, head·d_head]
     private float[] kT = new float[0];     // one head's keys of one sequence, transposed [d_head, len]
     private float[] vs = new float[0];     // one head's values of one sequence [len, d_head]
+    private float[] headMajor = new float[0]; // q (scaled), k, v of one sequence, [3][head][len][d_head]
     private float[] scores = new float[0];
+    private float[] arg = new float[0];    // gelu_new's tanh argument [d_mlp, n]
+    private float[] e2 = new float[0];     // e^(−2|arg|)
+    private float[] zeros = new float[0];  // FastExp's shifts for the activation: none
+    private float[] shifts = new float[0]; // FastExp's shifts for a softmax: each score row's maximum
+    private float[] tmp = new float[0];    // FastExp's scratch
 
     /** One block's weights in the layouts the pass uses (FLOAT, c order, off the step workspace). */
     private record Layer(float[] ln1w, float[] ln1b, INDArray wQkv, float[] bQkv, INDArray wO, float[] bO,
-                         float[] ln2w, float[] ln2b, INDArray wIn, INDArray bIn, INDArray wOut, float[] bOut) {
+                         float[] ln2w, float[] ln2b, INDArray wIn, INDArray bIn, float[] bInRow, INDArray wOut,
+                         float[] bOut) {
     }
 
     /** Whether the pass can run here: the CPU backend (host memory) and a model with an MLP. */
@@ -67,7 +81,8 @@ final class ScanForward {
                 layers[l] = new Layer(lnPart(p, b + "ln1.w"), lnPart(p, b + "ln1.b"), asFloat(wQkv), bQkv,
                         asFloat(p.get(b + "attn.W_O").reshape(hd, d)), floats(p.get(b + "attn.b_O")),
                         lnPart(p, b + "ln2.w"), lnPart(p, b + "ln2.b"), asFloat(p.get(b + "mlp.W_in")),
-                        asFloat(p.get(b + "mlp.b_in")).reshape(cfg.dMlp(), 1), asFloat(p.get(b + "mlp.W_out")),
+                        asFloat(p.get(b + "mlp.b_in")).reshape(cfg.dMlp(), 1), floats(p.get(b + "mlp.b_in")),
+                        asFloat(p.get(b + "mlp.W_out")),
                         floats(p.get(b + "mlp.b_out")));
             }
         }
@@ -114,29 +129,39 @@ final class ScanForward {
         h = grow(h, n * d);
         qkv = grow(qkv, n * 3 * hd);
         z = grow(z, n * hd);
+        ph(-1);
         embed(seqs, n);
+        ph(0);
         float[][] out = new float[layers.length][];
         INDArray hArr = Nd4j.createUninitialized(DataType.FLOAT, n, d);
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
+            ph(-1);
             layerNorm(w.ln1w, w.ln1b, n);
             put(hArr, h, n * d);
+            ph(1);
             get(Nd4j.gemm(hArr, w.wQkv, Nd4j.createUninitialized(DataType.FLOAT, n, 3 * hd), false, false, 1, 0),
                     qkv, n * 3 * hd);
             addRows(qkv, w.bQkv, n, 3 * hd);
+            ph(2);
             attention(seqs, l);
+            ph(3);
             INDArray zArr = Nd4j.createUninitialized(DataType.FLOAT, n, hd);
             put(zArr, z, n * hd);
             get(Nd4j.gemm(zArr, w.wO, Nd4j.createUninitialized(DataType.FLOAT, n, d), false, false, 1, 0), h, n * d);
             addResidual(h, w.bO, n, d);
+            ph(4);
             layerNorm(w.ln2w, w.ln2b, n);
             put(hArr, h, n * d);
+            ph(1);
             // preᵀ = W_inᵀ·hᵀ + b_in (as a column), [d_mlp, n]: each neuron's activations one contiguous row
             INDArray preT = Nd4j.gemm(w.wIn, hArr, Nd4j.createUninitialized(DataType.FLOAT, dMlp, n), true, true, 1, 0)
-                    .addiColumnVector(w.bIn);
-            INDArray postT = act.apply(preT);
+                    ;
+            ph(5);
             out[l] = new float[n * dMlp];
-            get(postT, out[l], n * dMlp);
+            INDArray postT = activation(preT, w, out[l], n);
+            ph(6);
+            ph(7);
             if (l + 1 < layers.length) {
                 get(Nd4j.gemm(postT, w.wOut, Nd4j.createUninitialized(DataType.FLOAT, n, d), true, false, 1, 0),
                         h, n * d);
@@ -144,6 +169,47 @@ final class ScanForward {
             }
         }
         return out;
+    }
+
+    /**
+     * post = act(pre + b_in) on preᵀ [d_mlp, n], into {@code out} (c order) and as the returned array (for W_out).
+     * gelu_new, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) as in {@link Activation}, runs on the Java heap, its
+     * tanh from {@link FastExp} (relative error &lt; 1e-5 in e^x, so &lt; 1e-5 in tanh; ND4J's tanh cost ≈ 15 ns per
+     * element here, the model's form is nine ND4J ops); the other activations are the model's own.
+     */
+    private INDArray activation(INDArray preT, Layer w, float[] out, int n) {
+        int dMlp = cfg.dMlp(), count = dMlp * n;
+        if (act != Activation.GELU_NEW) {
+            INDArray postT = act.apply(preT.addiColumnVector(w.bIn()));
+            get(postT, out, count);
+            return postT;
+        }
+        get(preT, out, count);
+        arg = grow(arg, count);
+        float[] u = arg;
+        float c = (float) Math.sqrt(2 / Math.PI);
+        for (int r = 0; r < dMlp; r++) {
+            float b = w.bInRow()[r];
+            for (int i = r * n; i < (r + 1) * n; i++) {
+                float x = out[i] + b;
+                out[i] = x;
+                u[i] = c * (x + 0.044715f * x * x * x);
+            }
+        }
+        // tanh(u) = sign(u)·(1 − e)/(1 + e), e = e^(−2|u|) ∈ (0, 1]: FastExp's argument is ≤ 0 as it needs
+        zeros = grow(zeros, count);
+        tmp = grow(tmp, count);
+        e2 = grow(e2, count);
+        for (int i = 0; i < count; i++) {
+            e2[i] = -2 * Math.abs(u[i]);
+        }
+        FastExp.expShifted(e2, zeros, e2, tmp, count);
+        for (int i = 0; i < count; i++) {
+            float t = (1 - e2[i]) / (1 + e2[i]);
+            out[i] = 0.5f * out[i] * (1 + Math.copySign(t, u[i]));
+        }
+        put(preT, out, count);
+        return preT;
     }
 
     /** x[r] = W_E[token] + W_pos[position in its sequence]. */
@@ -209,12 +275,120 @@ final class ScanForward {
     }
 
     /**
-     * z = causal softmax attention of each sequence and head on {@code qkv} (row r: q of every head, then k, then v):
+     * From this d_head on, a sequence's attention runs as ND4J batched matmuls over its heads (scores and pattern·v:
+     * 2·head·len²·d_head FLOPs each, the upper triangle computed and masked); below it, as plain Java loops, whose
+     * per-sequence cost has no per-op overhead. Mutable for the tests, which run both paths.
+     */
+    static int nd4jAttentionMinDHead = 32;
+
+    /** z = causal softmax attention of each sequence and head on {@code qkv} (see {@link #attentionJava}). */
+    private void attention(int[][] seqs, int layer) {
+        if (cfg.dHead() >= nd4jAttentionMinDHead) {
+            attentionNd4j(seqs, layer);
+        } else {
+            attentionJava(seqs, layer);
+        }
+    }
+
+    /**
+     * The attention of {@link #attentionJava} with the two products as ND4J batched matmuls per sequence, [head, len,
+     * d_head]·[head, len, d_head]ᵀ and [head, len, len]·[head, len, d_head]; the causal (and window) mask and the
+     * softmax run on the Java heap between them.
+     */
+    private void attentionNd4j(int[][] seqs, int layer) {
+        int heads = cfg.nHeads(), dh = cfg.dHead(), hd = heads * dh, stride = 3 * hd;
+        int window = cfg.windowOf(layer);
+        int start = 0;
+        for (int[] s : seqs) {
+            int len = s.length, block = heads * len * dh;
+            headMajor = grow(headMajor, 3 * block);
+            scores = grow(scores, heads * len * len);
+            float[] hm = headMajor;
+            ph(-1);
+            for (int i = 0; i < len; i++) {
+                int row = (start + i) * stride;
+                for (int m = 0; m < 3; m++) {
+                    float f = m == 0 ? scale : 1f;
+                    for (int hh = 0; hh < heads; hh++) {
+                        int src = row + m * hd + hh * dh, dst = m * block + (hh * len + i) * dh;
+                        for (int e = 0; e < dh; e++) {
+                            hm[dst + e] = qkv[src + e] * f;
+                        }
+                    }
+                }
+            }
+            INDArray qkvH = Nd4j.createUninitialized(DataType.FLOAT, 3, heads, len, dh);
+            put(qkvH, hm, 3 * block);
+            ph(12);
+            INDArray sc = Nd4j.matmul(qkvH.slice(0), qkvH.slice(1),
+                    Nd4j.createUninitialized(DataType.FLOAT, heads, len, len), false, true, false);
+            float[] p = scores;
+            get(sc, p, heads * len * len);
+            ph(13);
+            softmaxRows(p, heads * len, len, window, 0);
+            put(sc, p, heads * len * len);
+            ph(14);
+            INDArray zh = Nd4j.matmul(sc, qkvH.slice(2), Nd4j.createUninitialized(DataType.FLOAT, heads, len, dh),
+                    false, false, false);
+            get(zh, hm, block);
+            for (int hh = 0; hh < heads; hh++) {
+                for (int i = 0; i < len; i++) {
+                    System.arraycopy(hm, (hh * len + i) * dh, z, (start + i) * hd + hh * dh, dh);
+                }
+            }
+            ph(15);
+            start += len;
+        }
+    }
+
+    /**
+     * The causal softmax of every row of a block of score rows: {@code rows} rows of {@code len} keys, row r being
+     * query (q0 + r) mod len (q0 = 0: rows of one head after another; one row of query i: q0 = i, len = i + 1); keys lo..i are allowed (lo = 0, or i − window + 1), the others
+     * set to 0. One {@link FastExp} pass over the whole block, each row shifted by its maximum (masked entries
+     * clamp to e^−87 and are zeroed after).
+     */
+    private void softmaxRows(float[] p, int rows, int len, int window, int q0) {
+        int count = rows * len;
+        shifts = grow(shifts, count);
+        tmp = grow(tmp, count);
+        float[] shift = shifts;
+        for (int r = 0; r < rows; r++) {
+            int i = (q0 + r) % len, o = r * len, lo = window > 0 ? Math.max(0, i - window + 1) : 0;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = lo; j <= i; j++) {
+                max = Math.max(max, p[o + j]);
+            }
+            Arrays.fill(shift, o, o + len, max);
+            for (int j = 0; j < lo; j++) {
+                p[o + j] = max;
+            }
+            for (int j = i + 1; j < len; j++) {
+                p[o + j] = max;
+            }
+        }
+        FastExp.expShifted(p, shift, p, tmp, count);
+        for (int r = 0; r < rows; r++) {
+            int i = (q0 + r) % len, o = r * len, lo = window > 0 ? Math.max(0, i - window + 1) : 0;
+            float sum = 0;
+            for (int j = lo; j <= i; j++) {
+                sum += p[o + j];
+            }
+            float inv = 1 / sum;
+            for (int j = lo; j <= i; j++) {
+                p[o + j] *= inv;
+            }
+            Arrays.fill(p, o, o + lo, 0f);
+            Arrays.fill(p, o + i + 1, o + len, 0f);
+        }
+    }
+
+    /**
+     * z = causal softmax attention of each sequence and head on {@code qkv}, in plain Java loops (row r: q of every head, then k, then v):
      * query i attends keys j ≤ i (and i − j &lt; window for a local layer), scores scaled by 1/√d_head when the
      * model uses the attention scale. Keys are transposed per sequence and head so that a query's scores are axpys
      * over the keys, and z a sum of value rows: both inner loops contiguous.
      */
-    private void attention(int[][] seqs, int layer) {
+    private void attentionJava(int[][] seqs, int layer) {
         int heads = cfg.nHeads(), dh = cfg.dHead(), hd = heads * dh, stride = 3 * hd;
         int window = cfg.windowOf(layer);
         int start = 0;
@@ -245,23 +419,13 @@ final class ScanForward {
                             sc[j] += qe * kT[k0 + j];
                         }
                     }
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = lo; j <= i; j++) {
-                        max = Math.max(max, sc[j]);
-                    }
-                    float sum = 0;
-                    for (int j = lo; j <= i; j++) {
-                        float e = (float) Math.exp(sc[j] - max);
-                        sc[j] = e;
-                        sum += e;
-                    }
+                    softmaxRows(sc, 1, i + 1, window, i);
                     int zRow = (start + i) * hd + hh * dh;
                     for (int e = 0; e < dh; e++) {
                         z[zRow + e] = 0;
                     }
-                    float inv = 1 / sum;
                     for (int j = lo; j <= i; j++) {
-                        float pj = sc[j] * inv;
+                        float pj = sc[j];
                         int v0 = j * dh;
                         for (int e = 0; e < dh; e++) {
                             z[zRow + e] += pj * vs[v0 + e];

@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The scan's packed forward ({@link ScanForward}) against the model's ordinary forward pass run on each sequence
  * alone (no packing, no padding): every layer's hook_post to 1e-4, over architectures that exercise each branch
  * (LayerNorm or none, attention scale or none, global and local layers, relu / gelu / gelu_new, one or two layers),
- * and the fallback path (the model's padded forward, repacked) against the same reference.
+ * both attention paths (Java loops and ND4J batched matmuls), and the fallback path (the model's padded forward, repacked) against the same reference.
  */
 class ScanForwardTest {
     static final int VOCAB = 97;
@@ -70,7 +70,15 @@ class ScanForwardTest {
             });
             Transformer model = new Transformer(a.cfg(), p);
             int[][] seqs = sequences(rng, 7, a.cfg().nCtx());
-            check(a, model, seqs, new ScanForward(model).hookPostsT(seqs), "ScanForward");
+            int threshold = ScanForward.nd4jAttentionMinDHead;
+            try {
+                ScanForward.nd4jAttentionMinDHead = Integer.MAX_VALUE;
+                check(a, model, seqs, new ScanForward(model).hookPostsT(seqs), "ScanForward, Java attention");
+                ScanForward.nd4jAttentionMinDHead = 0;
+                check(a, model, seqs, new ScanForward(model).hookPostsT(seqs), "ScanForward, ND4J attention");
+            } finally {
+                ScanForward.nd4jAttentionMinDHead = threshold;
+            }
             check(a, model, seqs, NeuronScanner.modelForward(model).of(seqs), "fallback");
         }
     }
