@@ -33,6 +33,7 @@ public final class LayerScan {
     private final long[] sumFixed;
     private long count;
     private float[] column = new float[0];     // accept's transpose: neuron n's activation at t in [n · len + t]
+    private final List<BoundedHeap> listed = new ArrayList<>(); // heaps holding candidates of this batch
     private long[] positionHash = new long[0]; // ScanSettings.positionHash of each row of the batch
 
     public LayerScan(int dMlp, ScanSettings s) {
@@ -111,6 +112,24 @@ public final class LayerScan {
                 scanNeuron(q, n, n * rows + q.start);
             }
         }
+        for (BoundedHeap h : listed) { // the batch's arrays are not kept: copy the windows of what stayed
+            h.materialise(o -> o instanceof Candidate k ? example(k) : o);
+            h.listed = false;
+        }
+        listed.clear();
+    }
+
+    /** A candidate that entered a heap during the current batch: an Example without its window copied yet. */
+    private record Candidate(Sequence q, int c, int t, float a, double rank) {
+    }
+
+    /** Puts a candidate into a heap (which compared it already) and lists the heap for materialising. */
+    private void offer(BoundedHeap h, Sequence q, int c, int t, float a, double rank) {
+        h.offer(rank, q.firstPosition + t, new Candidate(q, c, t, a, rank));
+        if (!h.listed) {
+            h.listed = true;
+            listed.add(h);
+        }
     }
 
     /** A sequence being scanned: its tokens, its activations, and its first row in the batch (positionHash). */
@@ -152,10 +171,9 @@ public final class LayerScan {
 
     /** Offers a candidate (activation ≥ the floor) to the neuron's top-k heap; returns the new floor. */
     private float offerTop(Sequence q, int n, int c, int t, float a) {
-        ScanForward.PH[9]++; // PROFILE-TMP
         BoundedHeap h = top[n];
         if (h.accepts(a, q.firstPosition + t)) {
-            h.offer(example(q, c, t, a, a));
+            offer(h, q, c, t, a, a);
             if (h.full()) {
                 topFloor[n] = (float) h.worstRank();
             }
@@ -165,11 +183,10 @@ public final class LayerScan {
 
     /** Offers a candidate (key ≤ the ceiling) to the neuron's random samples; returns the new ceiling. */
     private long offerRandom(Sequence q, int n, int c, int t, float a, long key) {
-        ScanForward.PH[10]++; // PROFILE-TMP
         BoundedHeap h = random[n];
         double rank = -(double) key;
         if (h.accepts(rank, q.firstPosition + t)) {
-            h.offer(example(q, c, t, a, rank));
+            offer(h, q, c, t, a, rank);
             if (h.full()) {
                 randomCeil[n] = (long) -h.worstRank();
             }
@@ -178,22 +195,25 @@ public final class LayerScan {
     }
 
     private void offerBand(Sequence q, int c, int t, float a, long key, int b) {
-        ScanForward.PH[11]++; // PROFILE-TMP
         BoundedHeap h = bands[b];
         if (h == null) {
             h = bands[b] = new BoundedHeap(s.bandSamples());
         }
         double rank = -(double) key;
         if (h.accepts(rank, q.firstPosition + t)) {
-            h.offer(example(q, c, t, a, rank));
+            offer(h, q, c, t, a, rank);
             if (h.full()) {
                 bandCeil[b] = (long) -h.worstRank();
             }
         }
     }
 
-    /** The example at token t of the current sequence, its window's activations from the neuron's column at c. */
-    private Example example(Sequence q, int c, int t, float a, double rank) {
+    /** The candidate's Example: its window of tokens and of the neuron's activations (its row starts at c). */
+    private Example example(Candidate k) {
+        Sequence q = k.q;
+        int c = k.c, t = k.t;
+        float a = k.a;
+        double rank = k.rank;
         int lo = Math.max(q.from, t - s.before()), hi = Math.min(q.len, t + s.after() + 1);
         int[] window = Arrays.copyOfRange(q.tokens, lo, hi);
         float[] windowActs = Arrays.copyOfRange(q.acts, c + lo, c + hi);

@@ -58,14 +58,11 @@ public final class NeuronScanner {
             }
             int[][] batch = seqs.toArray(new int[0][]);
             int rows = Arrays.stream(batch).mapToInt(q -> q.length).sum();
-            ScanForward.ph(-1);
             float[][] posts = forward.of(batch);
-            ScanForward.ph(-1);
             long[] firstPositions = starts.stream().mapToLong(p -> p - 1).toArray(); // each piece's EOT
             for (int l = 0; l < cfg.nLayers(); l++) {
                 layers.get(l).acceptBatch(batch, 1, firstPositions, posts[l], rows);
             }
-            ScanForward.ph(8);
             done += rows - batch.length;
             if (progress != null && !progress.batchDone(done)) {
                 return null;

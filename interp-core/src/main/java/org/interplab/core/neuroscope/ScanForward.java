@@ -24,11 +24,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link NeuronScanner} keeps the model's ordinary forward.
  */
 final class ScanForward {
-    // PROFILE-TMP
-    static final long[] PH = new long[16];
-    private static final java.lang.management.ThreadMXBean TMX = java.lang.management.ManagementFactory.getThreadMXBean();
-    private static long last;
-    static void ph(int i) { long now = TMX.getCurrentThreadCpuTime(); if (i >= 0) PH[i] += now - last; last = now; }
     private final Transformer.Config cfg;
     private final Activation act;
     private final INDArray wE;
@@ -43,7 +38,7 @@ final class ScanForward {
     private float[] vs = new float[0];     // one head's values of one sequence [len, d_head]
     private float[] headMajor = new float[0]; // q (scaled), k, v of one sequence, [3][head][len][d_head]
     private float[] scores = new float[0];
-    private float[] arg = new float[0];    // gelu_new's tanh argument [d_mlp, n]
+    private float[] arg = new float[0];    // gelu_new's tanh argument, one neuron's row [n]
     private float[] e2 = new float[0];     // e^(−2|arg|)
     private float[] zeros = new float[0];  // FastExp's shifts for the activation: none
     private float[] shifts = new float[0]; // FastExp's shifts for a softmax: each score row's maximum
@@ -129,39 +124,28 @@ final class ScanForward {
         h = grow(h, n * d);
         qkv = grow(qkv, n * 3 * hd);
         z = grow(z, n * hd);
-        ph(-1);
         embed(seqs, n);
-        ph(0);
         float[][] out = new float[layers.length][];
         INDArray hArr = Nd4j.createUninitialized(DataType.FLOAT, n, d);
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
-            ph(-1);
             layerNorm(w.ln1w, w.ln1b, n);
             put(hArr, h, n * d);
-            ph(1);
             get(Nd4j.gemm(hArr, w.wQkv, Nd4j.createUninitialized(DataType.FLOAT, n, 3 * hd), false, false, 1, 0),
                     qkv, n * 3 * hd);
             addRows(qkv, w.bQkv, n, 3 * hd);
-            ph(2);
             attention(seqs, l);
-            ph(3);
             INDArray zArr = Nd4j.createUninitialized(DataType.FLOAT, n, hd);
             put(zArr, z, n * hd);
             get(Nd4j.gemm(zArr, w.wO, Nd4j.createUninitialized(DataType.FLOAT, n, d), false, false, 1, 0), h, n * d);
             addResidual(h, w.bO, n, d);
-            ph(4);
             layerNorm(w.ln2w, w.ln2b, n);
             put(hArr, h, n * d);
-            ph(1);
             // preᵀ = W_inᵀ·hᵀ + b_in (as a column), [d_mlp, n]: each neuron's activations one contiguous row
             INDArray preT = Nd4j.gemm(w.wIn, hArr, Nd4j.createUninitialized(DataType.FLOAT, dMlp, n), true, true, 1, 0)
                     ;
-            ph(5);
             out[l] = new float[n * dMlp];
             INDArray postT = activation(preT, w, out[l], n);
-            ph(6);
-            ph(7);
             if (l + 1 < layers.length) {
                 get(Nd4j.gemm(postT, w.wOut, Nd4j.createUninitialized(DataType.FLOAT, n, d), true, false, 1, 0),
                         h, n * d);
@@ -185,28 +169,28 @@ final class ScanForward {
             return postT;
         }
         get(preT, out, count);
-        arg = grow(arg, count);
-        float[] u = arg;
+        // row by row (one neuron's n activations): the five FastExp passes stay in the L1/L2 cache, where passes over
+        // the whole [d_mlp, n] block were memory-bound
+        arg = grow(arg, n);
+        e2 = grow(e2, n);
+        zeros = grow(zeros, n);
+        tmp = grow(tmp, n);
         float c = (float) Math.sqrt(2 / Math.PI);
         for (int r = 0; r < dMlp; r++) {
             float b = w.bInRow()[r];
-            for (int i = r * n; i < (r + 1) * n; i++) {
-                float x = out[i] + b;
-                out[i] = x;
-                u[i] = c * (x + 0.044715f * x * x * x);
+            int o = r * n;
+            for (int i = 0; i < n; i++) {
+                float x = out[o + i] + b;
+                out[o + i] = x;
+                arg[i] = c * (x + 0.044715f * x * x * x);
+                e2[i] = -2 * Math.abs(arg[i]);
             }
-        }
-        // tanh(u) = sign(u)·(1 − e)/(1 + e), e = e^(−2|u|) ∈ (0, 1]: FastExp's argument is ≤ 0 as it needs
-        zeros = grow(zeros, count);
-        tmp = grow(tmp, count);
-        e2 = grow(e2, count);
-        for (int i = 0; i < count; i++) {
-            e2[i] = -2 * Math.abs(u[i]);
-        }
-        FastExp.expShifted(e2, zeros, e2, tmp, count);
-        for (int i = 0; i < count; i++) {
-            float t = (1 - e2[i]) / (1 + e2[i]);
-            out[i] = 0.5f * out[i] * (1 + Math.copySign(t, u[i]));
+            // tanh(u) = sign(u)·(1 − e)/(1 + e), e = e^(−2|u|) ∈ (0, 1]: FastExp's argument is ≤ 0 as it needs
+            FastExp.expShifted(e2, zeros, e2, tmp, n);
+            for (int i = 0; i < n; i++) {
+                float t = (1 - e2[i]) / (1 + e2[i]);
+                out[o + i] = 0.5f * out[o + i] * (1 + Math.copySign(t, arg[i]));
+            }
         }
         put(preT, out, count);
         return preT;
@@ -304,7 +288,6 @@ final class ScanForward {
             headMajor = grow(headMajor, 3 * block);
             scores = grow(scores, heads * len * len);
             float[] hm = headMajor;
-            ph(-1);
             for (int i = 0; i < len; i++) {
                 int row = (start + i) * stride;
                 for (int m = 0; m < 3; m++) {
@@ -319,15 +302,12 @@ final class ScanForward {
             }
             INDArray qkvH = Nd4j.createUninitialized(DataType.FLOAT, 3, heads, len, dh);
             put(qkvH, hm, 3 * block);
-            ph(12);
             INDArray sc = Nd4j.matmul(qkvH.slice(0), qkvH.slice(1),
                     Nd4j.createUninitialized(DataType.FLOAT, heads, len, len), false, true, false);
             float[] p = scores;
             get(sc, p, heads * len * len);
-            ph(13);
             softmaxRows(p, heads * len, len, window, 0);
             put(sc, p, heads * len * len);
-            ph(14);
             INDArray zh = Nd4j.matmul(sc, qkvH.slice(2), Nd4j.createUninitialized(DataType.FLOAT, heads, len, dh),
                     false, false, false);
             get(zh, hm, block);
@@ -336,7 +316,6 @@ final class ScanForward {
                     System.arraycopy(hm, (hh * len + i) * dh, z, (start + i) * hd + hh * dh, dh);
                 }
             }
-            ph(15);
             start += len;
         }
     }
