@@ -74,6 +74,7 @@ public final class NeuronScanner {
     /**
      * Every layer's {@code mlp.hook_post} of a batch of sequences (each at most n_ctx tokens, read from position 0),
      * packed and transposed: per layer [d_mlp, Σ len], c order, sequence i at columns [start_i, start_i + len_i).
+     * The arrays may be longer, and may be reused by the next call.
      */
     interface HookPosts {
         float[][] of(int[][] seqs);

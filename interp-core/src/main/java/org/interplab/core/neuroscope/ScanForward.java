@@ -30,6 +30,7 @@ final class ScanForward {
     private final INDArray wPos;
     private final Layer[] layers;
     private final float scale;
+    private final float[][] posts;         // the returned hook_posts, per layer [d_mlp, n]
     private float[] x = new float[0];      // residual stream [n, d_model]
     private float[] h = new float[0];      // LayerNorm output / GEMM input [n, d_model]
     private float[] qkv = new float[0];    // [n, 3·head·d_head]
@@ -64,6 +65,7 @@ final class ScanForward {
             wE = p.get("embed.W_E");
             wPos = p.get("pos_embed.W_pos");
             layers = new Layer[cfg.nLayers()];
+            posts = new float[cfg.nLayers()][0];
             int d = cfg.dModel(), hd = cfg.nHeads() * cfg.dHead();
             for (int l = 0; l < cfg.nLayers(); l++) {
                 String b = "blocks." + l + ".";
@@ -103,8 +105,9 @@ final class ScanForward {
     /**
      * Every layer's hook_post for the sequences {@code seqs} (each read from position 0, at most n_ctx tokens),
      * packed: sequence i holds rows [start_i, start_i + len_i) with start_i = Σ_{j<i} len_j. Returns per layer
-     * [d_mlp, Σ len] in c order: the activation of neuron n at row r is {@code out[l][n · rows + r]}. Runs in the
-     * model's step workspace.
+     * [d_mlp, Σ len] in c order: the activation of neuron n at row r is {@code out[l][n · rows + r]}. The arrays are
+     * this instance's buffers (at least that long), reused by the next call: a batch's are tens of MB at the 21M shape,
+     * which fresh would be humongous allocations for G1 every batch. Runs in the model's step workspace.
      */
     float[][] hookPostsT(int[][] seqs) {
         int n = 0;
@@ -125,7 +128,7 @@ final class ScanForward {
         qkv = grow(qkv, n * 3 * hd);
         z = grow(z, n * hd);
         embed(seqs, n);
-        float[][] out = new float[layers.length][];
+        float[][] out = posts;
         INDArray hArr = Nd4j.createUninitialized(DataType.FLOAT, n, d);
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
@@ -142,10 +145,9 @@ final class ScanForward {
             layerNorm(w.ln2w, w.ln2b, n);
             put(hArr, h, n * d);
             // preᵀ = W_inᵀ·hᵀ + b_in (as a column), [d_mlp, n]: each neuron's activations one contiguous row
-            INDArray preT = Nd4j.gemm(w.wIn, hArr, Nd4j.createUninitialized(DataType.FLOAT, dMlp, n), true, true, 1, 0)
-                    ;
-            out[l] = new float[n * dMlp];
-            INDArray postT = activation(preT, w, out[l], n);
+            INDArray preT = Nd4j.gemm(w.wIn, hArr, Nd4j.createUninitialized(DataType.FLOAT, dMlp, n), true, true, 1, 0);
+            out[l] = grow(out[l], n * dMlp);
+            INDArray postT = activation(preT, w, out[l], n, l + 1 < layers.length);
             if (l + 1 < layers.length) {
                 get(Nd4j.gemm(postT, w.wOut, Nd4j.createUninitialized(DataType.FLOAT, n, d), true, false, 1, 0),
                         h, n * d);
@@ -156,12 +158,13 @@ final class ScanForward {
     }
 
     /**
-     * post = act(pre + b_in) on preᵀ [d_mlp, n], into {@code out} (c order) and as the returned array (for W_out).
+     * post = act(pre + b_in) on preᵀ [d_mlp, n], into {@code out} (c order), and (when {@code asArray}: W_out needs
+     * it) as the returned array.
      * gelu_new, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) as in {@link Activation}, runs on the Java heap, its
      * tanh from {@link FastExp} (relative error &lt; 1e-5 in e^x, so &lt; 1e-5 in tanh; ND4J's tanh cost ≈ 15 ns per
      * element here, the model's form is nine ND4J ops); the other activations are the model's own.
      */
-    private INDArray activation(INDArray preT, Layer w, float[] out, int n) {
+    private INDArray activation(INDArray preT, Layer w, float[] out, int n, boolean asArray) {
         int dMlp = cfg.dMlp(), count = dMlp * n;
         if (act != Activation.GELU_NEW) {
             INDArray postT = act.apply(preT.addiColumnVector(w.bIn()));
@@ -192,7 +195,9 @@ final class ScanForward {
                 out[o + i] = 0.5f * out[o + i] * (1 + Math.copySign(t, arg[i]));
             }
         }
-        put(preT, out, count);
+        if (asArray) {
+            put(preT, out, count);
+        }
         return preT;
     }
 
