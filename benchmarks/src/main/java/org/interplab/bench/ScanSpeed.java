@@ -24,6 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * measured in the same JVM, same run) ÷ (forward FLOPs per token up to the last {@code mlp.hook_post}), for a preset's
  * shape with random-init weights (speed does not depend on the weights) on random-token stories (lengths 40–240,
  * seeded; speed does not depend on the text). Also times one head's QK+OV factored summaries (LmCircuits).
+ * On the CPU backend the scan runs its own packed forward ({@code neuroscope.ScanForward}: no padding, float
+ * attention, hook_post transposed per neuron), so this times that pass plus the per-activation bookkeeping.
  *
  * <pre>
  * java -Xmx3g -cp 'benchmarks/target/benchmarks.jar:benchmarks/target/lib/*' org.interplab.bench.ScanSpeed \

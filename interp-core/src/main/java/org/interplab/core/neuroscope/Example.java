@@ -7,11 +7,6 @@ package org.interplab.core.neuroscope;
  * {@code rank} orders examples inside one heap (the activation for top-k, minus the random key for samples).
  */
 public record Example(long position, float activation, double rank, int[] tokens, float[] acts, int center) {
-    /** True when this example is better than (rank, position): higher rank, ties to the earlier position. */
-    boolean betterThan(double otherRank, long otherPosition) {
-        return rank > otherRank || (rank == otherRank && position < otherPosition);
-    }
-
     static int order(Example a, Example b) {
         int c = Double.compare(b.rank, a.rank);
         return c != 0 ? c : Long.compare(a.position, b.position);

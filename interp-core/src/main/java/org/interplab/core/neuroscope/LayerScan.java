@@ -24,14 +24,17 @@ public final class LayerScan {
     private final BoundedHeap[] bands;   // [neuron · BANDS + band], created on first use
     private final float[] topFloor;      // activation of the current k-th best
     private final long[] randomCeil;     // largest key kept among the random samples (Long.MAX_VALUE until full)
-    private final long[] bandCeil;       // [neuron · BANDS + band], the same per band
+    private final long[] bandCeil;       // [neuron · BANDS + band], the same per band; then noBand's, −1
+    private final int noBand;            // the index whose ceiling no key passes (non-positive activations)
+    private final boolean sampleRandom;
     private final long[] salt;           // ScanSettings.salt(neuron)
     private final long[] hist;           // [neuron · histWidth + bin]
     private final long[] fires;
     private final long[] sumFixed;
     private long count;
-    private float[] column = new float[0];     // one neuron's activations over a sequence: [n · len + t]
-    private long[] positionHash = new long[0]; // ScanSettings.positionHash of each token of the sequence
+    private float[] column = new float[0];     // accept's transpose: neuron n's activation at t in [n · len + t]
+    private final List<BoundedHeap> listed = new ArrayList<>(); // heaps holding candidates of this batch
+    private long[] positionHash = new long[0]; // ScanSettings.positionHash of each row of the batch
 
     public LayerScan(int dMlp, ScanSettings s) {
         this.s = s;
@@ -42,11 +45,14 @@ public final class LayerScan {
         bands = new BoundedHeap[dMlp * ScanSettings.BANDS];
         topFloor = new float[dMlp];
         randomCeil = new long[dMlp];
-        bandCeil = new long[dMlp * ScanSettings.BANDS];
+        noBand = dMlp * ScanSettings.BANDS;
+        bandCeil = new long[noBand + 1];
+        sampleRandom = s.randomSamples() > 0;
         salt = new long[dMlp];
         Arrays.fill(topFloor, Float.NEGATIVE_INFINITY);
         Arrays.fill(randomCeil, Long.MAX_VALUE);
-        Arrays.fill(bandCeil, Long.MAX_VALUE);
+        Arrays.fill(bandCeil, s.bandSamples() > 0 ? Long.MAX_VALUE : -1); // keys are ≥ 0: −1 takes none
+        bandCeil[noBand] = -1;
         hist = new long[dMlp * histWidth];
         fires = new long[dMlp];
         sumFixed = new long[dMlp];
@@ -63,11 +69,8 @@ public final class LayerScan {
      * context only); {@code firstPosition} is the stream index of {@code tokens[0]}.
      */
     public void accept(int[] tokens, int len, int from, long firstPosition, float[] acts, int offset) {
-        count += len - from;
-        boolean sampleRandom = s.randomSamples() > 0, sampleBands = s.bandSamples() > 0;
         if (column.length < len * dMlp) {
             column = new float[len * dMlp];
-            positionHash = new long[len];
         }
         float[] col = column;
         for (int t = 0; t < len; t++) { // transpose [len, dMlp] → [dMlp, len]: each neuron's column contiguous
@@ -76,46 +79,101 @@ public final class LayerScan {
                 col[n * len + t] = acts[row + n];
             }
         }
-        long[] ph = positionHash;
-        for (int t = from; t < len; t++) {
-            ph[t] = s.positionHash(firstPosition + t);
+        acceptBatch(new int[][] {Arrays.copyOf(tokens, len)}, from, new long[] {firstPosition}, col, len);
+    }
+
+    /**
+     * A batch of sequences as {@link #accept} each, their activations read from one transposed array: neuron n's
+     * activation at token t of sequence i is {@code actsT[n · rows + start_i + t]}, start_i = Σ_{j<i} len_j (the
+     * layout of {@link ScanForward}: every neuron's activations over the batch one contiguous row). Goes neuron by
+     * neuron over the whole batch, so each neuron's floors, heaps and histogram row are loaded once per batch.
+     *
+     * @param seqs           the sequences' tokens (len_i = seqs[i].length)
+     * @param from           positions before it in each sequence are context only
+     * @param firstPositions stream index of each sequence's token 0
+     */
+    public void acceptBatch(int[][] seqs, int from, long[] firstPositions, float[] actsT, int rows) {
+        if (positionHash.length < rows) {
+            positionHash = new long[rows];
+        }
+        Sequence[] qs = new Sequence[seqs.length];
+        int start = 0;
+        for (int i = 0; i < seqs.length; i++) {
+            int len = seqs[i].length;
+            count += len - from;
+            for (int t = from; t < len; t++) {
+                positionHash[start + t] = s.positionHash(firstPositions[i] + t);
+            }
+            qs[i] = new Sequence(seqs[i], len, from, firstPositions[i], actsT, start);
+            start += len;
         }
         for (int n = 0; n < dMlp; n++) {
-            int c = n * len, histRow = n * histWidth, bandRow = n * ScanSettings.BANDS;
-            long sum = 0, fired = 0;
-            float floor = topFloor[n];
-            long sn = salt[n], ceil = sampleRandom ? randomCeil[n] : -1;
-            for (int t = from; t < len; t++) {
-                float a = col[c + t];
-                hist[histRow + s.bin(a)]++;
-                sum += (long) (a * NeuronStats.FIXED);
-                if (a > 0) {
-                    fired++;
-                }
-                if (a >= floor) {
-                    floor = offerTop(tokens, len, from, firstPosition, n, t, a);
-                }
-                long key = ScanSettings.key(ph[t], sn);
-                if (key <= ceil) {
-                    ceil = offerRandom(tokens, len, from, firstPosition, n, t, a, key);
-                }
-                if (sampleBands && a > 0) {
-                    int b = bandRow + ScanSettings.band(a);
-                    if (key <= bandCeil[b]) {
-                        offerBand(tokens, len, from, firstPosition, n, t, a, key, b);
-                    }
-                }
+            for (Sequence q : qs) {
+                scanNeuron(q, n, n * rows + q.start);
             }
-            sumFixed[n] += sum;
-            fires[n] += fired;
+        }
+        for (BoundedHeap h : listed) { // the batch's arrays are not kept: copy the windows of what stayed
+            h.materialise(o -> o instanceof Candidate k ? example(k) : o);
+            h.listed = false;
+        }
+        listed.clear();
+    }
+
+    /** A candidate that entered a heap during the current batch: an Example without its window copied yet. */
+    private record Candidate(Sequence q, int c, int t, float a, double rank) {
+    }
+
+    /** Puts a candidate into a heap (which compared it already) and lists the heap for materialising. */
+    private void offer(BoundedHeap h, Sequence q, int c, int t, float a, double rank) {
+        h.offer(rank, q.firstPosition + t, new Candidate(q, c, t, a, rank));
+        if (!h.listed) {
+            h.listed = true;
+            listed.add(h);
         }
     }
 
+    /** A sequence being scanned: its tokens, its activations, and its first row in the batch (positionHash). */
+    private record Sequence(int[] tokens, int len, int from, long firstPosition, float[] acts, int start) {
+    }
+
+    /**
+     * Neuron n over the sequence, its activation at token t in {@code q.acts[c + t]}: per token a histogram increment,
+     * a sum, and one compare per heap against its floor; the band heap is looked up branch-free (a non-positive
+     * activation reads a ceiling no key passes).
+     */
+    private void scanNeuron(Sequence q, int n, int c) {
+        float[] col = q.acts;
+        long[] ph = positionHash;
+        int histRow = n * histWidth, bandRow = n * ScanSettings.BANDS, from = q.from, len = q.len, h0 = q.start;
+        long sum = 0, fired = 0;
+        float floor = topFloor[n];
+        long sn = salt[n], ceil = sampleRandom ? randomCeil[n] : -1;
+        for (int t = from; t < len; t++) {
+            float a = col[c + t];
+            hist[histRow + s.bin(a)]++;
+            sum += (long) (a * NeuronStats.FIXED);
+            fired += a > 0 ? 1 : 0;
+            if (a >= floor) {
+                floor = offerTop(q, n, c, t, a);
+            }
+            long key = ScanSettings.key(ph[h0 + t], sn);
+            if (key <= ceil) {
+                ceil = offerRandom(q, n, c, t, a, key);
+            }
+            int b = a > 0 ? bandRow + ScanSettings.band(a) : noBand;
+            if (key <= bandCeil[b]) {
+                offerBand(q, c, t, a, key, b);
+            }
+        }
+        sumFixed[n] += sum;
+        fires[n] += fired;
+    }
+
     /** Offers a candidate (activation ≥ the floor) to the neuron's top-k heap; returns the new floor. */
-    private float offerTop(int[] tokens, int len, int from, long firstPosition, int n, int t, float a) {
+    private float offerTop(Sequence q, int n, int c, int t, float a) {
         BoundedHeap h = top[n];
-        if (h.accepts(a, firstPosition + t)) {
-            h.offer(example(tokens, len, from, firstPosition, n, t, a, a));
+        if (h.accepts(a, q.firstPosition + t)) {
+            offer(h, q, c, t, a, a);
             if (h.full()) {
                 topFloor[n] = (float) h.worstRank();
             }
@@ -124,11 +182,11 @@ public final class LayerScan {
     }
 
     /** Offers a candidate (key ≤ the ceiling) to the neuron's random samples; returns the new ceiling. */
-    private long offerRandom(int[] tokens, int len, int from, long firstPosition, int n, int t, float a, long key) {
+    private long offerRandom(Sequence q, int n, int c, int t, float a, long key) {
         BoundedHeap h = random[n];
         double rank = -(double) key;
-        if (h.accepts(rank, firstPosition + t)) {
-            h.offer(example(tokens, len, from, firstPosition, n, t, a, rank));
+        if (h.accepts(rank, q.firstPosition + t)) {
+            offer(h, q, c, t, a, rank);
             if (h.full()) {
                 randomCeil[n] = (long) -h.worstRank();
             }
@@ -136,30 +194,30 @@ public final class LayerScan {
         return randomCeil[n];
     }
 
-    private void offerBand(int[] tokens, int len, int from, long firstPosition, int n, int t, float a, long key,
-                           int b) {
+    private void offerBand(Sequence q, int c, int t, float a, long key, int b) {
         BoundedHeap h = bands[b];
         if (h == null) {
             h = bands[b] = new BoundedHeap(s.bandSamples());
         }
         double rank = -(double) key;
-        if (h.accepts(rank, firstPosition + t)) {
-            h.offer(example(tokens, len, from, firstPosition, n, t, a, rank));
+        if (h.accepts(rank, q.firstPosition + t)) {
+            offer(h, q, c, t, a, rank);
             if (h.full()) {
                 bandCeil[b] = (long) -h.worstRank();
             }
         }
     }
 
-    /** The example at token t of the current sequence, its window's activations from the neuron's column. */
-    private Example example(int[] tokens, int len, int from, long firstPosition, int n, int t, float a, double rank) {
-        int lo = Math.max(from, t - s.before()), hi = Math.min(len, t + s.after() + 1);
-        int[] window = Arrays.copyOfRange(tokens, lo, hi);
-        float[] windowActs = new float[hi - lo];
-        for (int i = lo; i < hi; i++) {
-            windowActs[i - lo] = column[n * len + i];
-        }
-        return new Example(firstPosition + t, a, rank, window, windowActs, t - lo);
+    /** The candidate's Example: its window of tokens and of the neuron's activations (its row starts at c). */
+    private Example example(Candidate k) {
+        Sequence q = k.q;
+        int c = k.c, t = k.t;
+        float a = k.a;
+        double rank = k.rank;
+        int lo = Math.max(q.from, t - s.before()), hi = Math.min(q.len, t + s.after() + 1);
+        int[] window = Arrays.copyOfRange(q.tokens, lo, hi);
+        float[] windowActs = Arrays.copyOfRange(q.acts, c + lo, c + hi);
+        return new Example(q.firstPosition + t, a, rank, window, windowActs, t - lo);
     }
 
     public List<NeuronStats> result() {

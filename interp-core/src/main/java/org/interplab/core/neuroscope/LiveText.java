@@ -26,14 +26,15 @@ public final class LiveText {
         Transformer.Config cfg = model.config();
         int piece = cfg.nCtx() - 1;
         int pieces = Math.max(1, (tokens.length + piece - 1) / piece);
-        int width = 1 + Math.min(piece, tokens.length);
-        int[][] batch = new int[pieces][width];
+        int[][] batch = new int[pieces][];
         for (int p = 0; p < pieces; p++) {
-            java.util.Arrays.fill(batch[p], Stories.EOT);
-            int from = p * piece;
-            System.arraycopy(tokens, from, batch[p], 1, Math.min(piece, tokens.length - from));
+            int from = p * piece, len = Math.min(piece, tokens.length - from);
+            batch[p] = new int[1 + len];
+            batch[p][0] = Stories.EOT;
+            System.arraycopy(tokens, from, batch[p], 1, len);
         }
-        float[][] posts = NeuronScanner.hookPosts(model, batch);
+        int rows = java.util.Arrays.stream(batch).mapToInt(q -> q.length).sum();
+        float[][] posts = NeuronScanner.hookPostsOf(model).of(batch);   // packed, [d_mlp, rows] per layer
         List<Layer> out = new ArrayList<>();
         int d = cfg.dMlp();
         for (int l = 0; l < cfg.nLayers(); l++) {
@@ -41,10 +42,11 @@ public final class LiveText {
             List<List<NeuronAct>> perToken = new ArrayList<>();
             float[] maxOver = new float[d];
             java.util.Arrays.fill(maxOver, Float.NEGATIVE_INFINITY);
+            float[] tokenActs = new float[d];
             for (int t = 0; t < tokens.length; t++) {
-                int row = (t / piece) * width + 1 + t % piece;   // piece, then position after its end-of-text token
-                float[] tokenActs = java.util.Arrays.copyOfRange(acts, row * d, (row + 1) * d);
+                int row = (t / piece) * (piece + 1) + 1 + t % piece;   // piece, then after its end-of-text token
                 for (int n = 0; n < d; n++) {
+                    tokenActs[n] = acts[n * rows + row];
                     maxOver[n] = Math.max(maxOver[n], tokenActs[n]);
                 }
                 perToken.add(top(tokenActs, topN));

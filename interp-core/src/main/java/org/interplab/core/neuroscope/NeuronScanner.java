@@ -37,38 +37,92 @@ public final class NeuronScanner {
             layers.add(new LayerScan(cfg.dMlp(), settings));
         }
         int piece = cfg.nCtx() - 1;
+        HookPosts forward = hookPostsOf(model);
         long done = 0;
         for (int g = groupFrom; g < groupTo; g++) {
             int from = g * storiesPerBatch, to = Math.min(stories.count(), from + storiesPerBatch);
-            List<int[]> rows = new ArrayList<>();   // {stream start, length} of each piece
+            List<int[]> seqs = new ArrayList<>();   // each piece after an end-of-text token
+            List<Long> starts = new ArrayList<>();  // stream index of each piece's first token
             for (int st = from; st < to; st++) {
                 for (int a = stories.start(st); a < stories.end(st); a += piece) {
-                    rows.add(new int[] {a, Math.min(piece, stories.end(st) - a)});
+                    int len = Math.min(piece, stories.end(st) - a);
+                    int[] seq = new int[1 + len];
+                    seq[0] = Stories.EOT;
+                    System.arraycopy(stories.stream(), a, seq, 1, len);
+                    seqs.add(seq);
+                    starts.add((long) a);
                 }
             }
-            if (rows.isEmpty()) {
+            if (seqs.isEmpty()) {
                 continue;
             }
-            int width = 1 + rows.stream().mapToInt(r -> r[1]).max().orElse(0);
-            int[][] batch = new int[rows.size()][width];
-            for (int i = 0; i < rows.size(); i++) {
-                Arrays.fill(batch[i], Stories.EOT);
-                System.arraycopy(stories.stream(), rows.get(i)[0], batch[i], 1, rows.get(i)[1]);
-            }
-            float[][] posts = hookPosts(model, batch);
+            int[][] batch = seqs.toArray(new int[0][]);
+            int rows = Arrays.stream(batch).mapToInt(q -> q.length).sum();
+            float[][] posts = forward.of(batch);
+            long[] firstPositions = starts.stream().mapToLong(p -> p - 1).toArray(); // each piece's EOT
             for (int l = 0; l < cfg.nLayers(); l++) {
-                float[] acts = posts[l];
-                for (int i = 0; i < rows.size(); i++) {
-                    layers.get(l).accept(batch[i], 1 + rows.get(i)[1], 1, rows.get(i)[0] - 1L, acts,
-                            i * width * cfg.dMlp());
-                }
+                layers.get(l).acceptBatch(batch, 1, firstPositions, posts[l], rows);
             }
-            done += rows.stream().mapToLong(r -> r[1]).sum();
+            done += rows - batch.length;
             if (progress != null && !progress.batchDone(done)) {
                 return null;
             }
         }
         return layers;
+    }
+
+    /**
+     * Every layer's {@code mlp.hook_post} of a batch of sequences (each at most n_ctx tokens, read from position 0),
+     * packed and transposed: per layer [d_mlp, Σ len], c order, sequence i at columns [start_i, start_i + len_i).
+     * The arrays may be longer, and may be reused by the next call.
+     */
+    interface HookPosts {
+        float[][] of(int[][] seqs);
+    }
+
+    /**
+     * The forward a scan runs: {@link ScanForward} on the CPU backend; elsewhere (e.g. CUDA, where the Java parts
+     * could not read device memory) the model's own forward pass on a padded batch ({@link #hookPosts}), repacked.
+     */
+    static HookPosts hookPostsOf(Transformer model) {
+        return ScanForward.supports(model) ? new ScanForward(model)::hookPostsT : modelForward(model);
+    }
+
+    /** The fallback of {@link #hookPostsOf}: the model's own forward on the padded batch, repacked. */
+    static HookPosts modelForward(Transformer model) {
+        return seqs -> packTransposed(model.config().dMlp(), seqs, hookPosts(model, padded(seqs)));
+    }
+
+    /**
+     * The sequences padded to the longest with token 0 (in every vocabulary; under the causal mask padding after a
+     * sequence leaves its activations unchanged).
+     */
+    static int[][] padded(int[][] seqs) {
+        int width = Arrays.stream(seqs).mapToInt(q -> q.length).max().orElse(0);
+        int[][] batch = new int[seqs.length][width];
+        for (int i = 0; i < seqs.length; i++) {
+            System.arraycopy(seqs[i], 0, batch[i], 0, seqs[i].length);
+        }
+        return batch;
+    }
+
+    /** Padded [batch, width, d_mlp] activations per layer → packed, transposed [d_mlp, Σ len]. */
+    private static float[][] packTransposed(int dMlp, int[][] seqs, float[][] paddedPosts) {
+        int width = Arrays.stream(seqs).mapToInt(q -> q.length).max().orElse(0);
+        int rows = Arrays.stream(seqs).mapToInt(q -> q.length).sum();
+        float[][] out = new float[paddedPosts.length][rows * dMlp];
+        for (int l = 0; l < paddedPosts.length; l++) {
+            int r = 0;
+            for (int i = 0; i < seqs.length; i++) {
+                for (int t = 0; t < seqs[i].length; t++, r++) {
+                    int src = (i * width + t) * dMlp;
+                    for (int n = 0; n < dMlp; n++) {
+                        out[l][n * rows + r] = paddedPosts[l][src + n];
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Thrown by the last layer's hook_post hook: the scan needs nothing after it (no ln_final, no unembedding). */
