@@ -36,7 +36,8 @@ public final class Tms {
 
     /**
      * Loss (summed over instances), the loss of each instance [n_instances] (importance-weighted reconstruction
-     * error plus its L1 term), the output [n_instances, batch, n_features], gradients by name (empty for
+     * error plus its L1 term), the output [n_instances, batch, n_features] (from {@link #loss}; null from
+     * {@link #lossAndGradients} when the fused ReLU step ran, which never forms it), gradients by name (empty for
      * evaluation).
      */
     public record Output(double loss, double[] instanceLoss, INDArray out, Map<String, INDArray> grads) {
@@ -109,7 +110,12 @@ public final class Tms {
         return run(x, null, false);
     }
 
-    /** Loss and gradients on a batch x [n_instances, batch, n_features], with the given dropout mask (or null). */
+    /**
+     * Loss and gradients on a batch x [n_instances, batch, n_features], with the given dropout mask (or null). On the
+     * CPU backend a ReLU model runs {@link TmsKernel#reluStep} (one fused pass per example, no [I, B, F]
+     * temporaries; its output {@code out} is null); otherwise ND4J's batched GEMMs with the elementwise part in
+     * {@link TmsKernel#reconstruction} (CPU) or in ND4J ops (any other backend, or {@link #withNd4jOps}).
+     */
     public Output lossAndGradients(INDArray x, INDArray dropoutMask) {
         return run(x, dropoutMask, true);
     }
@@ -123,6 +129,14 @@ public final class Tms {
         INDArray w = params.get("W");
         INDArray bias = params.get("b_final");
         long batch = x.size(1);
+        boolean kernel = fused && TmsKernel.supports(x, w, bias, mask);
+        if (kernel && withGrads && cfg.act == Activation.RELU) {
+            TmsKernel.Step s = TmsKernel.reluStep(x, w, bias, mask, cfg.importance, cfg.l1);
+            Map<String, INDArray> g = new LinkedHashMap<>();
+            g.put("W", s.dW());
+            g.put("b_final", s.dBias());
+            return new Output(sum(s.instanceLoss()), s.instanceLoss(), null, g);
+        }
         INDArray h = Nd4j.matmul(x, w);
         INDArray hd = mask == null ? h : h.mul(mask);
         INDArray pre = Nd4j.matmul(hd, w, false, true, false);
@@ -130,7 +144,7 @@ public final class Tms {
         INDArray dPre = null;
         INDArray dBias = null;
         double[] instanceLoss;
-        if (fused && TmsKernel.supports(x, w, bias, mask)) {
+        if (kernel) {
             // one Java pass for bias, activation, error, loss, dPre and the bias gradient (ND4J for the GEMMs)
             if (withGrads) {
                 dPre = Nd4j.createUninitialized(pre.dataType(), pre.shape());
@@ -166,10 +180,7 @@ public final class Tms {
                 instanceLoss[i] += l1[i];
             }
         }
-        double loss = 0;
-        for (double l : instanceLoss) {
-            loss += l;
-        }
+        double loss = sum(instanceLoss);
         if (!withGrads) {
             return new Output(loss, instanceLoss, out, Map.of());
         }
@@ -186,5 +197,13 @@ public final class Tms {
         g.put("W", dW);
         g.put("b_final", dBias);
         return new Output(loss, instanceLoss, out, g);
+    }
+
+    private static double sum(double[] values) {
+        double s = 0;
+        for (double v : values) {
+            s += v;
+        }
+        return s;
     }
 }
