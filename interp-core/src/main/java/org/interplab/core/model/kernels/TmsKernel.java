@@ -200,7 +200,7 @@ public final class TmsKernel {
                 if (mio == null && gramCheaper(xio, (long) i * batch, batch, f, hid, xs[0])) {
                     double[] r = gramInstance(xio, (long) i * batch, batch, f, hid, wRows, wCols, b, importance,
                             scale, l1Scale, gramM, gramG, xs[0], present[0], zs[0], dzs[0], hs[0], mRow, dzT, db,
-                            colActive, dEnc);
+                            colActive, active, dEnc);
                     sum = r[0];
                     abs = r[1];
                     empty = (int) r[2];
@@ -316,7 +316,7 @@ public final class TmsKernel {
                                          double[][] wCols, double[] b, double[] importance, double scale,
                                          double l1Scale, double[][] m, double[][] g, double[] x1, int[] idx,
                                          double[] z, double[] dz, double[] h, double[] sign, double[][] dzT,
-                                         double[] db, boolean[] colActive, double[][] dW) {
+                                         double[] db, boolean[] colActive, int[] active, double[][] dW) {
         for (int j = 0; j < f; j++) {
             Arrays.fill(m[j], 0.0);
             Arrays.fill(g[j], 0.0);
@@ -338,8 +338,23 @@ public final class TmsKernel {
                 axpy(z, x1[idx[t]], m[idx[t]], f);
             }
             sum += outputRow(z, x1, importance, scale, dz, dzT, 0, db, colActive, f);
+            // G += xᵀ·dz: over the outputs with a gradient only when few have one (dead outputs, trained models)
+            int nActive = 0;
+            for (int j = 0; j < f; j++) {
+                if (dz[j] != 0) {
+                    active[nActive++] = j;
+                }
+            }
             for (int t = 0; t < n; t++) {
-                axpy(g[idx[t]], x1[idx[t]], dz, f);
+                double[] gj = g[idx[t]];
+                double xj = x1[idx[t]];
+                if (4 * nActive < f) {
+                    for (int u = 0; u < nActive; u++) {
+                        gj[active[u]] += xj * dz[active[u]];
+                    }
+                } else {
+                    axpy(gj, xj, dz, f);
+                }
             }
             if (l1Scale != 0) {
                 Arrays.fill(h, 0.0);
