@@ -1,8 +1,10 @@
 package org.interplab.core.task;
 
+import java.util.Arrays;
 import org.interplab.contracts.spec.TaskSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * TMS data (Elhage et al. 2022): each feature x_j is uniform [0, 1] with probability p and 0 otherwise,
@@ -44,8 +46,29 @@ public final class TmsTask {
 
     /** The same draws as {@link #sample}, as a c-order float array [n_instances, batch, n_features]. */
     public float[] sampleValues(int batch, Rng rng) {
+        return sampleValues(batch, rng, new float[probabilities.length * batch * nFeatures]);
+    }
+
+    /**
+     * The same draws as {@link #sample}, written into {@code into} (a FLOAT c-order [n_instances, batch, n_features]
+     * array on the CPU backend, reused from step to step: no fresh 8 MB per step) through {@code buffer} (its length,
+     * reused too); falls back to a fresh {@link #sample} for any other array.
+     */
+    public INDArray sample(int batch, Rng rng, INDArray into, float[] buffer) {
+        int n = probabilities.length * batch * nFeatures;
+        if (!Nd4j.getEnvironment().isCPU() || into.dataType() != DataType.FLOAT || into.length() != n
+                || buffer.length != n || into.ordering() != 'c' || into.isView()) {
+            return sample(batch, rng, into.dataType());
+        }
+        Arrays.fill(buffer, 0f);
+        sampleValues(batch, rng, buffer);
+        into.data().asNioFloat().put(Math.toIntExact(into.offset()), buffer, 0, n);
+        return into;
+    }
+
+    /** Draws into x, which must be all zeros. */
+    private float[] sampleValues(int batch, Rng rng, float[] x) {
         int perInstance = batch * nFeatures;
-        float[] x = new float[probabilities.length * perInstance];
         for (int i = 0; i < probabilities.length; i++) {
             int base = i * perInstance;
             for (int j = 0; j < nFeatures; j++) {

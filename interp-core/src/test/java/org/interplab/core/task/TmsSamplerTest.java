@@ -83,6 +83,21 @@ class TmsSamplerTest {
     }
 
     @Test
+    void samplingIntoReusedArraysGivesTheSameBatches() {
+        TaskSpec spec = new TaskSpec("tms", null, null, null, null, FEATURES, null, 1.0, null, P);
+        TmsTask task = new TmsTask(spec, P.size());
+        Rng a = new Rng(11), b = new Rng(11);
+        org.nd4j.linalg.api.ndarray.INDArray into = org.nd4j.linalg.factory.Nd4j.create(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, P.size(), 32, FEATURES);
+        float[] buffer = new float[P.size() * 32 * FEATURES];
+        for (int step = 0; step < 3; step++) {
+            float[] fresh = task.sample(32, a, org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
+            // the reused arrays hold exactly this step's batch (no entries left from the step before)
+            assertArrayEquals(fresh, task.sample(32, b, into, buffer).data().asFloat());
+        }
+    }
+
+    @Test
     void geometricGapsHaveTheirDistribution() {
         // P(gap = k) = (1 − p)^k·p: mean (1 − p)/p, and P(gap = 0) = p
         double p = 0.01;
