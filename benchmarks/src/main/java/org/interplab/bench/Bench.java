@@ -57,6 +57,7 @@ public final class Bench {
             case "speed" -> new Speed(rest.isEmpty() ? 9 : Integer.parseInt(rest.get(0)),
                     rest.size() < 2 ? LmSetup.presetBatch() : Integer.parseInt(rest.get(1))).run();
             case "addition-long" -> AdditionLong.run(rest.isEmpty() ? 10 : Double.parseDouble(rest.get(0)));
+            case "tms", "tms-train" -> TmsStep.command(mode, rest);
             case "step-cpu" -> new StepCpu(rest.isEmpty() ? 15 : Integer.parseInt(rest.get(0))).run();
             default -> throw new IllegalArgumentException("unknown mode " + mode
                     + "; use: run [rounds] [steps] | speed [rounds] [lmBatch] | step-cpu [rounds]"

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.interplab.contracts.spec.ModelSpec;
 import org.interplab.contracts.spec.TaskSpec;
+import org.interplab.core.model.kernels.TmsKernel;
 import org.interplab.core.task.Rng;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,7 +36,8 @@ public final class Tms {
 
     /**
      * Loss (summed over instances), the loss of each instance [n_instances] (importance-weighted reconstruction
-     * error plus its L1 term), the output [n_instances, batch, n_features], gradients by name (empty for
+     * error plus its L1 term), the output [n_instances, batch, n_features] (from {@link #loss}; null from
+     * {@link #lossAndGradients} when the fused ReLU step ran, which never forms it), gradients by name (empty for
      * evaluation).
      */
     public record Output(double loss, double[] instanceLoss, INDArray out, Map<String, INDArray> grads) {
@@ -44,6 +46,8 @@ public final class Tms {
     private final Config cfg;
     private final Map<String, INDArray> params;
     private final INDArray importance;
+    /** Whether the elementwise part may run as {@link TmsKernel}'s fused pass (else ND4J ops throughout). */
+    private boolean fused = true;
 
     /** Wraps existing parameters (not copied: training updates them in place). */
     public Tms(Config cfg, Map<String, INDArray> params) {
@@ -51,6 +55,15 @@ public final class Tms {
         this.params = params;
         shapes(cfg).forEach((name, shape) -> Toys.requireShape(params, name, shape));
         this.importance = Nd4j.create(cfg.importance, new long[] {1, 1, cfg.nFeatures}, params.get("W").dataType());
+    }
+
+    /**
+     * Runs the elementwise part with ND4J ops instead of the fused pass (the path used anyway off the CPU backend),
+     * for comparisons and benchmarks; returns this.
+     */
+    public Tms withNd4jOps() {
+        fused = false;
+        return this;
     }
 
     public Config config() {
@@ -97,7 +110,12 @@ public final class Tms {
         return run(x, null, false);
     }
 
-    /** Loss and gradients on a batch x [n_instances, batch, n_features], with the given dropout mask (or null). */
+    /**
+     * Loss and gradients on a batch x [n_instances, batch, n_features], with the given dropout mask (or null). On the
+     * CPU backend a ReLU model runs {@link TmsKernel#reluStep} (one fused pass per example, no [I, B, F]
+     * temporaries; its output {@code out} is null); otherwise ND4J's batched GEMMs with the elementwise part in
+     * {@link TmsKernel#reconstruction} (CPU) or in ND4J ops (any other backend, or {@link #withNd4jOps}).
+     */
     public Output lossAndGradients(INDArray x, INDArray dropoutMask) {
         return run(x, dropoutMask, true);
     }
@@ -109,30 +127,63 @@ public final class Tms {
 
     private Output run(INDArray x, INDArray mask, boolean withGrads) {
         INDArray w = params.get("W");
+        INDArray bias = params.get("b_final");
         long batch = x.size(1);
+        boolean kernel = fused && TmsKernel.supports(x, w, bias, mask);
+        if (kernel && withGrads && cfg.act == Activation.RELU) {
+            TmsKernel.Step s = TmsKernel.reluStep(x, w, bias, mask, cfg.importance, cfg.l1);
+            Map<String, INDArray> g = new LinkedHashMap<>();
+            g.put("W", s.dW());
+            g.put("b_final", s.dBias());
+            return new Output(sum(s.instanceLoss()), s.instanceLoss(), null, g);
+        }
         INDArray h = Nd4j.matmul(x, w);
         INDArray hd = mask == null ? h : h.mul(mask);
         INDArray pre = Nd4j.matmul(hd, w, false, true, false);
-        // ND4J broadcasts [I, 1, F] over the batch inside the op; INDArray.broadcast() would copy (and is slow)
-        pre.addi(params.get("b_final").reshape(cfg.nInstances, 1, cfg.nFeatures));
-        INDArray out = cfg.act.apply(pre);
-        INDArray err = out.sub(x);
-        INDArray weightedErr = err.mul(importance);
-        // per-instance Σ_batch Σ_j importance_j·err², then / batch
-        INDArray perInstance = weightedErr.mul(err).sum(1, 2).divi(batch);
+        INDArray out;
+        INDArray dPre = null;
+        INDArray dBias = null;
+        double[] instanceLoss;
+        if (kernel) {
+            // one Java pass for bias, activation, error, loss, dPre and the bias gradient (ND4J for the GEMMs)
+            if (withGrads) {
+                dPre = Nd4j.createUninitialized(pre.dataType(), pre.shape());
+                dBias = Nd4j.createUninitialized(pre.dataType(), cfg.nInstances, cfg.nFeatures);
+            }
+            if (cfg.act == Activation.RELU) {
+                out = pre;
+                instanceLoss = TmsKernel.reconstruction(out, bias, null, x, cfg.importance, dPre, dBias);
+            } else {
+                pre.addi(bias.reshape(cfg.nInstances, 1, cfg.nFeatures));
+                out = cfg.act.apply(pre);
+                INDArray deriv = withGrads ? cfg.act.derivative(pre) : out;
+                instanceLoss = TmsKernel.reconstruction(out, null, deriv, x, cfg.importance, dPre, dBias);
+            }
+        } else {
+            // ND4J broadcasts [I, 1, F] over the batch inside the op; INDArray.broadcast() would copy (and is slow)
+            pre.addi(bias.reshape(cfg.nInstances, 1, cfg.nFeatures));
+            out = cfg.act.apply(pre);
+            INDArray err = out.sub(x);
+            INDArray weightedErr = err.mul(importance);
+            // per-instance Σ_batch Σ_j importance_j·err², then / batch
+            instanceLoss = weightedErr.mul(err).sum(1, 2).divi(batch).castTo(DataType.DOUBLE).toDoubleVector();
+            if (withGrads) {
+                // d loss / d out = 2·importance·err / batch
+                dPre = weightedErr.muli(2.0 / batch).muli(cfg.act.derivative(pre));
+                dBias = dPre.sum(1);
+            }
+        }
         if (cfg.l1 != 0) {
-            perInstance.addi(Transforms.abs(h, true).sum(1, 2).muli(cfg.l1 / batch));
+            double[] l1 = Transforms.abs(h, true).sum(1, 2).muli(cfg.l1 / batch).castTo(DataType.DOUBLE)
+                    .toDoubleVector();
+            for (int i = 0; i < instanceLoss.length; i++) {
+                instanceLoss[i] += l1[i];
+            }
         }
-        double[] instanceLoss = perInstance.castTo(DataType.DOUBLE).toDoubleVector();
-        double loss = 0;
-        for (double l : instanceLoss) {
-            loss += l;
-        }
+        double loss = sum(instanceLoss);
         if (!withGrads) {
             return new Output(loss, instanceLoss, out, Map.of());
         }
-        // d loss / d out = 2·importance·err / batch
-        INDArray dPre = weightedErr.muli(2.0 / batch).muli(cfg.act.derivative(pre));
         Map<String, INDArray> g = new LinkedHashMap<>();
         INDArray dW = Nd4j.matmul(dPre, hd, true, false, false); // decoder: [I, F, B]·[I, B, H]
         INDArray dh = Nd4j.matmul(dPre, w);
@@ -144,7 +195,15 @@ public final class Tms {
         }
         dW.addi(Nd4j.matmul(x, dh, true, false, false)); // encoder: [I, F, B]·[I, B, H]
         g.put("W", dW);
-        g.put("b_final", dPre.sum(1));
+        g.put("b_final", dBias);
         return new Output(loss, instanceLoss, out, g);
+    }
+
+    private static double sum(double[] values) {
+        double s = 0;
+        for (double v : values) {
+            s += v;
+        }
+        return s;
     }
 }

@@ -37,6 +37,17 @@ public final class Rng {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
+    /**
+     * The number of failures before the first success in Bernoulli trials of success probability p, given
+     * {@code logMiss} = ln(1 − p) (&lt; 0): geometric, P(k) = (1 − p)^k·p, by inversion from one draw
+     * (⌊ln U / ln(1 − p)⌋, U uniform in (0, 1]). Saturates at {@link Long#MAX_VALUE}.
+     */
+    public long nextGeometric(double logMiss) {
+        double u = 1 - nextDouble();
+        double k = Math.floor(Math.log(u) / logMiss);
+        return k >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) k;
+    }
+
     /** Standard normal (Box–Muller, one value per call). */
     public double nextGaussian() {
         double u1 = nextDouble();

@@ -6,6 +6,7 @@ import org.interplab.contracts.spec.ExperimentSpec;
 import org.interplab.core.model.Tms;
 import org.interplab.core.task.Rng;
 import org.interplab.core.task.TmsTask;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -22,6 +23,8 @@ final class TmsProblem implements Problem {
     private final TmsTask task;
     private final int batchSize;
     private final INDArray testX;
+    private INDArray stepX;
+    private float[] stepValues;
 
     TmsProblem(ExperimentSpec spec) {
         this.cfg = Tms.Config.of(spec.model(), spec.task());
@@ -45,7 +48,13 @@ final class TmsProblem implements Problem {
     public StepResult trainStep(Map<String, INDArray> weights, int[] indices, Rng rng, long step,
                                 boolean withMetrics) {
         Tms model = new Tms(cfg, weights);
-        INDArray x = task.sample(batchSize, rng, weights.get("W").dataType());
+        DataType dt = weights.get("W").dataType();
+        if (stepX == null || stepX.dataType() != dt) {
+            stepX = Nd4j.create(dt, cfg.nInstances(), batchSize, cfg.nFeatures());
+            stepValues = new float[Math.toIntExact(stepX.length())];
+        }
+        // the step's batch, drawn into the same arrays every step (nothing keeps it past the step)
+        INDArray x = task.sample(batchSize, rng, stepX, stepValues);
         Tms.Output out = model.lossAndGradients(x, model.dropoutMask(batchSize, rng));
         return new StepResult(out.loss(), out.grads(), Map.of());
     }

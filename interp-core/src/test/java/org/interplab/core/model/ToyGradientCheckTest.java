@@ -43,9 +43,10 @@ class ToyGradientCheckTest {
         checkTms(toyModel("tms", 3, 2, act, null, 0.3));
     }
 
-    @Test
-    void tmsWithAFixedDropoutMaskAndL1() {
-        checkTms(toyModel("tms", 3, 4, "gelu", 0.3, 0.1));
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "gelu"})
+    void tmsWithAFixedDropoutMaskAndL1(String act) {
+        checkTms(toyModel("tms", 3, 4, act, 0.3, 0.1));
     }
 
     private static void checkTms(ModelSpec m) {
