@@ -10,58 +10,88 @@ import java.util.List;
  * Order: higher rank first, equal ranks to the earlier position — a total order, so the result is exact and does
  * not depend on the order in which examples arrive (which is what makes shard merges exact).
  * <p>
- * The examples are stored flat, in arrays allocated once with the heap: per storage slot its activation, its window
- * of tokens and activations ({@code width} entries at {@code slot · width}), the window's length and the example
- * token's index in it. The heap orders slot numbers ({@code slotAt}) beside their ranks and positions, so sifts move
- * no windows and a scan allocates nothing per example (a scan keeps ~10⁵–10⁶ examples; as objects they were most
- * of the garbage collector's work). {@link Example} objects are built only by {@link #sorted}.
+ * The heap holds no arrays of its own: its {@code capacity} entries are a range of a {@link Store} shared by all the
+ * heaps of a layer (a few large primitive arrays, allocated once per scan and grown rarely). So a scan allocates
+ * nothing per example and the garbage collector has no per-example objects to trace or copy (a scan keeps ~10⁵–10⁶
+ * examples; as objects with two arrays each they were most of its work). {@link Example} objects are built only by
+ * {@link #sorted}.
  * <p>
- * A slot's window may be pending: {@link LayerScan} records where it is in the current batch ({@link #pend}) and
- * copies it at the end of the batch ({@link #materialise}), since most candidates are pushed out again within the
- * batch they entered.
+ * A heap entry's example lives in a storage slot of the range; sifts move slot numbers ({@code slotAt}) beside the
+ * ranks and positions, never windows. A slot's window may be pending: {@link LayerScan} records where it is in the
+ * current batch ({@link #pend}) and copies it at the end of the batch ({@link #materialise}), since most candidates
+ * are pushed out again within the batch they entered.
  */
 final class BoundedHeap {
+    /** The flat arrays of many heaps: entry and slot i of a heap with base b at index b + i (windows at that · width). */
+    static final class Store {
+        final int width;
+        private int used;
+        // by heap entry (a heap's root, entry 0, is its worst kept example)
+        double[] ranks = new double[0];
+        long[] positions = new long[0];
+        int[] slotAt = new int[0];       // the entry's storage slot, relative to the heap's base
+        // by storage slot
+        float[] activation = new float[0];
+        int[] length = new int[0];
+        int[] center = new int[0];
+        int[] pendSeq = new int[0];      // ≥ 0: the window is still in sequence pendSeq of the current batch
+        int[] pendFrom = new int[0];     // …its first token index there
+        int[] pendCol = new int[0];      // …and that token's activation's index in the batch's array
+        int[] tokens = new int[0];
+        float[] acts = new float[0];
+
+        /** A store for windows of {@code width} tokens, sized for {@code slots} (it grows when needed). */
+        Store(int width, int slots) {
+            this.width = width;
+            resize(Math.max(slots, 1));
+        }
+
+        /** Reserves n entries and slots for a new heap; returns their base. */
+        int reserve(int n) {
+            if (used + n > ranks.length) {
+                resize(Math.max(used + n, ranks.length + (ranks.length >> 1)));
+            }
+            int base = used;
+            used += n;
+            return base;
+        }
+
+        private void resize(int slots) {
+            int old = ranks.length;
+            ranks = Arrays.copyOf(ranks, slots);
+            positions = Arrays.copyOf(positions, slots);
+            slotAt = Arrays.copyOf(slotAt, slots);
+            activation = Arrays.copyOf(activation, slots);
+            length = Arrays.copyOf(length, slots);
+            center = Arrays.copyOf(center, slots);
+            pendSeq = Arrays.copyOf(pendSeq, slots);
+            pendFrom = Arrays.copyOf(pendFrom, slots);
+            pendCol = Arrays.copyOf(pendCol, slots);
+            tokens = Arrays.copyOf(tokens, slots * width);
+            acts = Arrays.copyOf(acts, slots * width);
+            Arrays.fill(pendSeq, old, slots, -1);
+        }
+    }
+
+    private final Store st;
+    private final int base;
     private final int capacity;
-    private final int width;
-    // by heap index (the root, index 0, is the worst kept)
-    private final double[] ranks;
-    private final long[] positions;
-    private final int[] slotAt;
-    // by storage slot
-    private final float[] activation;
-    private final int[] length;
-    private final int[] center;
-    private final int[] tokens;
-    private final float[] acts;
-    private final int[] pendSeq;   // ≥ 0: the window is still in sequence pendSeq of the current batch
-    private final int[] pendFrom;  // …its first token index there
-    private final int[] pendCol;   // …and that token's activation's index in the batch's array
     private int size;
     /** Whether LayerScan has this heap on its list of heaps with pending windows. */
     boolean listed;
 
-    BoundedHeap(int capacity, int width) {
+    BoundedHeap(Store store, int capacity) {
+        st = store;
         this.capacity = capacity;
-        this.width = width;
-        ranks = new double[capacity];
-        positions = new long[capacity];
-        slotAt = new int[capacity];
-        activation = new float[capacity];
-        length = new int[capacity];
-        center = new int[capacity];
-        tokens = new int[capacity * width];
-        acts = new float[capacity * width];
-        pendSeq = new int[capacity];
-        pendFrom = new int[capacity];
-        pendCol = new int[capacity];
-        Arrays.fill(pendSeq, -1);
+        base = store.reserve(capacity);
     }
 
     boolean accepts(double rank, long position) {
         if (size < capacity) {
             return capacity > 0;
         }
-        return rank > ranks[0] || (rank == ranks[0] && position < positions[0]);
+        double root = st.ranks[base];
+        return rank > root || (rank == root && position < st.positions[base]);
     }
 
     boolean full() {
@@ -70,11 +100,13 @@ final class BoundedHeap {
 
     /** Rank of the worst kept example (the root). */
     double worstRank() {
-        return ranks[0];
+        return st.ranks[base];
     }
 
     /**
-     * Offers an example of this rank and position; returns the storage slot to fill with its data ({@link #pend}), or −1 when it is not kept. The slot is the one freed by the example it pushed out.
+     * Offers an example of this rank and position; returns the storage slot (an index into the store's per-slot
+     * arrays) to fill with its data ({@link #pend}), or −1 when it is not kept. The slot is the one freed by the
+     * example it pushed out.
      */
     int offer(double rank, long position) {
         if (!accepts(rank, position)) {
@@ -83,13 +115,13 @@ final class BoundedHeap {
         int i;
         if (size < capacity) {
             i = size;
-            slotAt[i] = size++;
+            st.slotAt[base + i] = size++;
         } else {
             i = 0;
         }
-        ranks[i] = rank;
-        positions[i] = position;
-        int slot = slotAt[i];
+        st.ranks[base + i] = rank;
+        st.positions[base + i] = position;
+        int slot = base + st.slotAt[base + i];
         if (i == 0) {
             siftDown(0);
         } else {
@@ -100,25 +132,26 @@ final class BoundedHeap {
 
     /**
      * Slot's example: activation a, its window {@code [lo, hi)} of sequence {@code seq} of the current batch, the
-     * window's first activation at index {@code col} of that sequence's array, the example's token at index t.
+     * window's first activation at index {@code col} of the batch's array, the example's token at index t.
      */
     void pend(int slot, float a, int seq, int lo, int hi, int col, int t) {
-        activation[slot] = a;
-        length[slot] = hi - lo;
-        center[slot] = t - lo;
-        pendSeq[slot] = seq;
-        pendFrom[slot] = lo;
-        pendCol[slot] = col;
+        st.activation[slot] = a;
+        st.length[slot] = hi - lo;
+        st.center[slot] = t - lo;
+        st.pendSeq[slot] = seq;
+        st.pendFrom[slot] = lo;
+        st.pendCol[slot] = col;
     }
 
     /** Copies the pending windows out of the batch: sequence i's tokens are seqTokens[i], the activations batchActs. */
     void materialise(int[][] seqTokens, float[] batchActs) {
-        for (int slot = 0; slot < size; slot++) {
-            int q = pendSeq[slot];
+        int w = st.width;
+        for (int slot = base; slot < base + size; slot++) {
+            int q = st.pendSeq[slot];
             if (q >= 0) {
-                System.arraycopy(seqTokens[q], pendFrom[slot], tokens, slot * width, length[slot]);
-                System.arraycopy(batchActs, pendCol[slot], acts, slot * width, length[slot]);
-                pendSeq[slot] = -1;
+                System.arraycopy(seqTokens[q], st.pendFrom[slot], st.tokens, slot * w, st.length[slot]);
+                System.arraycopy(batchActs, st.pendCol[slot], st.acts, slot * w, st.length[slot]);
+                st.pendSeq[slot] = -1;
             }
         }
     }
@@ -127,21 +160,24 @@ final class BoundedHeap {
     List<Example> sorted() {
         Example[] out = new Example[size];
         for (int i = 0; i < size; i++) {
-            int slot = slotAt[i];
-            if (pendSeq[slot] >= 0) {
+            int slot = base + st.slotAt[base + i];
+            if (st.pendSeq[slot] >= 0) {
                 throw new IllegalStateException("a window was never materialised");
             }
-            int at = slot * width, len = length[slot];
-            out[i] = new Example(positions[i], activation[slot], ranks[i], Arrays.copyOfRange(tokens, at, at + len),
-                    Arrays.copyOfRange(acts, at, at + len), center[slot]);
+            int at = slot * st.width, len = st.length[slot];
+            out[i] = new Example(st.positions[base + i], st.activation[slot], st.ranks[base + i],
+                    Arrays.copyOfRange(st.tokens, at, at + len), Arrays.copyOfRange(st.acts, at, at + len),
+                    st.center[slot]);
         }
         Arrays.sort(out, Example::order);
         return new ArrayList<>(Arrays.asList(out));
     }
 
-    /** Whether heap index i holds a worse example than j (lower rank; equal ranks: the later position). */
+    /** Whether entry i holds a worse example than entry j (lower rank; equal ranks: the later position). */
     private boolean worse(int i, int j) {
-        return ranks[j] > ranks[i] || (ranks[j] == ranks[i] && positions[j] < positions[i]);
+        double[] r = st.ranks;
+        return r[base + j] > r[base + i] || (r[base + j] == r[base + i]
+                && st.positions[base + j] < st.positions[base + i]);
     }
 
     private void siftUp(int i) {
@@ -173,14 +209,16 @@ final class BoundedHeap {
     }
 
     private void swap(int i, int j) {
-        int s = slotAt[i];
-        slotAt[i] = slotAt[j];
-        slotAt[j] = s;
-        double r = ranks[i];
-        ranks[i] = ranks[j];
-        ranks[j] = r;
-        long p = positions[i];
-        positions[i] = positions[j];
-        positions[j] = p;
+        i += base;
+        j += base;
+        int s = st.slotAt[i];
+        st.slotAt[i] = st.slotAt[j];
+        st.slotAt[j] = s;
+        double r = st.ranks[i];
+        st.ranks[i] = st.ranks[j];
+        st.ranks[j] = r;
+        long p = st.positions[i];
+        st.positions[i] = st.positions[j];
+        st.positions[j] = p;
     }
 }

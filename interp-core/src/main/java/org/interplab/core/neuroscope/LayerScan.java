@@ -19,7 +19,8 @@ public final class LayerScan {
     private final ScanSettings s;
     private final int dMlp;
     private final int histWidth;
-    private final int width;             // an example's window, at most
+    private final BoundedHeap.Store store; // every heap's examples, flat
+    private static final int INITIAL_BANDS = 8; // band heaps per neuron the store is first sized for
     private final BoundedHeap[] top;
     private final BoundedHeap[] random;
     private final BoundedHeap[] bands;   // [neuron · BANDS + band], created on first use
@@ -41,7 +42,9 @@ public final class LayerScan {
         this.s = s;
         this.dMlp = dMlp;
         histWidth = s.histBins() + 2;
-        width = s.before() + s.after() + 1;
+        // top-k and random heaps now, bands on first use (a neuron's activations reach only some of them)
+        store = new BoundedHeap.Store(s.before() + s.after() + 1,
+                dMlp * (s.topK() + s.randomSamples() + INITIAL_BANDS * s.bandSamples()));
         top = new BoundedHeap[dMlp];
         random = new BoundedHeap[dMlp];
         bands = new BoundedHeap[dMlp * ScanSettings.BANDS];
@@ -59,8 +62,8 @@ public final class LayerScan {
         fires = new long[dMlp];
         sumFixed = new long[dMlp];
         for (int n = 0; n < dMlp; n++) {
-            top[n] = new BoundedHeap(s.topK(), width);
-            random[n] = new BoundedHeap(s.randomSamples(), width);
+            top[n] = new BoundedHeap(store, s.topK());
+            random[n] = new BoundedHeap(store, s.randomSamples());
             salt[n] = ScanSettings.salt(n);
         }
     }
@@ -203,7 +206,7 @@ public final class LayerScan {
     private void offerBand(Sequence q, int c, int t, float a, long key, int b) {
         BoundedHeap h = bands[b];
         if (h == null) {
-            h = bands[b] = new BoundedHeap(s.bandSamples(), width);
+            h = bands[b] = new BoundedHeap(store, s.bandSamples());
         }
         double rank = -(double) key;
         if (h.accepts(rank, q.firstPosition + t)) {
