@@ -24,19 +24,18 @@ import java.util.List;
 final class BoundedHeap {
     /** The flat arrays of many heaps: entry and slot i of a heap with base b at index b + i (windows at that · width). */
     static final class Store {
+        // a slot's meta: the activation's float bits, the window's length, the example's index in it; while pending
+        // (PEND_SEQ ≥ 0) its sequence in the current batch, the window's first token there and the index of that
+        // token's activation in the batch's array
+        static final int ACTIVATION = 0, LENGTH = 1, CENTER = 2, PEND_SEQ = 3, PEND_FROM = 4, PEND_COL = 5, META = 8;
         final int width;
         private int used;
         // by heap entry (a heap's root, entry 0, is its worst kept example)
         double[] ranks = new double[0];
         long[] positions = new long[0];
         int[] slotAt = new int[0];       // the entry's storage slot, relative to the heap's base
-        // by storage slot
-        float[] activation = new float[0];
-        int[] length = new int[0];
-        int[] center = new int[0];
-        int[] pendSeq = new int[0];      // ≥ 0: the window is still in sequence pendSeq of the current batch
-        int[] pendFrom = new int[0];     // …its first token index there
-        int[] pendCol = new int[0];      // …and that token's activation's index in the batch's array
+        // by storage slot: META ints per slot, one cache line or less (an offer writes them all)
+        int[] meta = new int[0];
         int[] tokens = new int[0];
         float[] acts = new float[0];
 
@@ -61,15 +60,12 @@ final class BoundedHeap {
             ranks = Arrays.copyOf(ranks, slots);
             positions = Arrays.copyOf(positions, slots);
             slotAt = Arrays.copyOf(slotAt, slots);
-            activation = Arrays.copyOf(activation, slots);
-            length = Arrays.copyOf(length, slots);
-            center = Arrays.copyOf(center, slots);
-            pendSeq = Arrays.copyOf(pendSeq, slots);
-            pendFrom = Arrays.copyOf(pendFrom, slots);
-            pendCol = Arrays.copyOf(pendCol, slots);
+            meta = Arrays.copyOf(meta, slots * META);
             tokens = Arrays.copyOf(tokens, slots * width);
             acts = Arrays.copyOf(acts, slots * width);
-            Arrays.fill(pendSeq, old, slots, -1);
+            for (int slot = old; slot < slots; slot++) {
+                meta[slot * META + PEND_SEQ] = -1;
+            }
         }
     }
 
@@ -135,23 +131,26 @@ final class BoundedHeap {
      * window's first activation at index {@code col} of the batch's array, the example's token at index t.
      */
     void pend(int slot, float a, int seq, int lo, int hi, int col, int t) {
-        st.activation[slot] = a;
-        st.length[slot] = hi - lo;
-        st.center[slot] = t - lo;
-        st.pendSeq[slot] = seq;
-        st.pendFrom[slot] = lo;
-        st.pendCol[slot] = col;
+        int[] m = st.meta;
+        int at = slot * Store.META;
+        m[at + Store.ACTIVATION] = Float.floatToRawIntBits(a);
+        m[at + Store.LENGTH] = hi - lo;
+        m[at + Store.CENTER] = t - lo;
+        m[at + Store.PEND_SEQ] = seq;
+        m[at + Store.PEND_FROM] = lo;
+        m[at + Store.PEND_COL] = col;
     }
 
     /** Copies the pending windows out of the batch: sequence i's tokens are seqTokens[i], the activations batchActs. */
     void materialise(int[][] seqTokens, float[] batchActs) {
         int w = st.width;
+        int[] m = st.meta;
         for (int slot = base; slot < base + size; slot++) {
-            int q = st.pendSeq[slot];
+            int at = slot * Store.META, q = m[at + Store.PEND_SEQ], len = m[at + Store.LENGTH];
             if (q >= 0) {
-                System.arraycopy(seqTokens[q], st.pendFrom[slot], st.tokens, slot * w, st.length[slot]);
-                System.arraycopy(batchActs, st.pendCol[slot], st.acts, slot * w, st.length[slot]);
-                st.pendSeq[slot] = -1;
+                System.arraycopy(seqTokens[q], m[at + Store.PEND_FROM], st.tokens, slot * w, len);
+                System.arraycopy(batchActs, m[at + Store.PEND_COL], st.acts, slot * w, len);
+                m[at + Store.PEND_SEQ] = -1;
             }
         }
     }
@@ -161,13 +160,14 @@ final class BoundedHeap {
         Example[] out = new Example[size];
         for (int i = 0; i < size; i++) {
             int slot = base + st.slotAt[base + i];
-            if (st.pendSeq[slot] >= 0) {
+            int mt = slot * Store.META;
+            if (st.meta[mt + Store.PEND_SEQ] >= 0) {
                 throw new IllegalStateException("a window was never materialised");
             }
-            int at = slot * st.width, len = st.length[slot];
-            out[i] = new Example(st.positions[base + i], st.activation[slot], st.ranks[base + i],
-                    Arrays.copyOfRange(st.tokens, at, at + len), Arrays.copyOfRange(st.acts, at, at + len),
-                    st.center[slot]);
+            int at = slot * st.width, len = st.meta[mt + Store.LENGTH];
+            out[i] = new Example(st.positions[base + i], Float.intBitsToFloat(st.meta[mt + Store.ACTIVATION]),
+                    st.ranks[base + i], Arrays.copyOfRange(st.tokens, at, at + len),
+                    Arrays.copyOfRange(st.acts, at, at + len), st.meta[mt + Store.CENTER]);
         }
         Arrays.sort(out, Example::order);
         return new ArrayList<>(Arrays.asList(out));
