@@ -173,52 +173,58 @@ final class BoundedHeap {
         return new ArrayList<>(Arrays.asList(out));
     }
 
-    /** Whether entry i holds a worse example than entry j (lower rank; equal ranks: the later position). */
-    private boolean worse(int i, int j) {
-        double[] r = st.ranks;
-        return r[base + j] > r[base + i] || (r[base + j] == r[base + i]
-                && st.positions[base + j] < st.positions[base + i]);
+    /** Whether entry i (absolute) holds a worse example than entry j (lower rank; equal ranks: the later position). */
+    private static boolean worse(double[] r, long[] p, int i, int j) {
+        return r[j] > r[i] || (r[j] == r[i] && p[j] < p[i]);
     }
 
+    // the sifts read the store's arrays once (locals) and index them absolutely (base + entry)
     private void siftUp(int i) {
-        while (i > 0) {
-            int parent = (i - 1) / 2;
-            if (!worse(i, parent)) {
+        double[] r = st.ranks;
+        long[] p = st.positions;
+        int[] sa = st.slotAt;
+        i += base;
+        while (i > base) {
+            int parent = base + (i - base - 1) / 2;
+            if (!worse(r, p, i, parent)) {
                 return;
             }
-            swap(i, parent);
+            swap(r, p, sa, i, parent);
             i = parent;
         }
     }
 
     private void siftDown(int i) {
+        double[] r = st.ranks;
+        long[] p = st.positions;
+        int[] sa = st.slotAt;
+        int end = base + size;
+        i += base;
         while (true) {
-            int l = 2 * i + 1, r = l + 1, w = i;
-            if (l < size && worse(l, w)) {
+            int l = 2 * i - base + 1, rt = l + 1, w = i;
+            if (l < end && worse(r, p, l, w)) {
                 w = l;
             }
-            if (r < size && worse(r, w)) {
-                w = r;
+            if (rt < end && worse(r, p, rt, w)) {
+                w = rt;
             }
             if (w == i) {
                 return;
             }
-            swap(i, w);
+            swap(r, p, sa, i, w);
             i = w;
         }
     }
 
-    private void swap(int i, int j) {
-        i += base;
-        j += base;
-        int s = st.slotAt[i];
-        st.slotAt[i] = st.slotAt[j];
-        st.slotAt[j] = s;
-        double r = st.ranks[i];
-        st.ranks[i] = st.ranks[j];
-        st.ranks[j] = r;
-        long p = st.positions[i];
-        st.positions[i] = st.positions[j];
-        st.positions[j] = p;
+    private static void swap(double[] r, long[] p, int[] sa, int i, int j) {
+        int s = sa[i];
+        sa[i] = sa[j];
+        sa[j] = s;
+        double x = r[i];
+        r[i] = r[j];
+        r[j] = x;
+        long y = p[i];
+        p[i] = p[j];
+        p[j] = y;
     }
 }
