@@ -3,133 +3,228 @@ package org.interplab.core.neuroscope;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * The best {@code capacity} examples seen, as a min-heap whose root is the worst kept one. A candidate is first
- * compared with the root ({@link #accepts}, O(1)); only one that beats it is built and sifted in (O(log k)).
+ * compared with the root ({@link #accepts}, O(1)); only one that beats it is sifted in (O(log k)).
  * Order: higher rank first, equal ranks to the earlier position — a total order, so the result is exact and does
  * not depend on the order in which examples arrive (which is what makes shard merges exact).
+ * <p>
+ * The heap holds no arrays of its own: its {@code capacity} entries are a range of a {@link Store} shared by all the
+ * heaps of a layer (a few large primitive arrays, allocated once per scan and grown rarely). So a scan allocates
+ * nothing per example and the garbage collector has no per-example objects to trace or copy (a scan keeps ~10⁵–10⁶
+ * examples; as objects with two arrays each they were most of its work). {@link Example} objects are built only by
+ * {@link #sorted}.
+ * <p>
+ * A heap entry's example lives in a storage slot of the range; sifts move slot numbers ({@code slotAt}) beside the
+ * ranks and positions, never windows. A slot's window may be pending: {@link LayerScan} records where it is in the
+ * current batch ({@link #pend}) and copies it at the end of the batch ({@link #materialise}), since most candidates
+ * are pushed out again within the batch they entered.
  */
 final class BoundedHeap {
-    // ranks and positions in flat arrays beside the examples: comparisons and sifts read no Example object (a
-    // neuron's dozens of heaps would otherwise cost a cache miss per compare)
-    // an item is an Example, or until LayerScan materialises it at the end of its batch, a cheaper stand-in (most
-    // candidates are pushed out again within the batch they entered, so their windows are never copied)
-    private final Object[] heap;
-    private final double[] ranks;
-    private final long[] positions;
+    /** The flat arrays of many heaps: entry and slot i of a heap with base b at index b + i (windows at that · width). */
+    static final class Store {
+        // a slot's meta: the activation's float bits, the window's length, the example's index in it; while pending
+        // (PEND_SEQ ≥ 0) its sequence in the current batch, the window's first token there and the index of that
+        // token's activation in the batch's array
+        static final int ACTIVATION = 0, LENGTH = 1, CENTER = 2, PEND_SEQ = 3, PEND_FROM = 4, PEND_COL = 5, META = 8;
+        final int width;
+        private int used;
+        // by heap entry (a heap's root, entry 0, is its worst kept example)
+        double[] ranks = new double[0];
+        long[] positions = new long[0];
+        int[] slotAt = new int[0];       // the entry's storage slot, relative to the heap's base
+        // by storage slot: META ints per slot, one cache line or less (an offer writes them all)
+        int[] meta = new int[0];
+        int[] tokens = new int[0];
+        float[] acts = new float[0];
+
+        /** A store for windows of {@code width} tokens, sized for {@code slots} (it grows when needed). */
+        Store(int width, int slots) {
+            this.width = width;
+            resize(Math.max(slots, 1));
+        }
+
+        /** Reserves n entries and slots for a new heap; returns their base. */
+        int reserve(int n) {
+            if (used + n > ranks.length) {
+                resize(Math.max(used + n, ranks.length + (ranks.length >> 1)));
+            }
+            int base = used;
+            used += n;
+            return base;
+        }
+
+        private void resize(int slots) {
+            int old = ranks.length;
+            ranks = Arrays.copyOf(ranks, slots);
+            positions = Arrays.copyOf(positions, slots);
+            slotAt = Arrays.copyOf(slotAt, slots);
+            meta = Arrays.copyOf(meta, slots * META);
+            tokens = Arrays.copyOf(tokens, slots * width);
+            acts = Arrays.copyOf(acts, slots * width);
+            for (int slot = old; slot < slots; slot++) {
+                meta[slot * META + PEND_SEQ] = -1;
+            }
+        }
+    }
+
+    private final Store st;
+    private final int base;
+    private final int capacity;
     private int size;
-    /** Whether LayerScan has this heap on its list of heaps with stand-ins to materialise. */
+    /** Whether LayerScan has this heap on its list of heaps with pending windows. */
     boolean listed;
 
-    BoundedHeap(int capacity) {
-        heap = new Object[capacity];
-        ranks = new double[capacity];
-        positions = new long[capacity];
+    BoundedHeap(Store store, int capacity) {
+        st = store;
+        this.capacity = capacity;
+        base = store.reserve(capacity);
     }
 
     boolean accepts(double rank, long position) {
-        if (size < heap.length) {
-            return heap.length > 0;
+        if (size < capacity) {
+            return capacity > 0;
         }
-        return rank > ranks[0] || (rank == ranks[0] && position < positions[0]);
+        double root = st.ranks[base];
+        return rank > root || (rank == root && position < st.positions[base]);
     }
 
     boolean full() {
-        return size == heap.length;
+        return size == capacity;
     }
 
     /** Rank of the worst kept example (the root). */
     double worstRank() {
-        return ranks[0];
+        return st.ranks[base];
     }
 
-    /** Offers an item (an Example or a stand-in for one) of this rank and position. */
-    void offer(double rank, long position, Object item) {
+    /**
+     * Offers an example of this rank and position; returns the storage slot (an index into the store's per-slot
+     * arrays) to fill with its data ({@link #pend}), or −1 when it is not kept. The slot is the one freed by the
+     * example it pushed out.
+     */
+    int offer(double rank, long position) {
         if (!accepts(rank, position)) {
-            return;
+            return -1;
         }
-        if (size < heap.length) {
-            int i = size++;
-            set(i, rank, position, item);
-            siftUp(i);
+        int i;
+        if (size < capacity) {
+            i = size;
+            st.slotAt[base + i] = size++;
         } else {
-            set(0, rank, position, item);
-            siftDown(0);
+            i = 0;
         }
+        st.ranks[base + i] = rank;
+        st.positions[base + i] = position;
+        int slot = base + st.slotAt[base + i];
+        if (i == 0) {
+            siftDown(0);
+        } else {
+            siftUp(i);
+        }
+        return slot;
     }
 
-    /** Replaces every item that is not an Example yet by {@code f} of it. */
-    void materialise(UnaryOperator<Object> f) {
-        for (int i = 0; i < size; i++) {
-            if (!(heap[i] instanceof Example)) {
-                heap[i] = f.apply(heap[i]);
+    /**
+     * Slot's example: activation a, its window {@code [lo, hi)} of sequence {@code seq} of the current batch, the
+     * window's first activation at index {@code col} of the batch's array, the example's token at index t.
+     */
+    void pend(int slot, float a, int seq, int lo, int hi, int col, int t) {
+        int[] m = st.meta;
+        int at = slot * Store.META;
+        m[at + Store.ACTIVATION] = Float.floatToRawIntBits(a);
+        m[at + Store.LENGTH] = hi - lo;
+        m[at + Store.CENTER] = t - lo;
+        m[at + Store.PEND_SEQ] = seq;
+        m[at + Store.PEND_FROM] = lo;
+        m[at + Store.PEND_COL] = col;
+    }
+
+    /** Copies the pending windows out of the batch: sequence i's tokens are seqTokens[i], the activations batchActs. */
+    void materialise(int[][] seqTokens, float[] batchActs) {
+        int w = st.width;
+        int[] m = st.meta;
+        for (int slot = base; slot < base + size; slot++) {
+            int at = slot * Store.META, q = m[at + Store.PEND_SEQ], len = m[at + Store.LENGTH];
+            if (q >= 0) {
+                System.arraycopy(seqTokens[q], m[at + Store.PEND_FROM], st.tokens, slot * w, len);
+                System.arraycopy(batchActs, m[at + Store.PEND_COL], st.acts, slot * w, len);
+                m[at + Store.PEND_SEQ] = -1;
             }
         }
     }
 
     /** The kept examples, best first. */
     List<Example> sorted() {
-        Example[] copy = new Example[size];
+        Example[] out = new Example[size];
         for (int i = 0; i < size; i++) {
-            if (!(heap[i] instanceof Example e)) {
-                throw new IllegalStateException("an item was never materialised");
+            int slot = base + st.slotAt[base + i];
+            int mt = slot * Store.META;
+            if (st.meta[mt + Store.PEND_SEQ] >= 0) {
+                throw new IllegalStateException("a window was never materialised");
             }
-            copy[i] = e;
+            int at = slot * st.width, len = st.meta[mt + Store.LENGTH];
+            out[i] = new Example(st.positions[base + i], Float.intBitsToFloat(st.meta[mt + Store.ACTIVATION]),
+                    st.ranks[base + i], Arrays.copyOfRange(st.tokens, at, at + len),
+                    Arrays.copyOfRange(st.acts, at, at + len), st.meta[mt + Store.CENTER]);
         }
-        Arrays.sort(copy, Example::order);
-        return new ArrayList<>(Arrays.asList(copy));
+        Arrays.sort(out, Example::order);
+        return new ArrayList<>(Arrays.asList(out));
     }
 
-    private void set(int i, double rank, long position, Object item) {
-        heap[i] = item;
-        ranks[i] = rank;
-        positions[i] = position;
+    /** Whether entry i (absolute) holds a worse example than entry j (lower rank; equal ranks: the later position). */
+    private static boolean worse(double[] r, long[] p, int i, int j) {
+        return r[j] > r[i] || (r[j] == r[i] && p[j] < p[i]);
     }
 
-    /** Whether slot i holds a worse example than slot j (lower rank; equal ranks: the later position). */
-    private boolean worse(int i, int j) {
-        return ranks[j] > ranks[i] || (ranks[j] == ranks[i] && positions[j] < positions[i]);
-    }
-
+    // the sifts read the store's arrays once (locals) and index them absolutely (base + entry)
     private void siftUp(int i) {
-        while (i > 0) {
-            int parent = (i - 1) / 2;
-            if (!worse(i, parent)) {
+        double[] r = st.ranks;
+        long[] p = st.positions;
+        int[] sa = st.slotAt;
+        i += base;
+        while (i > base) {
+            int parent = base + (i - base - 1) / 2;
+            if (!worse(r, p, i, parent)) {
                 return;
             }
-            swap(i, parent);
+            swap(r, p, sa, i, parent);
             i = parent;
         }
     }
 
     private void siftDown(int i) {
+        double[] r = st.ranks;
+        long[] p = st.positions;
+        int[] sa = st.slotAt;
+        int end = base + size;
+        i += base;
         while (true) {
-            int l = 2 * i + 1, r = l + 1, w = i;
-            if (l < size && worse(l, w)) {
+            int l = 2 * i - base + 1, rt = l + 1, w = i;
+            if (l < end && worse(r, p, l, w)) {
                 w = l;
             }
-            if (r < size && worse(r, w)) {
-                w = r;
+            if (rt < end && worse(r, p, rt, w)) {
+                w = rt;
             }
             if (w == i) {
                 return;
             }
-            swap(i, w);
+            swap(r, p, sa, i, w);
             i = w;
         }
     }
 
-    private void swap(int i, int j) {
-        Object t = heap[i];
-        heap[i] = heap[j];
-        heap[j] = t;
-        double r = ranks[i];
-        ranks[i] = ranks[j];
-        ranks[j] = r;
-        long p = positions[i];
-        positions[i] = positions[j];
-        positions[j] = p;
+    private static void swap(double[] r, long[] p, int[] sa, int i, int j) {
+        int s = sa[i];
+        sa[i] = sa[j];
+        sa[j] = s;
+        double x = r[i];
+        r[i] = r[j];
+        r[j] = x;
+        long y = p[i];
+        p[i] = p[j];
+        p[j] = y;
     }
 }

@@ -19,6 +19,8 @@ public final class LayerScan {
     private final ScanSettings s;
     private final int dMlp;
     private final int histWidth;
+    private final BoundedHeap.Store store; // every heap's examples, flat
+    private static final int INITIAL_BANDS = 8; // band heaps per neuron the store is first sized for
     private final BoundedHeap[] top;
     private final BoundedHeap[] random;
     private final BoundedHeap[] bands;   // [neuron · BANDS + band], created on first use
@@ -40,6 +42,9 @@ public final class LayerScan {
         this.s = s;
         this.dMlp = dMlp;
         histWidth = s.histBins() + 2;
+        // top-k and random heaps now, bands on first use (a neuron's activations reach only some of them)
+        store = new BoundedHeap.Store(s.before() + s.after() + 1,
+                dMlp * (s.topK() + s.randomSamples() + INITIAL_BANDS * s.bandSamples()));
         top = new BoundedHeap[dMlp];
         random = new BoundedHeap[dMlp];
         bands = new BoundedHeap[dMlp * ScanSettings.BANDS];
@@ -57,8 +62,8 @@ public final class LayerScan {
         fires = new long[dMlp];
         sumFixed = new long[dMlp];
         for (int n = 0; n < dMlp; n++) {
-            top[n] = new BoundedHeap(s.topK());
-            random[n] = new BoundedHeap(s.randomSamples());
+            top[n] = new BoundedHeap(store, s.topK());
+            random[n] = new BoundedHeap(store, s.randomSamples());
             salt[n] = ScanSettings.salt(n);
         }
     }
@@ -104,7 +109,7 @@ public final class LayerScan {
             for (int t = from; t < len; t++) {
                 positionHash[start + t] = s.positionHash(firstPositions[i] + t);
             }
-            qs[i] = new Sequence(seqs[i], len, from, firstPositions[i], actsT, start);
+            qs[i] = new Sequence(i, seqs[i], len, from, firstPositions[i], actsT, start);
             start += len;
         }
         for (int n = 0; n < dMlp; n++) {
@@ -113,27 +118,31 @@ public final class LayerScan {
             }
         }
         for (BoundedHeap h : listed) { // the batch's arrays are not kept: copy the windows of what stayed
-            h.materialise(o -> o instanceof Candidate k ? example(k) : o);
+            h.materialise(seqs, actsT);
             h.listed = false;
         }
         listed.clear();
     }
 
-    /** A candidate that entered a heap during the current batch: an Example without its window copied yet. */
-    private record Candidate(Sequence q, int c, int t, float a, double rank) {
-    }
-
-    /** Puts a candidate into a heap (which compared it already) and lists the heap for materialising. */
+    /**
+     * Puts a candidate into a heap (which compared it already): its window is recorded as pending (copied at the end
+     * of the batch, if it is still kept then) and the heap listed for that.
+     */
     private void offer(BoundedHeap h, Sequence q, int c, int t, float a, double rank) {
-        h.offer(rank, q.firstPosition + t, new Candidate(q, c, t, a, rank));
+        int slot = h.offer(rank, q.firstPosition + t);
+        int lo = Math.max(q.from, t - s.before()), hi = Math.min(q.len, t + s.after() + 1);
+        h.pend(slot, a, q.index, lo, hi, c + lo, t);
         if (!h.listed) {
             h.listed = true;
             listed.add(h);
         }
     }
 
-    /** A sequence being scanned: its tokens, its activations, and its first row in the batch (positionHash). */
-    private record Sequence(int[] tokens, int len, int from, long firstPosition, float[] acts, int start) {
+    /**
+     * A sequence being scanned: its index in the batch, its tokens, its activations, and its first row in the batch
+     * (positionHash).
+     */
+    private record Sequence(int index, int[] tokens, int len, int from, long firstPosition, float[] acts, int start) {
     }
 
     /**
@@ -197,7 +206,7 @@ public final class LayerScan {
     private void offerBand(Sequence q, int c, int t, float a, long key, int b) {
         BoundedHeap h = bands[b];
         if (h == null) {
-            h = bands[b] = new BoundedHeap(s.bandSamples());
+            h = bands[b] = new BoundedHeap(store, s.bandSamples());
         }
         double rank = -(double) key;
         if (h.accepts(rank, q.firstPosition + t)) {
@@ -206,18 +215,6 @@ public final class LayerScan {
                 bandCeil[b] = (long) -h.worstRank();
             }
         }
-    }
-
-    /** The candidate's Example: its window of tokens and of the neuron's activations (its row starts at c). */
-    private Example example(Candidate k) {
-        Sequence q = k.q;
-        int c = k.c, t = k.t;
-        float a = k.a;
-        double rank = k.rank;
-        int lo = Math.max(q.from, t - s.before()), hi = Math.min(q.len, t + s.after() + 1);
-        int[] window = Arrays.copyOfRange(q.tokens, lo, hi);
-        float[] windowActs = Arrays.copyOfRange(q.acts, c + lo, c + hi);
-        return new Example(q.firstPosition + t, a, rank, window, windowActs, t - lo);
     }
 
     public List<NeuronStats> result() {

@@ -44,6 +44,7 @@ final class ScanForward {
     private float[] zeros = new float[0];  // FastExp's shifts for the activation: none
     private float[] shifts = new float[0]; // FastExp's shifts for a softmax: each score row's maximum
     private float[] tmp = new float[0];    // FastExp's scratch
+    private float[] allowed = new float[0]; // a softmax's unmasked scores, row after row
 
     /** One block's weights in the layouts the pass uses (FLOAT, c order, off the step workspace). */
     private record Layer(float[] ln1w, float[] ln1b, INDArray wQkv, float[] bQkv, INDArray wO, float[] bO,
@@ -328,41 +329,45 @@ final class ScanForward {
     /**
      * The causal softmax of every row of a block of score rows: {@code rows} rows of {@code len} keys, row r being
      * query (q0 + r) mod len (q0 = 0: rows of one head after another; one row of query i: q0 = i, len = i + 1); keys lo..i are allowed (lo = 0, or i − window + 1), the others
-     * set to 0. One {@link FastExp} pass over the whole block, each row shifted by its maximum (masked entries
-     * clamp to e^−87 and are zeroed after).
+     * set to 0. One {@link FastExp} pass over the allowed scores of the whole block, packed, each shifted by its
+     * row's maximum.
      */
     private void softmaxRows(float[] p, int rows, int len, int window, int q0) {
-        int count = rows * len;
+        int count = 0;
+        for (int r = 0; r < rows; r++) {
+            int i = (q0 + r) % len, lo = window > 0 ? Math.max(0, i - window + 1) : 0;
+            count += i - lo + 1;
+        }
         shifts = grow(shifts, count);
         tmp = grow(tmp, count);
-        float[] shift = shifts;
-        for (int r = 0; r < rows; r++) {
-            int i = (q0 + r) % len, o = r * len, lo = window > 0 ? Math.max(0, i - window + 1) : 0;
+        allowed = grow(allowed, count);
+        float[] shift = shifts, e = allowed;
+        // the allowed scores of every row back to back (about half of the block under a causal mask), each with
+        // its row's maximum: one FastExp pass over them only
+        for (int r = 0, k = 0; r < rows; r++) {
+            int i = (q0 + r) % len, o = r * len, lo = window > 0 ? Math.max(0, i - window + 1) : 0, n = i - lo + 1;
             float max = Float.NEGATIVE_INFINITY;
             for (int j = lo; j <= i; j++) {
                 max = Math.max(max, p[o + j]);
             }
-            Arrays.fill(shift, o, o + len, max);
-            for (int j = 0; j < lo; j++) {
-                p[o + j] = max;
-            }
-            for (int j = i + 1; j < len; j++) {
-                p[o + j] = max;
-            }
+            System.arraycopy(p, o + lo, e, k, n);
+            Arrays.fill(shift, k, k + n, max);
+            k += n;
         }
-        FastExp.expShifted(p, shift, p, tmp, count);
-        for (int r = 0; r < rows; r++) {
-            int i = (q0 + r) % len, o = r * len, lo = window > 0 ? Math.max(0, i - window + 1) : 0;
+        FastExp.expShifted(e, shift, e, tmp, count);
+        for (int r = 0, k = 0; r < rows; r++) {
+            int i = (q0 + r) % len, o = r * len, lo = window > 0 ? Math.max(0, i - window + 1) : 0, n = i - lo + 1;
             float sum = 0;
-            for (int j = lo; j <= i; j++) {
-                sum += p[o + j];
+            for (int j = 0; j < n; j++) {
+                sum += e[k + j];
             }
             float inv = 1 / sum;
-            for (int j = lo; j <= i; j++) {
-                p[o + j] *= inv;
+            for (int j = 0; j < n; j++) {
+                p[o + lo + j] = e[k + j] * inv;
             }
             Arrays.fill(p, o, o + lo, 0f);
             Arrays.fill(p, o + i + 1, o + len, 0f);
+            k += n;
         }
     }
 
