@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-9}
 LM_BATCH=${2:-16}
 export MAVEN_OPTS=${MAVEN_OPTS:--Xmx1g}
+# the OpenBLAS kernels the lab's own scripts choose (infra/lib.sh openblas_coretype), so the peak is the product's
+source infra/lib.sh && export_openblas_coretype
 mvn -B -q -ntp -f benchmarks/reactor/pom.xml -DskipTests package
 CP='benchmarks/target/benchmarks.jar:benchmarks/target/lib/*'
 JOPTS='-Xmx3g -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=10G -Dai.djl.offline=true'

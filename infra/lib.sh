@@ -60,6 +60,36 @@ ensure_dirs() {
     mkdir -p "$LAB_HOME" "$LAB_LOG_DIR" "$LAB_RUN_DIR"
 }
 
+# ---------------------------------------------------------------- BLAS kernels
+
+# openblas_coretype — prints the OpenBLAS core type the lab's JVMs should force on this CPU, or nothing.
+# ND4J's OpenBLAS (0.3.19) picks its kernels by CPU model and falls back to its generic Prescott (SSE3) kernels on
+# models newer than it knows: on an Emerald Rapids Xeon (family 6, model 207) its SGEMM ran at 31 GFLOP/s on one
+# core instead of 140 with the SkylakeX kernels (docs/benchmarks.md, "OpenBLAS's kernels"). So the choice is made
+# by instruction set, not model: AVX-512 F/BW/DQ/VL → SkylakeX, AVX2 + FMA → Haswell, else OpenBLAS's own choice.
+# An OPENBLAS_CORETYPE already set wins (it must be set before the JVM loads OpenBLAS: it is read once, at load).
+openblas_coretype() {
+    if [[ -n "${OPENBLAS_CORETYPE:-}" ]]; then
+        echo "$OPENBLAS_CORETYPE"
+        return 0
+    fi
+    local flags
+    flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
+    has() { local f; for f in "$@"; do [[ "$flags" == *" $f "* ]] || return 1; done; }
+    if has avx512f avx512bw avx512dq avx512vl; then
+        echo SkylakeX
+    elif has avx2 fma; then
+        echo Haswell
+    fi
+}
+
+# export_openblas_coretype — exports OPENBLAS_CORETYPE as openblas_coretype says (nothing when it says nothing)
+export_openblas_coretype() {
+    local core
+    core="$(openblas_coretype)"
+    if [[ -n "$core" ]]; then export OPENBLAS_CORETYPE="$core"; fi
+}
+
 # ---------------------------------------------------------------- ports
 
 # port_open <port> [host]  — true when something accepts TCP connections there.

@@ -85,6 +85,7 @@ start_one() {
     # JavaCPP reads its limits only as system properties; OpenMP threads only from the environment, at start, and
     # can only be narrowed later. The trainer starts with one per core and narrows per job mix (ComputeThreads: a
     # lone language model uses them all, toy models one each); the others keep one (docs/benchmarks.md).
+    export_openblas_coretype # OpenBLAS reads it once, when the JVM loads it
     local omp=1
     [[ "$svc" == trainer-service ]] && omp="$(nproc)"
     env OMP_NUM_THREADS="${OMP_NUM_THREADS:-$omp}" \

@@ -3,6 +3,7 @@ package org.interplab.analysis.neuroscope;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import org.interplab.core.model.kernels.BlasKernels;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -40,6 +41,8 @@ public class ScanWorkers {
     private WorkerPool pool;
 
     void onStart(@Observes StartupEvent startup) {
+        Log.info(BlasKernels.describe());
+        BlasKernels.warning().ifPresent(Log::warn);
         pool = WorkerPool.start("neuroscope-worker", config.workers(), config.pollInterval(), this::step);
     }
 

@@ -3,6 +3,7 @@ package org.interplab.trainer.service;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import org.interplab.core.model.kernels.BlasKernels;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -56,6 +57,8 @@ public class TrainingWorkers {
         Nd4j.create(1); // warm ND4J (natives load) at start-up, not on the first job
         Log.infof("trainer backend: %s; OMP_NUM_THREADS=%s; javacpp maxbytes=%s", backend,
                 System.getenv("OMP_NUM_THREADS"), System.getProperty("org.bytedeco.javacpp.maxbytes"));
+        Log.info(BlasKernels.describe());
+        BlasKernels.warning().ifPresent(Log::warn);
         Log.infof("compute threads: up to %d (a lone language model gets them all, other jobs one each)",
                 threads.ceiling());
         int workers = config.trainer().workers().orElse(Runtime.getRuntime().availableProcessors());
