@@ -41,6 +41,8 @@ final class Attention implements Layer {
     /** Whether this pass runs {@link QkvAttentionKernel} (then wQkv, wO, z and qkv are component-major). */
     private boolean kernel;
     private INDArray wO;
+    /** Whether this pass's output holds only the rows of positions ≥ run.outFrom. */
+    private boolean tailOnly;
 
     /** {@code name} is the block's attention prefix, e.g. {@code blocks.0.attn}. */
     Attention(Run run, String name, Map<String, INDArray> params, Transformer.Config cfg, int window) {
@@ -59,6 +61,16 @@ final class Attention implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
+        return forward(x, false);
+    }
+
+    /**
+     * With {@code tailOnly}: the output rows of the queries at positions ≥ run.outFrom only, [batch·(pos − outFrom),
+     * d_model] (keys and values from every position). The kernel then computes only those queries and z rows; the
+     * per-head path computes everything and keeps those rows.
+     */
+    INDArray forward(INDArray x, boolean tailOnly) {
+        this.tailOnly = tailOnly;
         this.x = x;
         int hd = nHeads * dHead;
         kernel = packed(x);
@@ -69,7 +81,8 @@ final class Attention implements Layer {
                 : p("W_O").reshape(hd, p("W_O").size(2));
         if (kernel) {
             qkv = projected;
-            z = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale, window, false, true).z();
+            z = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale, window, false, true,
+                    tailOnly ? run.outFrom : 0).z();
             return output(hd);
         }
         INDArray[] heads = splitHeads(projected, 3, dHead <= Transformer.perDimMaxDHead);
@@ -94,7 +107,8 @@ final class Attention implements Layer {
                 z = replaced.dup('c').reshape(z.shape());
             }
         }
-        return output(hd);
+        INDArray out = output(hd);
+        return tailOnly ? run.tail(out) : out;
     }
 
     /**
@@ -147,10 +161,14 @@ final class Attention implements Layer {
         return replaced.permute(0, 2, 1, 3).dup('c').reshape((long) run.batch * nHeads, run.ctx, dHead);
     }
 
+    /** dOut has the rows forward returned; returns dx of every position. */
     @Override
     public INDArray backward(INDArray dOut) {
         int hd = nHeads * dHead;
         long d = x.size(1);
+        if (tailOnly && !kernel) {
+            dOut = run.padTail(dOut); // the per-head path computed every row: the others get no gradient
+        }
         INDArray dWO = Gemm.mm(z, true, dOut, false);
         run.grads.put(name + ".W_O", kernel ? dWO.reshape(dHead, nHeads, d).permute(1, 0, 2).dup('c')
                 : dWO.reshape(p("W_O").shape()));
@@ -158,7 +176,7 @@ final class Attention implements Layer {
         INDArray dQkv;
         if (kernel) {
             dQkv = QkvAttentionKernel.backward(qkv, Gemm.mm(dOut, false, wO, true), run.batch, run.ctx, nHeads, dHead,
-                    scale, window, true);
+                    scale, window, true, tailOnly ? run.outFrom : 0);
         } else {
             boolean perDim = dHead <= Transformer.perDimMaxDHead;
             INDArray dz = splitHeads(Gemm.mm(dOut, false, wO, true), 1, perDim)[0];

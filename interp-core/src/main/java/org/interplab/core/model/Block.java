@@ -15,6 +15,8 @@ final class Block {
     private final Attention attn;
     private final Layer ln2;
     private final Mlp mlp;
+    /** Whether this pass's forward computed only the rows of positions ≥ run.outFrom (the last block's option). */
+    private boolean tailOnly;
 
     Block(Run run, int layer, Map<String, INDArray> params, Transformer.Config cfg) {
         this.run = run;
@@ -31,8 +33,18 @@ final class Block {
     }
 
     INDArray forward(INDArray x) {
+        return forward(x, false);
+    }
+
+    /**
+     * With {@code tailOnly} (the last block of a pass with {@link Run#outFrom} &gt; 0 and no hooks): keys and values
+     * from every position, but the output only for positions ≥ outFrom, [batch·(pos − outFrom), d_model].
+     */
+    INDArray forward(INDArray x, boolean tailOnly) {
+        this.tailOnly = tailOnly && run.outFrom > 0;
         x = run.residual(name + ".hook_resid_pre", x);
-        x = x.add(run.residual(name + ".hook_attn_out", attn.forward(ln1.forward(x))));
+        INDArray attnOut = run.residual(name + ".hook_attn_out", attn.forward(ln1.forward(x), this.tailOnly));
+        x = (this.tailOnly ? run.tail(x) : x).add(attnOut);
         if (mlp != null) {
             x = run.residual(name + ".hook_resid_mid", x);
             x = x.add(run.residual(name + ".hook_mlp_out", mlp.forward(ln2.forward(x))));
@@ -40,10 +52,12 @@ final class Block {
         return run.residual(name + ".hook_resid_post", x);
     }
 
+    /** dx of the output rows forward returned; returns dx of its input (every position). */
     INDArray backward(INDArray dx) {
         if (mlp != null) {
             dx = dx.add(ln2.backward(mlp.backward(dx)));
         }
-        return dx.add(ln1.backward(attn.backward(dx)));
+        INDArray dIn = ln1.backward(attn.backward(dx));
+        return tailOnly ? run.addTail(dIn, dx) : dx.add(dIn);
     }
 }

@@ -1,10 +1,14 @@
 package org.interplab.core.model;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One pass of a {@link Transformer}: its batch and sequence length, the hooks that replace activations, the cache
@@ -17,6 +21,11 @@ final class Run {
     private final Map<String, HookFn> hooks;
     private final Predicate<String> keep;
     final Map<String, INDArray> cache;
+    /**
+     * The first position whose output anything reads (the loss's first position, for a training step without
+     * hooks); 0 when every position's is. The last block then computes its output rows only from here on.
+     */
+    int outFrom;
 
     /** {@code keep} null: no cache. */
     Run(int batch, int ctx, Map<String, HookFn> hooks, Predicate<String> keep) {
@@ -25,6 +34,26 @@ final class Run {
         this.hooks = hooks;
         this.keep = keep;
         this.cache = keep == null ? null : new LinkedHashMap<>();
+    }
+
+    /** The rows of positions ≥ {@link #outFrom} of a residual-shaped [batch·pos, f] array, [batch·(pos − outFrom), f]. */
+    INDArray tail(INDArray x) {
+        long f = x.size(1);
+        return x.reshape(batch, ctx, f).get(all(), interval(outFrom, ctx), all()).dup('c')
+                .reshape((long) batch * (ctx - outFrom), f);
+    }
+
+    /** full [batch·pos, f] with {@code tail} ({@link #tail}'s rows) added at its positions ≥ outFrom; returns full. */
+    INDArray addTail(INDArray full, INDArray tail) {
+        long f = full.size(1);
+        full.reshape(batch, ctx, f).get(all(), interval(outFrom, ctx), all())
+                .addi(tail.reshape(batch, ctx - outFrom, f));
+        return full;
+    }
+
+    /** {@link #tail}'s rows placed into zeros of the full residual shape [batch·pos, f]. */
+    INDArray padTail(INDArray tail) {
+        return addTail(Nd4j.zeros(tail.dataType(), (long) batch * ctx, tail.size(1)), tail);
     }
 
     boolean wants(String name) {

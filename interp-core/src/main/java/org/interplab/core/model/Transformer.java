@@ -60,6 +60,11 @@ public final class Transformer {
      * than ND4J ops, at the LM's (d_head 16, 64 positions) 2.3× slower. Every toy preset has d_head ≤ 4.
      */
     static final int KERNEL_MAX_D_HEAD = 8;
+    /**
+     * Whether a pass that returns no logits computes only what its loss reads ({@link #lossWindow}); mutable for the
+     * tests that compare it with the whole pass.
+     */
+    static boolean useLossWindow = true;
     /** Whether {@link #lossAndGradients} runs in the reused workspace (mutable for the same reason). */
     static boolean useStepWorkspace = true;
     /**
@@ -369,7 +374,8 @@ public final class Transformer {
      * returned as a detached copy).
      */
     public Output loss(TokenBatch batch) {
-        return useStepWorkspace ? inStepWorkspace(() -> evaluate(batch, true)) : evaluate(batch, false);
+        return useStepWorkspace ? inStepWorkspace(() -> evaluate(batch, true, false))
+                : evaluate(batch, false, false);
     }
 
     /**
@@ -377,12 +383,15 @@ public final class Transformer {
      * that copy is a fresh vocabulary-sized array per call, longer than the fused loss pass itself).
      */
     public double lossValue(TokenBatch batch) {
-        return useStepWorkspace ? inStepWorkspace(() -> evaluate(batch, false)).loss() : evaluate(batch, false).loss();
+        return useStepWorkspace ? inStepWorkspace(() -> evaluate(batch, false, true)).loss()
+                : evaluate(batch, false, true).loss();
     }
 
-    private Output evaluate(TokenBatch batch, boolean detachLogits) {
-        INDArray logits = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens()).logits;
-        double loss = CrossEntropy.of(logits, batch.targets(), false).loss();
+    /** {@code lossOnly}: the logits are not read ({@link #lossWindow}). */
+    private Output evaluate(TokenBatch batch, boolean detachLogits, boolean lossOnly) {
+        LossWindow w = lossWindow(batch, lossOnly);
+        INDArray logits = forward(w.run(this), w.batch().tokens()).logits;
+        double loss = CrossEntropy.of(logits, w.batch().targets(), false).loss();
         return new Output(loss, detachLogits ? logits.detach() : logits, Map.of());
     }
 
@@ -408,16 +417,17 @@ public final class Transformer {
      * them (for an LM they were half the step, measured: docs/benchmarks.md). {@code null}: fresh copies.
      */
     public Output lossAndGradients(TokenBatch batch, boolean keepLogits, Map<String, INDArray> gradsInto) {
+        LossWindow w = lossWindow(batch, !keepLogits);
         if (!useStepWorkspace) {
-            Pass p = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens());
-            CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true);
+            Pass p = forward(w.run(this), w.batch().tokens());
+            CrossEntropy.Result ce = CrossEntropy.of(p.logits, w.batch().targets(), true);
             return new Output(ce.loss(), keepLogits ? p.logits : null, into(backward(p, ce), gradsInto));
         }
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE,
                 STEP_WORKSPACE_ID)) {
-            Pass p = forward(newRun(batch.tokens(), Map.of(), null), batch.tokens());
+            Pass p = forward(w.run(this), w.batch().tokens());
             INDArray logits = keepLogits ? p.logits.detach() : null;
-            CrossEntropy.Result ce = CrossEntropy.of(p.logits, batch.targets(), true, true);
+            CrossEntropy.Result ce = CrossEntropy.of(p.logits, w.batch().targets(), true, true);
             return new Output(ce.loss(), logits, into(backward(p, ce), gradsInto));
         }
     }
@@ -441,6 +451,46 @@ public final class Transformer {
             });
         }
         return gradsInto;
+    }
+
+    /**
+     * What a pass whose logits nobody reads must compute for its loss: {@code batch} cut after the last position
+     * that has a target (a causal model's outputs up to there do not depend on later tokens) and {@code outFrom},
+     * the first position that has one, from which on the last block computes its output rows (the rows before it
+     * feed no loss); the targets are those of positions outFrom … last. For seed 001's addition (loss on the 7
+     * answer digits of 19 positions) that skips one position everywhere and 11 queries of the last layer: its
+     * output projection, unembedding and loss run on 7 of 19 rows, the attention core on the answer queries only.
+     * Without {@code trim} (or {@link #useLossWindow} off, or no target at all): the batch as it is, outFrom 0.
+     */
+    record LossWindow(TokenBatch batch, int outFrom) {
+        Run run(Transformer model) {
+            Run r = model.newRun(batch.tokens(), Map.of(), null);
+            r.outFrom = outFrom;
+            return r;
+        }
+    }
+
+    static LossWindow lossWindow(TokenBatch batch, boolean trim) {
+        int first = Integer.MAX_VALUE, last = -1, ctx = batch.nCtx();
+        for (int[] y : batch.targets()) {
+            for (int p = 0; p < y.length; p++) {
+                if (y[p] != TokenBatch.NO_LOSS) {
+                    first = Math.min(first, p);
+                    last = Math.max(last, p);
+                }
+            }
+        }
+        if (!trim || !useLossWindow || last < 0 || (first == 0 && last == ctx - 1)) {
+            return new LossWindow(batch, 0);
+        }
+        int n = batch.size(), len = last + 1;
+        int[][] tokens = new int[n][];
+        int[][] targets = new int[n][];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = len == ctx ? batch.tokens()[i] : Arrays.copyOf(batch.tokens()[i], len);
+            targets[i] = Arrays.copyOfRange(batch.targets()[i], first, len);
+        }
+        return new LossWindow(new TokenBatch(tokens, targets), first);
     }
 
     // ---------------------------------------------------------------- the pass
@@ -490,8 +540,8 @@ public final class Transformer {
                 params.get("unembed.b_U"), cfg.tiedEmbeddings);
 
         INDArray x = p.posEmbed.addTo(p.embed.forward(tokens));
-        for (Block block : p.blocks) {
-            x = block.forward(x);
+        for (int l = 0; l < p.blocks.size(); l++) {
+            x = p.blocks.get(l).forward(x, l == p.blocks.size() - 1); // the last block: only rows that are read
         }
         p.logits = p.unembed.forward(p.lnFinal.forward(x));
         return p;

@@ -61,14 +61,19 @@ public final class AdditionStepProfile {
         }
         var evalChunk = evalBatch.rows(evalIdx, 0, evalIdx.length);
         String[] names = {"SGEMM 1024³ f-order", "addition step, 1 shard", "addition step, 2 batch shards",
-            "eval forward, 1024 seqs"};
+            "eval forward, 1024 seqs", "addition step, 1 shard, whole pass (no loss window)"};
         Runnable[] vs = {() -> ga.mmuli(gb, gc), () -> {
             BatchShards.set(1);
             train.run();
         }, () -> {
             BatchShards.set(2);
             train.run();
-        }, () -> new Transformer(cfg, w).loss(evalChunk)};
+        }, () -> new Transformer(cfg, w).loss(evalChunk), () -> {
+            BatchShards.set(1);
+            lossWindow(false);
+            train.run();
+            lossWindow(true);
+        }};
         if (profileSeconds > 0) {
             BatchShards.set(1);
             long end = System.nanoTime() + (long) (profileSeconds * 1e9);
@@ -108,12 +113,23 @@ public final class AdditionStepProfile {
                 + " % of SGEMM peak by wall |");
         System.out.println("|---|---|---|---|---|---|");
         for (int v = 0; v < vs.length; v++) {
-            double f = v == 0 ? sgemm : v < 3 ? stepFlops : Double.NaN;
+            double f = v == 0 ? sgemm : v < 3 || v == 4 ? stepFlops : Double.NaN;
             System.out.printf("| %s | %.2f | %.2f | %.2f | %.1f %% | %.1f %% |%n", names[v], median(m.get(v), 0),
                     median(m.get(v), 1), median(m.get(v), 2), 100 * f / median(m.get(v), 1) / 1e6 / peakCpu,
                     100 * f / median(m.get(v), 2) / 1e6 / peakWall);
         }
         System.exit(0);
+    }
+
+    /** Transformer.useLossWindow (package-private in the model package), for the side-by-side variant. */
+    private static void lossWindow(boolean on) {
+        try {
+            var f = Transformer.class.getDeclaredField("useLossWindow");
+            f.setAccessible(true);
+            f.setBoolean(null, on);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static double median(List<double[]> rows, int col) {

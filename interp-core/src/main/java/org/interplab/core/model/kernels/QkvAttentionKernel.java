@@ -74,15 +74,27 @@ public final class QkvAttentionKernel {
     /** As above; {@code componentMajor}: qkv's and z's columns are c·heads + h (see the class comment). */
     public static Forward forward(INDArray qkv, int batch, int ctx, int heads, int dHead, double scale, int window,
                                   boolean keepPattern, boolean componentMajor) {
+        return forward(qkv, batch, ctx, heads, dHead, scale, window, keepPattern, componentMajor, 0);
+    }
+
+    /**
+     * As above, for the queries at positions q0 … ctx − 1 only (keys and values at every position): z is
+     * [batch·(ctx − q0), heads·dHead], the rows of those positions. What a pass computes when nothing reads the
+     * outputs at earlier positions (its loss starts at q0 and it is the last layer); no pattern then.
+     */
+    public static Forward forward(INDArray qkv, int batch, int ctx, int heads, int dHead, double scale, int window,
+                                  boolean keepPattern, boolean componentMajor, int q0) {
         INDArray in = checked(qkv, batch, ctx, 3 * heads * dHead);
+        checkFirstQuery(q0, ctx, keepPattern);
         DataType dt = in.dataType();
-        INDArray z = Nd4j.createUninitialized(dt, (long) batch * ctx, (long) heads * dHead);
+        INDArray z = Nd4j.createUninitialized(dt, (long) batch * (ctx - q0), (long) heads * dHead);
         INDArray pattern = keepPattern ? Nd4j.createUninitialized(dt, batch, ctx, ctx, heads) : null;
         DirectIo qkvIo = DirectIo.of(in), zIo = DirectIo.of(z), pIo = keepPattern ? DirectIo.of(pattern) : null;
         if (dt == DataType.FLOAT) {
-            QkvLanesFloat.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, (float) scale, window, componentMajor);
+            QkvLanesFloat.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, (float) scale, window, componentMajor,
+                    q0);
         } else {
-            QkvLanesDouble.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, scale, window, componentMajor);
+            QkvLanesDouble.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, scale, window, componentMajor, q0);
         }
         return new Forward(z, pattern);
     }
@@ -101,9 +113,19 @@ public final class QkvAttentionKernel {
     /** As above; {@code componentMajor}: qkv's, dz's and dQkv's columns are c·heads + h (see the class comment). */
     public static INDArray backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
                                     int window, boolean componentMajor) {
+        return backward(qkv, dz, batch, ctx, heads, dHead, scale, window, componentMajor, 0);
+    }
+
+    /**
+     * As above, for forward's queries q0 … ctx − 1: dz is [batch·(ctx − q0), heads·dHead] (those positions' rows);
+     * dQkv has every position's row (dq is 0 before q0; dk and dv get the later queries' share).
+     */
+    public static INDArray backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
+                                    int window, boolean componentMajor, int q0) {
         int hd = heads * dHead;
         INDArray in = checked(qkv, batch, ctx, 3 * hd);
-        INDArray dzc = checked(dz, batch, ctx, hd);
+        checkFirstQuery(q0, ctx, false);
+        INDArray dzc = checked(dz, batch, ctx - q0, hd);
         if (dzc.dataType() != in.dataType()) {
             throw new IllegalArgumentException("dz must have qkv's type " + in.dataType() + ", got " + dzc.dataType());
         }
@@ -111,9 +133,9 @@ public final class QkvAttentionKernel {
         DirectIo qkvIo = DirectIo.of(in), dzIo = DirectIo.of(dzc), outIo = DirectIo.of(dQkv);
         if (in.dataType() == DataType.FLOAT) {
             QkvLanesFloat.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, (float) scale, window,
-                    componentMajor);
+                    componentMajor, q0);
         } else {
-            QkvLanesDouble.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, scale, window, componentMajor);
+            QkvLanesDouble.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, scale, window, componentMajor, q0);
         }
         return dQkv;
     }
@@ -128,6 +150,13 @@ public final class QkvAttentionKernel {
             throw new IllegalArgumentException("attention kernel takes FLOAT or DOUBLE, got " + a.dataType());
         }
         return DirectIo.contiguous(a);
+    }
+
+    private static void checkFirstQuery(int q0, int ctx, boolean keepPattern) {
+        if (q0 < 0 || q0 >= ctx || (keepPattern && q0 != 0)) {
+            throw new IllegalArgumentException("first query position " + q0 + " must be in [0, " + ctx + ")"
+                    + (keepPattern ? " and 0 when the pattern is kept" : ""));
+        }
     }
 
     /** The first key query i may attend to. */

@@ -81,57 +81,62 @@ final class QkvLanesDouble {
 
     /**
      * z (and the pattern, if {@code pIo} is not null) from qkv, all through their direct views; {@code cm}: the
-     * component-major column layout (see {@link QkvAttentionKernel}).
+     * component-major column layout (see {@link QkvAttentionKernel}); {@code q0}: the first query position computed,
+     * z holding ctx − q0 rows per element (positions q0 … ctx − 1); 0 with a pattern.
      */
     static void forward(DirectIo qkvIo, DirectIo zIo, DirectIo pIo, int batch, int ctx, int heads, int dHead,
-                        double scale, int window, boolean cm) {
+                        double scale, int window, boolean cm, int q0) {
         int hd = heads * dHead, tt = ctx * ctx * heads, nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
+        int nq = ctx - q0;
         KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
-                readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm);
-                forwardBlock(s, lanes, scale, window, true, pIo != null);
+                readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm, q0);
+                forwardBlock(s, lanes, scale, window, true, pIo != null, q0);
                 if (pIo != null) {
                     packPattern(s, m);
                     pIo.write((long) b * tt, s.pio, 0, m * tt);
                 }
-                pack(s.z, s.io, hd, 0, m, ctx, heads, dHead, cm);
-                zIo.write((long) b * ctx * hd, s.io, 0, m * ctx * hd);
+                pack(s.z, s.io, hd, 0, m, ctx, heads, dHead, cm, q0, true);
+                zIo.write((long) b * nq * hd, s.io, 0, m * nq * hd);
             }
         });
     }
 
-    /** dQkv from qkv and dz, all through their direct views, in the layout {@code cm} says (as forward). */
+    /**
+     * dQkv from qkv and dz, all through their direct views, in the layout {@code cm} says (as forward); dz holds the
+     * rows of positions q0 … ctx − 1 (as forward's z), dQkv every position (dq 0 before q0).
+     */
     static void backward(DirectIo qkvIo, DirectIo dzIo, DirectIo outIo, int batch, int ctx, int heads, int dHead,
-                         double scale, int window, boolean cm) {
-        int hd = heads * dHead;
+                         double scale, int window, boolean cm, int q0) {
+        int hd = heads * dHead, nq = ctx - q0;
         int nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
         KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
-                readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm);
-                forwardBlock(s, lanes, scale, window, false, false);
-                dzIo.read((long) b * ctx * hd, s.io, 0, m * ctx * hd);
-                unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead, cm);
-                backwardBlock(s, lanes, scale, window);
-                pack(s.dq, s.io, 3 * hd, 0, m, ctx, heads, dHead, cm);
-                pack(s.dk, s.io, 3 * hd, hd, m, ctx, heads, dHead, cm);
-                pack(s.dv, s.io, 3 * hd, 2 * hd, m, ctx, heads, dHead, cm);
+                readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm, q0);
+                forwardBlock(s, lanes, scale, window, false, false, q0);
+                dzIo.read((long) b * nq * hd, s.io, 0, m * nq * hd);
+                unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead, cm, q0, true);
+                backwardBlock(s, lanes, scale, window, q0);
+                pack(s.dq, s.io, 3 * hd, 0, m, ctx, heads, dHead, cm, 0, false);
+                pack(s.dk, s.io, 3 * hd, hd, m, ctx, heads, dHead, cm, 0, false);
+                pack(s.dv, s.io, 3 * hd, 2 * hd, m, ctx, heads, dHead, cm, 0, false);
                 outIo.write((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
             }
         });
     }
 
-    /** The block of m elements from element b on: its q, k, v rows into s.q, s.k, s.v. */
+    /** The block of m elements from element b on: its q (from position q0 on), k, v rows into s.q, s.k, s.v. */
     private static void readQkv(DirectIo qkvIo, Scratch s, int b, int m, int ctx, int heads, int dHead,
-                                boolean cm) {
+                                boolean cm, int q0) {
         int hd = heads * dHead;
         qkvIo.read((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
-        unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead, cm);
-        unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead, cm);
-        unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead, cm);
+        unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead, cm, q0, false);
+        unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead, cm, 0, false);
+        unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead, cm, 0, false);
     }
 
     /** out[h] = Σ_c a[c·t + i][h]·b[c·t + j][h] over the first n lanes: position i of a against position j of b. */
@@ -151,20 +156,22 @@ final class QkvLanesDouble {
     /**
      * dst[c·t + i][e·heads + h] = src[(e·t + i)·width + col + h·dh + c] for the block's m elements (src: their rows
      * of {@code width}, contiguous); with {@code cm} (component-major columns) src[(e·t + i)·width + col + c·heads
-     * + h] instead, a contiguous run of the heads that is one array copy.
+     * + h] instead, a contiguous run of the heads that is one array copy. Only positions i ≥ i0; with {@code tail},
+     * src holds only those, t − i0 rows per element (row e·(t − i0) + i − i0).
      */
     private static void unpack(double[] src, int width, int col, double[][] dst, int m, int t, int heads, int dh,
-                               boolean cm) {
+                               boolean cm, int i0, boolean tail) {
+        int rows = tail ? t - i0 : t, skip = tail ? i0 : 0;
         for (int c = 0; c < dh; c++) {
-            for (int i = 0; i < t; i++) {
+            for (int i = i0; i < t; i++) {
                 double[] row = dst[c * t + i]; // one lane row at a time: a short loop with the row in a register
                 for (int e = 0; e < m; e++) {
-                    int to = e * heads;
+                    int to = e * heads, r = e * rows + i - skip;
                     if (cm) {
-                        System.arraycopy(src, (e * t + i) * width + col + c * heads, row, to, heads);
+                        System.arraycopy(src, r * width + col + c * heads, row, to, heads);
                         continue;
                     }
-                    int from = (e * t + i) * width + col + c;
+                    int from = r * width + col + c;
                     for (int h = 0; h < heads; h++) {
                         row[to + h] = src[from + h * dh];
                     }
@@ -175,17 +182,18 @@ final class QkvLanesDouble {
 
     /** The inverse of {@link #unpack}. */
     private static void pack(double[][] src, double[] dst, int width, int col, int m, int t, int heads, int dh,
-                             boolean cm) {
+                             boolean cm, int i0, boolean tail) {
+        int rows = tail ? t - i0 : t, skip = tail ? i0 : 0;
         for (int c = 0; c < dh; c++) {
-            for (int i = 0; i < t; i++) {
+            for (int i = i0; i < t; i++) {
                 double[] row = src[c * t + i];
                 for (int e = 0; e < m; e++) {
-                    int from = e * heads;
+                    int from = e * heads, r = e * rows + i - skip;
                     if (cm) {
-                        System.arraycopy(row, from, dst, (e * t + i) * width + col + c * heads, heads);
+                        System.arraycopy(row, from, dst, r * width + col + c * heads, heads);
                         continue;
                     }
-                    int to = (e * t + i) * width + col + c;
+                    int to = r * width + col + c;
                     for (int h = 0; h < heads; h++) {
                         dst[to + h * dh] = row[from + h];
                     }
@@ -206,12 +214,13 @@ final class QkvLanesDouble {
 
     /**
      * s.p at the allowed (query, key) pairs (with {@code full}, 0 at the masked ones too) and, {@code withZ}, s.z from
-     * s.q, s.k, s.v over the first n lanes.
+     * s.q, s.k, s.v over the first n lanes, for the queries at positions q0 … t − 1.
      */
-    private static void forwardBlock(Scratch s, int n, double scale, int window, boolean withZ, boolean full) {
+    private static void forwardBlock(Scratch s, int n, double scale, int window, boolean withZ, boolean full,
+                                     int q0) {
         int t = s.t, dh = s.dh;
         double[] mx = s.acc, sum = s.acc2;
-        for (int i = 0; i < t; i++) {
+        for (int i = q0; i < t; i++) {
             int lo = QkvAttentionKernel.firstKey(i, window);
             for (int j = 0; j < t; j++) {
                 double[] pr = s.p[i * t + j];
@@ -262,8 +271,11 @@ final class QkvLanesDouble {
         }
     }
 
-    /** s.dq, s.dk, s.dv from s.q, s.k, s.v, s.p and dz (held in s.z) over the first n lanes. */
-    private static void backwardBlock(Scratch s, int n, double scale, int window) {
+    /**
+     * s.dq, s.dk, s.dv from s.q, s.k, s.v, s.p and dz (held in s.z) over the first n lanes, for the queries at
+     * positions q0 … t − 1 (dz is 0 before them).
+     */
+    private static void backwardBlock(Scratch s, int n, double scale, int window, int q0) {
         int t = s.t, dh = s.dh;
         double[] rowDot = s.acc;
         for (int r = 0; r < dh * t; r++) {
@@ -271,7 +283,7 @@ final class QkvLanesDouble {
             Arrays.fill(s.dk[r], 0, n, 0);
             Arrays.fill(s.dv[r], 0, n, 0);
         }
-        for (int i = 0; i < t; i++) {
+        for (int i = q0; i < t; i++) {
             int lo = QkvAttentionKernel.firstKey(i, window);
             Arrays.fill(rowDot, 0, n, 0);
             for (int j = lo; j <= i; j++) {

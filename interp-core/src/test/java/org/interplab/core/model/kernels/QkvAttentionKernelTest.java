@@ -227,6 +227,64 @@ class QkvAttentionKernelTest {
         return out;
     }
 
+    /**
+     * Queries from position q0 on only (the last layer of a pass whose loss starts at q0): z is the reference's rows
+     * of positions q0 … t − 1, and dQkv from those rows' dz is the reference's dQkv with dz 0 before q0 (so dq is 0
+     * there and dk, dv get only the later queries' share). Both layouts, local windows, several threads.
+     */
+    @Test
+    void firstQueryPositionComputesTheTailRowsOfTheFullPass() {
+        Random rnd = new Random(29);
+        int[][] shapes = {{40, 19, 32, 2, 11}, {3, 5, 1, 3, 4}, {7, 6, 3, 4, 1}, {9, 19, 32, 2, 18}};
+        for (int threads : new int[] {1, 3}) {
+            KernelThreads.set(threads);
+            for (int[] sh : shapes) {
+                int batch = sh[0], t = sh[1], heads = sh[2], dh = sh[3], q0 = sh[4], hd = heads * dh;
+                for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+                    for (boolean cm : new boolean[] {false, true}) {
+                        int window = cm ? 3 : 0;
+                        double tol = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
+                        INDArray qkv = random(rnd, DataType.DOUBLE, 2, (long) batch * t, 3L * hd);
+                        INDArray dzTail = random(rnd, DataType.DOUBLE, 1, (long) batch * (t - q0), hd);
+                        INDArray dzFull = Nd4j.zeros(DataType.DOUBLE, batch, t, hd);
+                        dzFull.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                                org.nd4j.linalg.indexing.NDArrayIndex.interval(q0, t),
+                                org.nd4j.linalg.indexing.NDArrayIndex.all())
+                                .assign(dzTail.reshape(batch, t - q0, hd));
+                        dzFull = dzFull.reshape((long) batch * t, hd);
+                        Reference ref = reference(qkv, batch, t, heads, dh, 0.7, window);
+                        INDArray zRef = Nd4j.create(ref.z()).reshape(batch, t, hd)
+                                .get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                                        org.nd4j.linalg.indexing.NDArrayIndex.interval(q0, t),
+                                        org.nd4j.linalg.indexing.NDArrayIndex.all())
+                                .dup('c').reshape((long) batch * (t - q0), hd);
+                        INDArray dRef = Nd4j.create(referenceBackward(qkv, dzFull, batch, t, heads, dh, 0.7,
+                                window));
+                        INDArray in = (cm ? componentMajor(qkv, heads, dh) : qkv).castTo(dt);
+                        INDArray dz = (cm ? componentMajor(dzTail, heads, dh) : dzTail).castTo(dt);
+                        INDArray z = QkvAttentionKernel.forward(in, batch, t, heads, dh, 0.7, window, false, cm, q0)
+                                .z();
+                        INDArray dQkv = QkvAttentionKernel.backward(in, dz, batch, t, heads, dh, 0.7, window, cm, q0);
+                        String what = java.util.Arrays.toString(sh) + " " + dt + (cm ? " component-major" : "")
+                                + " threads " + threads;
+                        assertArrayEquals(new long[] {(long) batch * (t - q0), hd}, z.shape(), what);
+                        double zDiff = (cm ? componentMajor(zRef, heads, dh) : zRef)
+                                .sub(z.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+                        assertTrue(zDiff < tol, what + " z differs by " + zDiff);
+                        double dDiff = (cm ? componentMajor(dRef, heads, dh) : dRef)
+                                .sub(dQkv.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+                        assertTrue(dDiff < tol * 10, what + " dQkv differs by " + dDiff);
+                    }
+                }
+            }
+        }
+        INDArray qkv = Nd4j.zeros(DataType.FLOAT, 2 * 5, 3 * 2);
+        assertThrows(IllegalArgumentException.class,
+                () -> QkvAttentionKernel.forward(qkv, 2, 5, 1, 2, 1, 0, true, false, 2), "no pattern with q0 > 0");
+        assertThrows(IllegalArgumentException.class,
+                () -> QkvAttentionKernel.forward(qkv, 2, 5, 1, 2, 1, 0, false, false, 5), "q0 beyond the sequence");
+    }
+
     /** The component-major layout: z and dQkv are the head-major reference's, with their columns permuted. */
     @Test
     void componentMajorLayoutEqualsThePlainLoopReferencePermuted() {
