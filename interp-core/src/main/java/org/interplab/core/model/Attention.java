@@ -38,6 +38,8 @@ final class Attention implements Layer {
     private INDArray z;
     /** The QKV projection when the pass runs {@link QkvAttentionKernel}, else null. */
     private INDArray qkv;
+    /** The kernel's pattern saved for the backward (a pass with a backward), else null. */
+    private INDArray savedPattern;
     /** Whether this pass runs {@link QkvAttentionKernel} (then wQkv, wO, z and qkv are component-major). */
     private boolean kernel;
     private INDArray wO;
@@ -81,8 +83,10 @@ final class Attention implements Layer {
                 : p("W_O").reshape(hd, p("W_O").size(2));
         if (kernel) {
             qkv = projected;
-            z = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale, window, false, true,
-                    tailOnly ? run.outFrom : 0).z();
+            QkvAttentionKernel.Forward f = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale,
+                    window, false, true, tailOnly ? run.outFrom : 0, run.withBackward);
+            z = f.z();
+            savedPattern = f.saved();
             return output(hd);
         }
         INDArray[] heads = splitHeads(projected, 3, dHead <= Transformer.perDimMaxDHead);
@@ -176,7 +180,7 @@ final class Attention implements Layer {
         INDArray dQkv;
         if (kernel) {
             dQkv = QkvAttentionKernel.backward(qkv, Gemm.mm(dOut, false, wO, true), run.batch, run.ctx, nHeads, dHead,
-                    scale, window, true, tailOnly ? run.outFrom : 0);
+                    scale, window, true, tailOnly ? run.outFrom : 0, savedPattern);
         } else {
             boolean perDim = dHead <= Transformer.perDimMaxDHead;
             INDArray dz = splitHeads(Gemm.mm(dOut, false, wO, true), 1, perDim)[0];

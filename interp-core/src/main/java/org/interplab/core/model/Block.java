@@ -44,7 +44,7 @@ final class Block {
         this.tailOnly = tailOnly && run.outFrom > 0;
         x = run.residual(name + ".hook_resid_pre", x);
         INDArray attnOut = run.residual(name + ".hook_attn_out", attn.forward(ln1.forward(x), this.tailOnly));
-        x = (this.tailOnly ? run.tail(x) : x).add(attnOut);
+        x = this.tailOnly ? run.tailPlus(x, attnOut) : x.add(attnOut);
         if (mlp != null) {
             x = run.residual(name + ".hook_resid_mid", x);
             x = x.add(run.residual(name + ".hook_mlp_out", mlp.forward(ln2.forward(x))));

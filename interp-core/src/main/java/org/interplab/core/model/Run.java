@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.interplab.core.model.kernels.HostOps;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -26,6 +27,8 @@ final class Run {
      * hooks); 0 when every position's is. The last block then computes its output rows only from here on.
      */
     int outFrom;
+    /** Whether a backward pass follows this forward (layers may then keep what saves the backward work). */
+    boolean withBackward;
 
     /** {@code keep} null: no cache. */
     Run(int batch, int ctx, Map<String, HookFn> hooks, Predicate<String> keep) {
@@ -39,15 +42,28 @@ final class Run {
     /** The rows of positions ≥ {@link #outFrom} of a residual-shaped [batch·pos, f] array, [batch·(pos − outFrom), f]. */
     INDArray tail(INDArray x) {
         long f = x.size(1);
-        return x.reshape(batch, ctx, f).get(all(), interval(outFrom, ctx), all()).dup('c')
+        // rank 2 ([batch, pos·f], a contiguous run per sequence): ND4J's strided ops on the rank-3 view were ≈ 10× slower
+        return x.reshape(batch, ctx * f).get(all(), interval(outFrom * f, ctx * f)).dup('c')
                 .reshape((long) batch * (ctx - outFrom), f);
+    }
+
+    /** {@link #tail}(x) + add, [batch·(pos − outFrom), f]. */
+    INDArray tailPlus(INDArray x, INDArray add) {
+        if (HostOps.supportsFloat(x, add)) {
+            return HostOps.tailRowsPlus(x, add, batch, ctx, outFrom);
+        }
+        return tail(x).addi(add);
     }
 
     /** full [batch·pos, f] with {@code tail} ({@link #tail}'s rows) added at its positions ≥ outFrom; returns full. */
     INDArray addTail(INDArray full, INDArray tail) {
+        if (HostOps.supportsFloat(full, tail)) {
+            HostOps.addToTailRows(full, tail, batch, ctx, outFrom);
+            return full;
+        }
         long f = full.size(1);
-        full.reshape(batch, ctx, f).get(all(), interval(outFrom, ctx), all())
-                .addi(tail.reshape(batch, ctx - outFrom, f));
+        full.reshape(batch, ctx * f).get(all(), interval(outFrom * f, ctx * f))
+                .addi(tail.reshape(batch, (ctx - outFrom) * f));
         return full;
     }
 

@@ -390,7 +390,7 @@ public final class Transformer {
     /** {@code lossOnly}: the logits are not read ({@link #lossWindow}). */
     private Output evaluate(TokenBatch batch, boolean detachLogits, boolean lossOnly) {
         LossWindow w = lossWindow(batch, lossOnly);
-        INDArray logits = forward(w.run(this), w.batch().tokens()).logits;
+        INDArray logits = forward(w.run(this, false), w.batch().tokens()).logits;
         double loss = CrossEntropy.of(logits, w.batch().targets(), false).loss();
         return new Output(loss, detachLogits ? logits.detach() : logits, Map.of());
     }
@@ -419,13 +419,13 @@ public final class Transformer {
     public Output lossAndGradients(TokenBatch batch, boolean keepLogits, Map<String, INDArray> gradsInto) {
         LossWindow w = lossWindow(batch, !keepLogits);
         if (!useStepWorkspace) {
-            Pass p = forward(w.run(this), w.batch().tokens());
+            Pass p = forward(w.run(this, true), w.batch().tokens());
             CrossEntropy.Result ce = CrossEntropy.of(p.logits, w.batch().targets(), true);
             return new Output(ce.loss(), keepLogits ? p.logits : null, into(backward(p, ce), gradsInto));
         }
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE,
                 STEP_WORKSPACE_ID)) {
-            Pass p = forward(w.run(this), w.batch().tokens());
+            Pass p = forward(w.run(this, true), w.batch().tokens());
             INDArray logits = keepLogits ? p.logits.detach() : null;
             CrossEntropy.Result ce = CrossEntropy.of(p.logits, w.batch().targets(), true, true);
             return new Output(ce.loss(), logits, into(backward(p, ce), gradsInto));
@@ -463,9 +463,10 @@ public final class Transformer {
      * Without {@code trim} (or {@link #useLossWindow} off, or no target at all): the batch as it is, outFrom 0.
      */
     record LossWindow(TokenBatch batch, int outFrom) {
-        Run run(Transformer model) {
+        Run run(Transformer model, boolean withBackward) {
             Run r = model.newRun(batch.tokens(), Map.of(), null);
             r.outFrom = outFrom;
+            r.withBackward = withBackward;
             return r;
         }
     }

@@ -50,6 +50,31 @@ class LossWindowTest {
         return new TokenBatch(tokens, targets);
     }
 
+    /**
+     * The same in FLOAT, what training runs: the float kernel with its saved pattern and the float-only tail-row
+     * passes of {@code HostOps}, to float rounding.
+     */
+    @Test
+    void inFloatToo() {
+        Transformer.Config cfg = CONFIGS.get(0);
+        Map<String, INDArray> params = Transformer.init(cfg, 4);
+        params.replaceAll((name, p) -> p.addi(Nd4j.rand(DataType.DOUBLE, p.shape()).subi(0.5)).castTo(DataType.FLOAT));
+        Transformer model = new Transformer(cfg, params);
+        TokenBatch data = batch(cfg, new Rng(6), 9, 11, 17);
+        Transformer.useLossWindow = false;
+        Transformer.Output whole = model.lossAndGradients(data, false);
+        Transformer.useLossWindow = true;
+        Transformer.Output cut = model.lossAndGradients(data, false);
+        assertEquals(whole.loss(), cut.loss(), 1e-5 * Math.abs(whole.loss()));
+        for (var e : whole.grads().entrySet()) {
+            INDArray g = cut.grads().get(e.getKey());
+            assertEquals(DataType.FLOAT, g.dataType());
+            double scale = Math.max(1e-3, e.getValue().amaxNumber().doubleValue());
+            double diff = e.getValue().sub(g).amaxNumber().doubleValue() / scale;
+            assertTrue(diff < 1e-4, e.getKey() + " differs by " + diff + " of its largest entry");
+        }
+    }
+
     @Test
     void lossAndEveryGradientEqualTheWholePass() {
         Rng rng = new Rng(5);

@@ -32,8 +32,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * step so that the GEMMs produce and consume this layout; z, dz and dQkv then use it too.
  */
 public final class QkvAttentionKernel {
-    /** z [batch·pos, head·d_head] and, when asked for, the pattern [batch, query, key, head] (0 where masked). */
-    public record Forward(INDArray z, INDArray pattern) {
+    /**
+     * z [batch·pos, head·d_head]; when asked for, the pattern [batch, query, key, head] (0 where masked); when asked
+     * to save it for the backward, the computed pattern entries in the kernel's own layout (else null).
+     */
+    public record Forward(INDArray z, INDArray pattern, INDArray saved) {
     }
 
     /** Lanes per block: enough for C2's unrolled vector loops; the block's pattern stays within ≈ 1 MB. */
@@ -74,29 +77,34 @@ public final class QkvAttentionKernel {
     /** As above; {@code componentMajor}: qkv's and z's columns are c·heads + h (see the class comment). */
     public static Forward forward(INDArray qkv, int batch, int ctx, int heads, int dHead, double scale, int window,
                                   boolean keepPattern, boolean componentMajor) {
-        return forward(qkv, batch, ctx, heads, dHead, scale, window, keepPattern, componentMajor, 0);
+        return forward(qkv, batch, ctx, heads, dHead, scale, window, keepPattern, componentMajor, 0, false);
     }
 
     /**
      * As above, for the queries at positions q0 … ctx − 1 only (keys and values at every position): z is
      * [batch·(ctx − q0), heads·dHead], the rows of those positions. What a pass computes when nothing reads the
-     * outputs at earlier positions (its loss starts at q0 and it is the last layer); no pattern then.
+     * outputs at earlier positions (its loss starts at q0 and it is the last layer); no pattern then. With
+     * {@code savePattern} the result's {@code saved} holds the pattern entries those queries computed (batch·heads
+     * per allowed (query, key) pair, in the current workspace), for {@link #backward} to read instead of computing
+     * them again (at the addition shapes the recomputation was about half of the backward).
      */
     public static Forward forward(INDArray qkv, int batch, int ctx, int heads, int dHead, double scale, int window,
-                                  boolean keepPattern, boolean componentMajor, int q0) {
+                                  boolean keepPattern, boolean componentMajor, int q0, boolean savePattern) {
         INDArray in = checked(qkv, batch, ctx, 3 * heads * dHead);
         checkFirstQuery(q0, ctx, keepPattern);
         DataType dt = in.dataType();
         INDArray z = Nd4j.createUninitialized(dt, (long) batch * (ctx - q0), (long) heads * dHead);
         INDArray pattern = keepPattern ? Nd4j.createUninitialized(dt, batch, ctx, ctx, heads) : null;
+        INDArray saved = savePattern ? Nd4j.createUninitialized(dt, pairs(ctx, window, q0) * batch * heads) : null;
         DirectIo qkvIo = DirectIo.of(in), zIo = DirectIo.of(z), pIo = keepPattern ? DirectIo.of(pattern) : null;
+        DirectIo sIo = savePattern ? DirectIo.of(saved) : null;
         if (dt == DataType.FLOAT) {
-            QkvLanesFloat.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, (float) scale, window, componentMajor,
-                    q0);
+            QkvLanesFloat.forward(qkvIo, zIo, pIo, sIo, batch, ctx, heads, dHead, (float) scale, window,
+                    componentMajor, q0);
         } else {
-            QkvLanesDouble.forward(qkvIo, zIo, pIo, batch, ctx, heads, dHead, scale, window, componentMajor, q0);
+            QkvLanesDouble.forward(qkvIo, zIo, pIo, sIo, batch, ctx, heads, dHead, scale, window, componentMajor, q0);
         }
-        return new Forward(z, pattern);
+        return new Forward(z, pattern, saved);
     }
 
     /**
@@ -113,15 +121,16 @@ public final class QkvAttentionKernel {
     /** As above; {@code componentMajor}: qkv's, dz's and dQkv's columns are c·heads + h (see the class comment). */
     public static INDArray backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
                                     int window, boolean componentMajor) {
-        return backward(qkv, dz, batch, ctx, heads, dHead, scale, window, componentMajor, 0);
+        return backward(qkv, dz, batch, ctx, heads, dHead, scale, window, componentMajor, 0, null);
     }
 
     /**
      * As above, for forward's queries q0 … ctx − 1: dz is [batch·(ctx − q0), heads·dHead] (those positions' rows);
-     * dQkv has every position's row (dq is 0 before q0; dk and dv get the later queries' share).
+     * dQkv has every position's row (dq is 0 before q0; dk and dv get the later queries' share). {@code saved}: the
+     * forward's {@link Forward#saved} for the same qkv, q0 and window, or null (the pattern is then recomputed).
      */
     public static INDArray backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
-                                    int window, boolean componentMajor, int q0) {
+                                    int window, boolean componentMajor, int q0, INDArray saved) {
         int hd = heads * dHead;
         INDArray in = checked(qkv, batch, ctx, 3 * hd);
         checkFirstQuery(q0, ctx, false);
@@ -130,12 +139,19 @@ public final class QkvAttentionKernel {
             throw new IllegalArgumentException("dz must have qkv's type " + in.dataType() + ", got " + dzc.dataType());
         }
         INDArray dQkv = Nd4j.createUninitialized(in.dataType(), (long) batch * ctx, 3L * hd);
+        if (saved != null && (saved.dataType() != in.dataType()
+                || saved.length() != pairs(ctx, window, q0) * batch * heads || !DirectIo.isContiguous(saved))) {
+            throw new IllegalArgumentException("saved pattern does not match these shapes: " + saved.length()
+                    + " entries of " + saved.dataType());
+        }
         DirectIo qkvIo = DirectIo.of(in), dzIo = DirectIo.of(dzc), outIo = DirectIo.of(dQkv);
+        DirectIo sIo = saved == null ? null : DirectIo.of(saved);
         if (in.dataType() == DataType.FLOAT) {
-            QkvLanesFloat.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, (float) scale, window,
+            QkvLanesFloat.backward(qkvIo, dzIo, outIo, sIo, batch, ctx, heads, dHead, (float) scale, window,
                     componentMajor, q0);
         } else {
-            QkvLanesDouble.backward(qkvIo, dzIo, outIo, batch, ctx, heads, dHead, scale, window, componentMajor, q0);
+            QkvLanesDouble.backward(qkvIo, dzIo, outIo, sIo, batch, ctx, heads, dHead, scale, window,
+                    componentMajor, q0);
         }
         return dQkv;
     }
@@ -157,6 +173,15 @@ public final class QkvAttentionKernel {
             throw new IllegalArgumentException("first query position " + q0 + " must be in [0, " + ctx + ")"
                     + (keepPattern ? " and 0 when the pattern is kept" : ""));
         }
+    }
+
+    /** How many (query, key) pairs the queries q0 … ctx − 1 attend (what a saved pattern holds per lane). */
+    static long pairs(int ctx, int window, int q0) {
+        long n = 0;
+        for (int i = q0; i < ctx; i++) {
+            n += i - firstKey(i, window) + 1;
+        }
+        return n;
     }
 
     /** The first key query i may attend to. */

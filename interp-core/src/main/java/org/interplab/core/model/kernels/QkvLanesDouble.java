@@ -82,10 +82,11 @@ final class QkvLanesDouble {
     /**
      * z (and the pattern, if {@code pIo} is not null) from qkv, all through their direct views; {@code cm}: the
      * component-major column layout (see {@link QkvAttentionKernel}); {@code q0}: the first query position computed,
-     * z holding ctx − q0 rows per element (positions q0 … ctx − 1); 0 with a pattern.
+     * z holding ctx − q0 rows per element (positions q0 … ctx − 1); 0 with a pattern. {@code savedIo}, if not
+     * null, receives the pattern of those queries for the backward ({@link #savePattern}).
      */
-    static void forward(DirectIo qkvIo, DirectIo zIo, DirectIo pIo, int batch, int ctx, int heads, int dHead,
-                        double scale, int window, boolean cm, int q0) {
+    static void forward(DirectIo qkvIo, DirectIo zIo, DirectIo pIo, DirectIo savedIo, int batch, int ctx, int heads,
+                        int dHead, double scale, int window, boolean cm, int q0) {
         int hd = heads * dHead, tt = ctx * ctx * heads, nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
         int nq = ctx - q0;
         KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
@@ -94,6 +95,9 @@ final class QkvLanesDouble {
                 int m = Math.min(nb, to - b), lanes = m * heads;
                 readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm, q0);
                 forwardBlock(s, lanes, scale, window, true, pIo != null, q0);
+                if (savedIo != null) {
+                    savePattern(s, savedIo, b, lanes, (long) batch * heads, window, q0, true);
+                }
                 if (pIo != null) {
                     packPattern(s, m);
                     pIo.write((long) b * tt, s.pio, 0, m * tt);
@@ -106,10 +110,11 @@ final class QkvLanesDouble {
 
     /**
      * dQkv from qkv and dz, all through their direct views, in the layout {@code cm} says (as forward); dz holds the
-     * rows of positions q0 … ctx − 1 (as forward's z), dQkv every position (dq 0 before q0).
+     * rows of positions q0 … ctx − 1 (as forward's z), dQkv every position (dq 0 before q0). {@code savedIo}: the
+     * forward's saved pattern, read instead of recomputed; null: recomputed from q and k.
      */
-    static void backward(DirectIo qkvIo, DirectIo dzIo, DirectIo outIo, int batch, int ctx, int heads, int dHead,
-                         double scale, int window, boolean cm, int q0) {
+    static void backward(DirectIo qkvIo, DirectIo dzIo, DirectIo outIo, DirectIo savedIo, int batch, int ctx,
+                         int heads, int dHead, double scale, int window, boolean cm, int q0) {
         int hd = heads * dHead, nq = ctx - q0;
         int nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
         KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
@@ -117,7 +122,11 @@ final class QkvLanesDouble {
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
                 readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm, q0);
-                forwardBlock(s, lanes, scale, window, false, false, q0);
+                if (savedIo != null) {
+                    savePattern(s, savedIo, b, lanes, (long) batch * heads, window, q0, false);
+                } else {
+                    forwardBlock(s, lanes, scale, window, false, false, q0);
+                }
                 dzIo.read((long) b * nq * hd, s.io, 0, m * nq * hd);
                 unpack(s.io, hd, 0, s.z, m, ctx, heads, dHead, cm, q0, true);
                 backwardBlock(s, lanes, scale, window, q0);
@@ -197,6 +206,26 @@ final class QkvLanesDouble {
                     for (int h = 0; h < heads; h++) {
                         dst[to + h * dh] = row[from + h];
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The pattern pairs (query i ≥ q0, allowed key j, in that order) of the block's lanes, out of s.p into the saved
+     * array ({@code write}) or back: pair k of lane L of the block starting at element b is element
+     * k·lanesTotal + b·heads + L, so the layout does not depend on how the batch was cut into blocks or threads.
+     */
+    private static void savePattern(Scratch s, DirectIo io, int b, int lanes, long lanesTotal, int window, int q0,
+                                    boolean write) {
+        int t = s.t;
+        long k = 0, at = (long) b * s.heads;
+        for (int i = q0; i < t; i++) {
+            for (int j = QkvAttentionKernel.firstKey(i, window); j <= i; j++, k++) {
+                if (write) {
+                    io.write(k * lanesTotal + at, s.p[i * t + j], 0, lanes);
+                } else {
+                    io.read(k * lanesTotal + at, s.p[i * t + j], 0, lanes);
                 }
             }
         }

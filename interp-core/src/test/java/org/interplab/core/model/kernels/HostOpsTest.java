@@ -57,6 +57,35 @@ class HostOpsTest {
         }
     }
 
+    /** The tail-row gather-and-add and its inverse placement against plain loops, at the addition step's shapes. */
+    @Test
+    void tailRowsEqualPlainLoops() {
+        Random r = new Random(8);
+        for (int[] shape : new int[][] {{256, 18, 11, 128}, {3, 5, 1, 7}, {2, 4, 3, 1}}) {
+            int batch = shape[0], ctx = shape[1], from = shape[2], d = shape[3], nq = ctx - from;
+            double[] full = random(r, batch * ctx * d), add = random(r, batch * nq * d);
+            INDArray fullA = array(full, DataType.FLOAT, (long) batch * ctx, d);
+            INDArray addA = array(add, DataType.FLOAT, (long) batch * nq, d);
+            assertTrue(HostOps.supportsFloat(fullA, addA));
+            INDArray gathered = HostOps.tailRowsPlus(fullA, addA, batch, ctx, from);
+            HostOps.addToTailRows(fullA, addA, batch, ctx, from);
+            double[] g = gathered.castTo(DataType.DOUBLE).data().asDouble();
+            double[] placed = fullA.castTo(DataType.DOUBLE).data().asDouble();
+            for (int b = 0; b < batch; b++) {
+                for (int p = 0; p < ctx; p++) {
+                    for (int j = 0; j < d; j++) {
+                        double want = full[(b * ctx + p) * d + j] + (p >= from ? add[(b * nq + p - from) * d + j] : 0);
+                        assertEquals(want, placed[(b * ctx + p) * d + j], 1e-5, "placed " + b + "," + p + "," + j);
+                        if (p >= from) {
+                            assertEquals(want, g[(b * nq + p - from) * d + j], 1e-5, "gathered " + b + "," + p);
+                        }
+                    }
+                }
+            }
+        }
+        assertFalse(HostOps.supportsFloat(Nd4j.rand(DataType.DOUBLE, 4, 6)), "float-only passes");
+    }
+
     @Test
     void supportsOnlyContiguousFloatingArrays() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 6);

@@ -262,11 +262,15 @@ class QkvAttentionKernelTest {
                                 window));
                         INDArray in = (cm ? componentMajor(qkv, heads, dh) : qkv).castTo(dt);
                         INDArray dz = (cm ? componentMajor(dzTail, heads, dh) : dzTail).castTo(dt);
-                        INDArray z = QkvAttentionKernel.forward(in, batch, t, heads, dh, 0.7, window, false, cm, q0)
-                                .z();
-                        INDArray dQkv = QkvAttentionKernel.backward(in, dz, batch, t, heads, dh, 0.7, window, cm, q0);
+                        // the pattern saved by the forward (cm) or recomputed by the backward (head-major)
+                        QkvAttentionKernel.Forward f = QkvAttentionKernel.forward(in, batch, t, heads, dh, 0.7, window,
+                                false, cm, q0, cm);
+                        INDArray z = f.z();
+                        INDArray dQkv = QkvAttentionKernel.backward(in, dz, batch, t, heads, dh, 0.7, window, cm, q0,
+                                f.saved());
                         String what = java.util.Arrays.toString(sh) + " " + dt + (cm ? " component-major" : "")
                                 + " threads " + threads;
+                        assertEquals(cm, f.saved() != null, what);
                         assertArrayEquals(new long[] {(long) batch * (t - q0), hd}, z.shape(), what);
                         double zDiff = (cm ? componentMajor(zRef, heads, dh) : zRef)
                                 .sub(z.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
@@ -280,9 +284,14 @@ class QkvAttentionKernelTest {
         }
         INDArray qkv = Nd4j.zeros(DataType.FLOAT, 2 * 5, 3 * 2);
         assertThrows(IllegalArgumentException.class,
-                () -> QkvAttentionKernel.forward(qkv, 2, 5, 1, 2, 1, 0, true, false, 2), "no pattern with q0 > 0");
+                () -> QkvAttentionKernel.forward(qkv, 2, 5, 1, 2, 1, 0, true, false, 2, false), "no pattern, q0 > 0");
         assertThrows(IllegalArgumentException.class,
-                () -> QkvAttentionKernel.forward(qkv, 2, 5, 1, 2, 1, 0, false, false, 5), "q0 beyond the sequence");
+                () -> QkvAttentionKernel.forward(qkv, 2, 5, 1, 2, 1, 0, false, false, 5, false), "q0 beyond the end");
+        INDArray saved = QkvAttentionKernel.forward(qkv, 2, 5, 1, 2, 1, 0, false, false, 2, true).saved();
+        assertEquals(2L * (3 + 4 + 5), saved.length(), "batch·heads per attended (query, key) pair");
+        INDArray dz = Nd4j.zeros(DataType.FLOAT, 2 * 4, 2);
+        assertThrows(IllegalArgumentException.class,
+                () -> QkvAttentionKernel.backward(qkv, dz, 2, 5, 1, 2, 1, 0, false, 1, saved), "saved for q0 = 2");
     }
 
     /** The component-major layout: z and dQkv are the head-major reference's, with their columns permuted. */
