@@ -179,9 +179,12 @@ final class Attention implements Layer {
                 : dWO.reshape(p("W_O").shape()));
         run.grads.put(name + ".b_O", Gemm.columnSums(dOut));
         INDArray dQkv;
+        INDArray dB = null;
         if (kernel) {
-            dQkv = QkvAttentionKernel.backward(qkv, Gemm.mm(dOut, false, wO, true), run.batch, run.ctx, nHeads, dHead,
-                    scale, window, true, tailOnly ? run.outFrom : 0, savedPattern);
+            QkvAttentionKernel.Backward g = QkvAttentionKernel.backward(qkv, Gemm.mm(dOut, false, wO, true), run.batch,
+                    run.ctx, nHeads, dHead, scale, window, true, tailOnly ? run.outFrom : 0, savedPattern, true);
+            dQkv = g.dQkv();
+            dB = g.columnSums();
         } else {
             boolean perDim = dHead <= Transformer.perDimMaxDHead;
             INDArray dz = splitHeads(Gemm.mm(dOut, false, wO, true), 1, perDim)[0];
@@ -189,7 +192,9 @@ final class Attention implements Layer {
             dQkv = mergeHeads(g.dq(), g.dk(), g.dv());
         }
         INDArray dW = Gemm.mm(x, true, dQkv, false);
-        INDArray dB = Gemm.columnSums(dQkv);
+        if (dB == null) {
+            dB = Gemm.columnSums(dQkv);
+        }
         String[] w = {"W_Q", "W_K", "W_V"};
         String[] bias = {"b_Q", "b_K", "b_V"};
         for (int i = 0; i < 3; i++) {

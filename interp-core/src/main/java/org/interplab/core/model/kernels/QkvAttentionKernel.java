@@ -121,16 +121,22 @@ public final class QkvAttentionKernel {
     /** As above; {@code componentMajor}: qkv's, dz's and dQkv's columns are c·heads + h (see the class comment). */
     public static INDArray backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
                                     int window, boolean componentMajor) {
-        return backward(qkv, dz, batch, ctx, heads, dHead, scale, window, componentMajor, 0, null);
+        return backward(qkv, dz, batch, ctx, heads, dHead, scale, window, componentMajor, 0, null, false).dQkv();
+    }
+
+    /** dQkv and, when asked for, the sums of its columns [3·heads·dHead] (the bias gradient), else null. */
+    public record Backward(INDArray dQkv, INDArray columnSums) {
     }
 
     /**
      * As above, for forward's queries q0 … ctx − 1: dz is [batch·(ctx − q0), heads·dHead] (those positions' rows);
      * dQkv has every position's row (dq is 0 before q0; dk and dv get the later queries' share). {@code saved}: the
      * forward's {@link Forward#saved} for the same qkv, q0 and window, or null (the pattern is then recomputed).
+     * {@code columnSums}: also the sums of dQkv's columns, summed as the kernel writes them (a GEMV over dQkv took
+     * ≈ 0.4 ms of the addition step).
      */
-    public static INDArray backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
-                                    int window, boolean componentMajor, int q0, INDArray saved) {
+    public static Backward backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
+                                    int window, boolean componentMajor, int q0, INDArray saved, boolean columnSums) {
         int hd = heads * dHead;
         INDArray in = checked(qkv, batch, ctx, 3 * hd);
         checkFirstQuery(q0, ctx, false);
@@ -146,14 +152,19 @@ public final class QkvAttentionKernel {
         }
         DirectIo qkvIo = DirectIo.of(in), dzIo = DirectIo.of(dzc), outIo = DirectIo.of(dQkv);
         DirectIo sIo = saved == null ? null : DirectIo.of(saved);
+        INDArray sums = null;
         if (in.dataType() == DataType.FLOAT) {
-            QkvLanesFloat.backward(qkvIo, dzIo, outIo, sIo, batch, ctx, heads, dHead, (float) scale, window,
+            float[] s = columnSums ? new float[3 * hd] : null;
+            QkvLanesFloat.backward(qkvIo, dzIo, outIo, sIo, s, batch, ctx, heads, dHead, (float) scale, window,
                     componentMajor, q0);
+            sums = columnSums ? Nd4j.create(s, new long[] {3L * hd}, DataType.FLOAT) : null;
         } else {
-            QkvLanesDouble.backward(qkvIo, dzIo, outIo, sIo, batch, ctx, heads, dHead, scale, window,
+            double[] s = columnSums ? new double[3 * hd] : null;
+            QkvLanesDouble.backward(qkvIo, dzIo, outIo, sIo, s, batch, ctx, heads, dHead, scale, window,
                     componentMajor, q0);
+            sums = columnSums ? Nd4j.create(s, new long[] {3L * hd}, DataType.DOUBLE) : null;
         }
-        return dQkv;
+        return new Backward(dQkv, sums);
     }
 
     /** a [rows, width] with rows = batch·ctx, as c-order contiguous (a copy if needed). */

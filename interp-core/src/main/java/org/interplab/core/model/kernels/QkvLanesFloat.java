@@ -113,14 +113,16 @@ final class QkvLanesFloat {
     /**
      * dQkv from qkv and dz, all through their direct views, in the layout {@code cm} says (as forward); dz holds the
      * rows of positions q0 … ctx − 1 (as forward's z), dQkv every position (dq 0 before q0). {@code savedIo}: the
-     * forward's saved pattern, read instead of recomputed; null: recomputed from q and k.
+     * forward's saved pattern, read instead of recomputed; null: recomputed from q and k. {@code columnSums}, if
+     * not null (3·heads·dHead, zero), receives the sums of dQkv's columns (the bias gradient) in its layout.
      */
-    static void backward(DirectIo qkvIo, DirectIo dzIo, DirectIo outIo, DirectIo savedIo, int batch, int ctx,
-                         int heads, int dHead, float scale, int window, boolean cm, int q0) {
+    static void backward(DirectIo qkvIo, DirectIo dzIo, DirectIo outIo, DirectIo savedIo, float[] columnSums,
+                         int batch, int ctx, int heads, int dHead, float scale, int window, boolean cm, int q0) {
         int hd = heads * dHead, nq = ctx - q0;
         int nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
         KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
+            float[] sums = columnSums == null ? null : new float[3 * hd];
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
                 readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm, q0);
@@ -135,9 +137,44 @@ final class QkvLanesFloat {
                 pack(s.dq, s.io, 3 * hd, 0, m, ctx, heads, dHead, cm, 0, false);
                 pack(s.dk, s.io, 3 * hd, hd, m, ctx, heads, dHead, cm, 0, false);
                 pack(s.dv, s.io, 3 * hd, 2 * hd, m, ctx, heads, dHead, cm, 0, false);
+                if (sums != null) {
+                    addColumnSums(s, s.dq, sums, 0, m, cm);
+                    addColumnSums(s, s.dk, sums, hd, m, cm);
+                    addColumnSums(s, s.dv, sums, 2 * hd, m, cm);
+                }
                 outIo.write((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
             }
+            if (sums != null) {
+                synchronized (columnSums) {
+                    for (int j = 0; j < sums.length; j++) {
+                        columnSums[j] += sums[j];
+                    }
+                }
+            }
         });
+    }
+
+    /**
+     * sums[col + column(c, h)] += Σ over the block's m elements and every position of rows[c·t + i][e·heads + h]: the
+     * block's share of one part's column sums (column c·heads + h, or h·dh + c head-major).
+     */
+    private static void addColumnSums(Scratch s, float[][] rows, float[] sums, int col, int m, boolean cm) {
+        int t = s.t, heads = s.heads, lanes = m * heads;
+        float[] acc = s.acc2;
+        for (int c = 0; c < s.dh; c++) {
+            Arrays.fill(acc, 0, lanes, 0);
+            for (int i = 0; i < t; i++) {
+                float[] r = rows[c * t + i];
+                for (int l = 0; l < lanes; l++) {
+                    acc[l] += r[l];
+                }
+            }
+            for (int e = 0; e < m; e++) {
+                for (int h = 0; h < heads; h++) {
+                    sums[col + (cm ? c * heads + h : h * s.dh + c)] += acc[e * heads + h];
+                }
+            }
+        }
     }
 
     /** The block of m elements from element b on: its q (from position q0 on), k, v rows into s.q, s.k, s.v. */

@@ -266,8 +266,9 @@ class QkvAttentionKernelTest {
                         QkvAttentionKernel.Forward f = QkvAttentionKernel.forward(in, batch, t, heads, dh, 0.7, window,
                                 false, cm, q0, cm);
                         INDArray z = f.z();
-                        INDArray dQkv = QkvAttentionKernel.backward(in, dz, batch, t, heads, dh, 0.7, window, cm, q0,
-                                f.saved());
+                        QkvAttentionKernel.Backward g = QkvAttentionKernel.backward(in, dz, batch, t, heads, dh, 0.7,
+                                window, cm, q0, f.saved(), true);
+                        INDArray dQkv = g.dQkv();
                         String what = java.util.Arrays.toString(sh) + " " + dt + (cm ? " component-major" : "")
                                 + " threads " + threads;
                         assertEquals(cm, f.saved() != null, what);
@@ -278,6 +279,10 @@ class QkvAttentionKernelTest {
                         double dDiff = (cm ? componentMajor(dRef, heads, dh) : dRef)
                                 .sub(dQkv.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
                         assertTrue(dDiff < tol * 10, what + " dQkv differs by " + dDiff);
+                        // the column sums the kernel adds up as it writes: those of the returned dQkv
+                        double sDiff = dQkv.castTo(DataType.DOUBLE).sum(0).sub(g.columnSums().castTo(DataType.DOUBLE))
+                                .amaxNumber().doubleValue();
+                        assertTrue(sDiff < tol * 100, what + " column sums differ by " + sDiff);
                     }
                 }
             }
@@ -291,7 +296,7 @@ class QkvAttentionKernelTest {
         assertEquals(2L * (3 + 4 + 5), saved.length(), "batch·heads per attended (query, key) pair");
         INDArray dz = Nd4j.zeros(DataType.FLOAT, 2 * 4, 2);
         assertThrows(IllegalArgumentException.class,
-                () -> QkvAttentionKernel.backward(qkv, dz, 2, 5, 1, 2, 1, 0, false, 1, saved), "saved for q0 = 2");
+                () -> QkvAttentionKernel.backward(qkv, dz, 2, 5, 1, 2, 1, 0, false, 1, saved, false), "saved for q0 2");
     }
 
     /** The component-major layout: z and dQkv are the head-major reference's, with their columns permuted. */
