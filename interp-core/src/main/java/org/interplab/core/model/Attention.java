@@ -37,8 +37,10 @@ final class Attention implements Layer {
     private INDArray v;
     private INDArray pattern;
     private INDArray z;
-    /** The QKV projection when the pass runs {@link QkvAttentionKernel}, else null. */
+    /** The QKV projection without its bias when the pass runs {@link QkvAttentionKernel}, else null. */
     private INDArray qkv;
+    /** The merged QKV bias the kernel adds (component-major), when it runs. */
+    private INDArray bQkv;
     /** The kernel's pattern saved for the backward (a pass with a backward), else null. */
     private INDArray savedPattern;
     /** Whether this pass runs {@link QkvAttentionKernel} (then wQkv, wO, z and qkv are component-major). */
@@ -79,13 +81,17 @@ final class Attention implements Layer {
         kernel = packed(x);
         wQkv = concatColumns(columns(p("W_Q")), columns(p("W_K")), columns(p("W_V")));
         INDArray bQkv = concatColumns(biasRow(p("b_Q")), biasRow(p("b_K")), biasRow(p("b_V")));
-        INDArray projected = Gemm.mm(x, wQkv).addiRowVector(bQkv);
+        INDArray projected = Gemm.mm(x, wQkv); // the kernel adds the bias as it reads the rows
+        if (!kernel) {
+            projected.addiRowVector(bQkv);
+        }
         wO = kernel ? permuted(p("W_O"), 1, 0, 2).reshape(hd, p("W_O").size(2))
                 : p("W_O").reshape(hd, p("W_O").size(2));
         if (kernel) {
             qkv = projected;
-            QkvAttentionKernel.Forward f = QkvAttentionKernel.forward(qkv, run.batch, run.ctx, nHeads, dHead, scale,
-                    window, false, true, tailOnly ? run.outFrom : 0, run.withBackward);
+            this.bQkv = bQkv;
+            QkvAttentionKernel.Forward f = QkvAttentionKernel.forward(qkv, bQkv, run.batch, run.ctx, nHeads, dHead,
+                    scale, window, false, true, tailOnly ? run.outFrom : 0, run.withBackward);
             z = f.z();
             savedPattern = f.saved();
             return output(hd);
@@ -181,8 +187,9 @@ final class Attention implements Layer {
         INDArray dQkv;
         INDArray dB = null;
         if (kernel) {
-            QkvAttentionKernel.Backward g = QkvAttentionKernel.backward(qkv, Gemm.mm(dOut, false, wO, true), run.batch,
-                    run.ctx, nHeads, dHead, scale, window, true, tailOnly ? run.outFrom : 0, savedPattern, true);
+            QkvAttentionKernel.Backward g = QkvAttentionKernel.backward(qkv, bQkv, Gemm.mm(dOut, false, wO, true),
+                    run.batch, run.ctx, nHeads, dHead, scale, window, true, tailOnly ? run.outFrom : 0, savedPattern,
+                    true);
             dQkv = g.dQkv();
             dB = g.columnSums();
         } else {

@@ -77,7 +77,7 @@ public final class QkvAttentionKernel {
     /** As above; {@code componentMajor}: qkv's and z's columns are c·heads + h (see the class comment). */
     public static Forward forward(INDArray qkv, int batch, int ctx, int heads, int dHead, double scale, int window,
                                   boolean keepPattern, boolean componentMajor) {
-        return forward(qkv, batch, ctx, heads, dHead, scale, window, keepPattern, componentMajor, 0, false);
+        return forward(qkv, null, batch, ctx, heads, dHead, scale, window, keepPattern, componentMajor, 0, false);
     }
 
     /**
@@ -86,23 +86,28 @@ public final class QkvAttentionKernel {
      * outputs at earlier positions (its loss starts at q0 and it is the last layer); no pattern then. With
      * {@code savePattern} the result's {@code saved} holds the pattern entries those queries computed (batch·heads
      * per allowed (query, key) pair, in the current workspace), for {@link #backward} to read instead of computing
-     * them again (at the addition shapes the recomputation was about half of the backward).
+     * them again (at the addition shapes the recomputation was about half of the backward). {@code bias}, if not
+     * null, is the QKV bias [3·heads·dHead] in qkv's column layout: the kernel adds it to qkv's rows as it reads
+     * them (qkv is then the projection without its bias; pass the same to {@link #backward}).
      */
-    public static Forward forward(INDArray qkv, int batch, int ctx, int heads, int dHead, double scale, int window,
-                                  boolean keepPattern, boolean componentMajor, int q0, boolean savePattern) {
+    public static Forward forward(INDArray qkv, INDArray bias, int batch, int ctx, int heads, int dHead, double scale,
+                                  int window, boolean keepPattern, boolean componentMajor, int q0,
+                                  boolean savePattern) {
         INDArray in = checked(qkv, batch, ctx, 3 * heads * dHead);
         checkFirstQuery(q0, ctx, keepPattern);
         DataType dt = in.dataType();
         INDArray z = Nd4j.createUninitialized(dt, (long) batch * (ctx - q0), (long) heads * dHead);
         INDArray pattern = keepPattern ? Nd4j.createUninitialized(dt, batch, ctx, ctx, heads) : null;
+        checkBias(bias, heads * dHead);
         INDArray saved = savePattern ? Nd4j.createUninitialized(dt, pairs(ctx, window, q0) * batch * heads) : null;
         DirectIo qkvIo = DirectIo.of(in), zIo = DirectIo.of(z), pIo = keepPattern ? DirectIo.of(pattern) : null;
         DirectIo sIo = savePattern ? DirectIo.of(saved) : null;
         if (dt == DataType.FLOAT) {
-            QkvLanesFloat.forward(qkvIo, zIo, pIo, sIo, batch, ctx, heads, dHead, (float) scale, window,
-                    componentMajor, q0);
+            QkvLanesFloat.forward(qkvIo, bias == null ? null : bias.toFloatVector(), zIo, pIo, sIo, batch, ctx, heads,
+                    dHead, (float) scale, window, componentMajor, q0);
         } else {
-            QkvLanesDouble.forward(qkvIo, zIo, pIo, sIo, batch, ctx, heads, dHead, scale, window, componentMajor, q0);
+            QkvLanesDouble.forward(qkvIo, bias == null ? null : bias.toDoubleVector(), zIo, pIo, sIo, batch, ctx,
+                    heads, dHead, scale, window, componentMajor, q0);
         }
         return new Forward(z, pattern, saved);
     }
@@ -121,7 +126,8 @@ public final class QkvAttentionKernel {
     /** As above; {@code componentMajor}: qkv's, dz's and dQkv's columns are c·heads + h (see the class comment). */
     public static INDArray backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
                                     int window, boolean componentMajor) {
-        return backward(qkv, dz, batch, ctx, heads, dHead, scale, window, componentMajor, 0, null, false).dQkv();
+        return backward(qkv, null, dz, batch, ctx, heads, dHead, scale, window, componentMajor, 0, null, false)
+                .dQkv();
     }
 
     /** dQkv and, when asked for, the sums of its columns [3·heads·dHead] (the bias gradient), else null. */
@@ -133,13 +139,15 @@ public final class QkvAttentionKernel {
      * dQkv has every position's row (dq is 0 before q0; dk and dv get the later queries' share). {@code saved}: the
      * forward's {@link Forward#saved} for the same qkv, q0 and window, or null (the pattern is then recomputed).
      * {@code columnSums}: also the sums of dQkv's columns, summed as the kernel writes them (a GEMV over dQkv took
-     * ≈ 0.4 ms of the addition step).
+     * ≈ 0.4 ms of the addition step). {@code bias}: as forward's.
      */
-    public static Backward backward(INDArray qkv, INDArray dz, int batch, int ctx, int heads, int dHead, double scale,
-                                    int window, boolean componentMajor, int q0, INDArray saved, boolean columnSums) {
+    public static Backward backward(INDArray qkv, INDArray bias, INDArray dz, int batch, int ctx, int heads, int dHead,
+                                    double scale, int window, boolean componentMajor, int q0, INDArray saved,
+                                    boolean columnSums) {
         int hd = heads * dHead;
         INDArray in = checked(qkv, batch, ctx, 3 * hd);
         checkFirstQuery(q0, ctx, false);
+        checkBias(bias, hd);
         INDArray dzc = checked(dz, batch, ctx - q0, hd);
         if (dzc.dataType() != in.dataType()) {
             throw new IllegalArgumentException("dz must have qkv's type " + in.dataType() + ", got " + dzc.dataType());
@@ -155,13 +163,13 @@ public final class QkvAttentionKernel {
         INDArray sums = null;
         if (in.dataType() == DataType.FLOAT) {
             float[] s = columnSums ? new float[3 * hd] : null;
-            QkvLanesFloat.backward(qkvIo, dzIo, outIo, sIo, s, batch, ctx, heads, dHead, (float) scale, window,
-                    componentMajor, q0);
+            QkvLanesFloat.backward(qkvIo, bias == null ? null : bias.toFloatVector(), dzIo, outIo, sIo, s, batch, ctx,
+                    heads, dHead, (float) scale, window, componentMajor, q0);
             sums = columnSums ? Nd4j.create(s, new long[] {3L * hd}, DataType.FLOAT) : null;
         } else {
             double[] s = columnSums ? new double[3 * hd] : null;
-            QkvLanesDouble.backward(qkvIo, dzIo, outIo, sIo, s, batch, ctx, heads, dHead, scale, window,
-                    componentMajor, q0);
+            QkvLanesDouble.backward(qkvIo, bias == null ? null : bias.toDoubleVector(), dzIo, outIo, sIo, s, batch,
+                    ctx, heads, dHead, scale, window, componentMajor, q0);
             sums = columnSums ? Nd4j.create(s, new long[] {3L * hd}, DataType.DOUBLE) : null;
         }
         return new Backward(dQkv, sums);
@@ -177,6 +185,12 @@ public final class QkvAttentionKernel {
             throw new IllegalArgumentException("attention kernel takes FLOAT or DOUBLE, got " + a.dataType());
         }
         return DirectIo.contiguous(a);
+    }
+
+    private static void checkBias(INDArray bias, int hd) {
+        if (bias != null && bias.length() != 3L * hd) {
+            throw new IllegalArgumentException("QKV bias must have " + 3 * hd + " entries, has " + bias.length());
+        }
     }
 
     private static void checkFirstQuery(int q0, int ctx, boolean keepPattern) {

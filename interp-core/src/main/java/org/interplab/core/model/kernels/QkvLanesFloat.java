@@ -39,6 +39,8 @@ final class QkvLanesFloat {
         final float[] acc;
         final float[] acc2;
         final float[] tmp;
+        /** The QKV bias as lane rows: [part·dh + c][e·heads + h] = bias of part's column (c, h). */
+        final float[][] biasLanes;
 
         Scratch(int t, int heads, int dh, int nb) {
             this.t = t;
@@ -60,6 +62,7 @@ final class QkvLanesFloat {
             acc = new float[lanes];
             acc2 = new float[lanes];
             tmp = new float[lanes];
+            biasLanes = new float[3 * dh][lanes];
         }
 
         boolean fits(int t2, int heads2, int dh2, int nb2) {
@@ -85,17 +88,19 @@ final class QkvLanesFloat {
      * z (and the pattern, if {@code pIo} is not null) from qkv, all through their direct views; {@code cm}: the
      * component-major column layout (see {@link QkvAttentionKernel}); {@code q0}: the first query position computed,
      * z holding ctx − q0 rows per element (positions q0 … ctx − 1); 0 with a pattern. {@code savedIo}, if not
-     * null, receives the pattern of those queries for the backward ({@link #savePattern}).
+     * null, receives the pattern of those queries for the backward ({@link #savePattern}). {@code bias}, if not
+     * null, is the QKV bias [3·heads·dHead] in qkv's column layout: q, k, v are qkv's rows plus it.
      */
-    static void forward(DirectIo qkvIo, DirectIo zIo, DirectIo pIo, DirectIo savedIo, int batch, int ctx, int heads,
-                        int dHead, float scale, int window, boolean cm, int q0) {
+    static void forward(DirectIo qkvIo, float[] bias, DirectIo zIo, DirectIo pIo, DirectIo savedIo, int batch,
+                        int ctx, int heads, int dHead, float scale, int window, boolean cm, int q0) {
         int hd = heads * dHead, tt = ctx * ctx * heads, nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
         int nq = ctx - q0;
         KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
+            fillBiasLanes(s, bias, cm);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
-                readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm, q0);
+                readQkv(qkvIo, s, bias != null, b, m, ctx, heads, dHead, cm, q0);
                 forwardBlock(s, lanes, scale, window, true, pIo != null, q0);
                 if (savedIo != null) {
                     savePattern(s, savedIo, b, lanes, (long) batch * heads, window, q0, true);
@@ -115,17 +120,20 @@ final class QkvLanesFloat {
      * rows of positions q0 … ctx − 1 (as forward's z), dQkv every position (dq 0 before q0). {@code savedIo}: the
      * forward's saved pattern, read instead of recomputed; null: recomputed from q and k. {@code columnSums}, if
      * not null (3·heads·dHead, zero), receives the sums of dQkv's columns (the bias gradient) in its layout.
+     * {@code bias}: as forward's.
      */
-    static void backward(DirectIo qkvIo, DirectIo dzIo, DirectIo outIo, DirectIo savedIo, float[] columnSums,
-                         int batch, int ctx, int heads, int dHead, float scale, int window, boolean cm, int q0) {
+    static void backward(DirectIo qkvIo, float[] bias, DirectIo dzIo, DirectIo outIo, DirectIo savedIo,
+                         float[] columnSums, int batch, int ctx, int heads, int dHead, float scale, int window,
+                         boolean cm, int q0) {
         int hd = heads * dHead, nq = ctx - q0;
         int nb = QkvAttentionKernel.blockElements(batch, ctx, heads);
         KernelThreads.forRange(batch, (long) heads * ctx * ctx * dHead, (from, to) -> {
             Scratch s = scratch(ctx, heads, dHead, nb);
             float[] sums = columnSums == null ? null : new float[3 * hd];
+            fillBiasLanes(s, bias, cm);
             for (int b = from; b < to; b += nb) {
                 int m = Math.min(nb, to - b), lanes = m * heads;
-                readQkv(qkvIo, s, b, m, ctx, heads, dHead, cm, q0);
+                readQkv(qkvIo, s, bias != null, b, m, ctx, heads, dHead, cm, q0);
                 if (savedIo != null) {
                     savePattern(s, savedIo, b, lanes, (long) batch * heads, window, q0, false);
                 } else {
@@ -177,14 +185,51 @@ final class QkvLanesFloat {
         }
     }
 
-    /** The block of m elements from element b on: its q (from position q0 on), k, v rows into s.q, s.k, s.v. */
-    private static void readQkv(DirectIo qkvIo, Scratch s, int b, int m, int ctx, int heads, int dHead,
-                                boolean cm, int q0) {
+    /** s.biasLanes from the bias (nothing when it is null). */
+    private static void fillBiasLanes(Scratch s, float[] bias, boolean cm) {
+        if (bias == null) {
+            return;
+        }
+        int heads = s.heads, dh = s.dh, hd = heads * dh;
+        for (int part = 0; part < 3; part++) {
+            for (int c = 0; c < dh; c++) {
+                float[] row = s.biasLanes[part * dh + c];
+                for (int l = 0; l < row.length; l++) {
+                    int h = l % heads;
+                    row[l] = bias[part * hd + (cm ? c * heads + h : h * dh + c)];
+                }
+            }
+        }
+    }
+
+    /**
+     * The block of m elements from element b on: its q (from position q0 on), k, v rows into s.q, s.k, s.v, plus the
+     * bias lanes when {@code withBias} (the GEMM before the kernel then adds no bias: that pass over [batch·pos,
+     * 3·heads·d_head] took ≈ 0.5 ms of the addition step, adding it here ≈ nothing).
+     */
+    private static void readQkv(DirectIo qkvIo, Scratch s, boolean withBias, int b, int m, int ctx, int heads,
+                                int dHead, boolean cm, int q0) {
         int hd = heads * dHead;
         qkvIo.read((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
         unpack(s.io, 3 * hd, 0, s.q, m, ctx, heads, dHead, cm, q0, false);
         unpack(s.io, 3 * hd, hd, s.k, m, ctx, heads, dHead, cm, 0, false);
         unpack(s.io, 3 * hd, 2 * hd, s.v, m, ctx, heads, dHead, cm, 0, false);
+        if (!withBias) {
+            return;
+        }
+        int lanes = m * heads;
+        float[][][] parts = {s.q, s.k, s.v};
+        for (int part = 0; part < 3; part++) {
+            for (int c = 0; c < dHead; c++) {
+                float[] bl = s.biasLanes[part * dHead + c];
+                for (int i = part == 0 ? q0 : 0; i < ctx; i++) {
+                    float[] row = parts[part][c * ctx + i];
+                    for (int l = 0; l < lanes; l++) {
+                        row[l] += bl[l];
+                    }
+                }
+            }
+        }
     }
 
     /** out[h] = Σ_c a[c·t + i][h]·b[c·t + j][h] over the first n lanes: position i of a against position j of b. */

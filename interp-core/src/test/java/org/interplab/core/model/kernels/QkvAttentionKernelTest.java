@@ -260,14 +260,20 @@ class QkvAttentionKernelTest {
                                 .dup('c').reshape((long) batch * (t - q0), hd);
                         INDArray dRef = Nd4j.create(referenceBackward(qkv, dzFull, batch, t, heads, dh, 0.7,
                                 window));
-                        INDArray in = (cm ? componentMajor(qkv, heads, dh) : qkv).castTo(dt);
+                        // half the cases hand the kernel qkv without its bias and the bias to add as it reads
+                        boolean withBias = (sh[0] + threads) % 2 == 0;
+                        INDArray bias = random(rnd, DataType.DOUBLE, 1, 1, 3L * hd);
+                        INDArray biasIn = (cm ? componentMajor(bias, heads, dh) : bias);
+                        INDArray in = (cm ? componentMajor(qkv, heads, dh) : qkv);
+                        in = (withBias ? in.subRowVector(biasIn) : in).castTo(dt);
+                        INDArray b = withBias ? biasIn.reshape(3L * hd).castTo(dt) : null;
                         INDArray dz = (cm ? componentMajor(dzTail, heads, dh) : dzTail).castTo(dt);
                         // the pattern saved by the forward (cm) or recomputed by the backward (head-major)
-                        QkvAttentionKernel.Forward f = QkvAttentionKernel.forward(in, batch, t, heads, dh, 0.7, window,
-                                false, cm, q0, cm);
+                        QkvAttentionKernel.Forward f = QkvAttentionKernel.forward(in, b, batch, t, heads, dh, 0.7,
+                                window, false, cm, q0, cm);
                         INDArray z = f.z();
-                        QkvAttentionKernel.Backward g = QkvAttentionKernel.backward(in, dz, batch, t, heads, dh, 0.7,
-                                window, cm, q0, f.saved(), true);
+                        QkvAttentionKernel.Backward g = QkvAttentionKernel.backward(in, b, dz, batch, t, heads, dh,
+                                0.7, window, cm, q0, f.saved(), true);
                         INDArray dQkv = g.dQkv();
                         String what = java.util.Arrays.toString(sh) + " " + dt + (cm ? " component-major" : "")
                                 + " threads " + threads;
@@ -289,14 +295,16 @@ class QkvAttentionKernelTest {
         }
         INDArray qkv = Nd4j.zeros(DataType.FLOAT, 2 * 5, 3 * 2);
         assertThrows(IllegalArgumentException.class,
-                () -> QkvAttentionKernel.forward(qkv, 2, 5, 1, 2, 1, 0, true, false, 2, false), "no pattern, q0 > 0");
+                () -> QkvAttentionKernel.forward(qkv, null, 2, 5, 1, 2, 1, 0, true, false, 2, false), "no pattern");
         assertThrows(IllegalArgumentException.class,
-                () -> QkvAttentionKernel.forward(qkv, 2, 5, 1, 2, 1, 0, false, false, 5, false), "q0 beyond the end");
-        INDArray saved = QkvAttentionKernel.forward(qkv, 2, 5, 1, 2, 1, 0, false, false, 2, true).saved();
+                () -> QkvAttentionKernel.forward(qkv, null, 2, 5, 1, 2, 1, 0, false, false, 5, false), "q0 too big");
+        assertThrows(IllegalArgumentException.class, () -> QkvAttentionKernel.forward(qkv, Nd4j.zeros(
+                DataType.FLOAT, 5), 2, 5, 1, 2, 1, 0, false, false, 0, false), "a bias of 5 for 3·2 columns");
+        INDArray saved = QkvAttentionKernel.forward(qkv, null, 2, 5, 1, 2, 1, 0, false, false, 2, true).saved();
         assertEquals(2L * (3 + 4 + 5), saved.length(), "batch·heads per attended (query, key) pair");
         INDArray dz = Nd4j.zeros(DataType.FLOAT, 2 * 4, 2);
         assertThrows(IllegalArgumentException.class,
-                () -> QkvAttentionKernel.backward(qkv, dz, 2, 5, 1, 2, 1, 0, false, 1, saved, false), "saved for q0 2");
+                () -> QkvAttentionKernel.backward(qkv, null, dz, 2, 5, 1, 2, 1, 0, false, 1, saved, false), "q0 2");
     }
 
     /** The component-major layout: z and dQkv are the head-major reference's, with their columns permuted. */
