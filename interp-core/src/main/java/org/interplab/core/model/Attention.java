@@ -5,7 +5,6 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import java.util.Map;
-import org.interplab.core.model.kernels.HostOps;
 import org.interplab.core.model.kernels.QkvAttentionKernel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -79,13 +78,13 @@ final class Attention implements Layer {
         this.x = x;
         int hd = nHeads * dHead;
         kernel = packed(x);
-        wQkv = concatColumns(columns(p("W_Q")), columns(p("W_K")), columns(p("W_V")));
-        INDArray bQkv = concatColumns(biasRow(p("b_Q")), biasRow(p("b_K")), biasRow(p("b_V")));
+        wQkv = Nd4j.concat(1, columns(p("W_Q")), columns(p("W_K")), columns(p("W_V")));
+        INDArray bQkv = Nd4j.concat(1, biasRow(p("b_Q")), biasRow(p("b_K")), biasRow(p("b_V")));
         INDArray projected = Gemm.mm(x, wQkv); // the kernel adds the bias as it reads the rows
         if (!kernel) {
             projected.addiRowVector(bQkv);
         }
-        wO = kernel ? permuted(p("W_O"), 1, 0, 2).reshape(hd, p("W_O").size(2))
+        wO = kernel ? p("W_O").permute(1, 0, 2).dup('c').reshape(hd, p("W_O").size(2))
                 : p("W_O").reshape(hd, p("W_O").size(2));
         if (kernel) {
             qkv = projected;
@@ -181,7 +180,7 @@ final class Attention implements Layer {
             dOut = run.padTail(dOut); // the per-head path computed every row: the others get no gradient
         }
         INDArray dWO = Gemm.mm(z, true, dOut, false);
-        run.grads.put(name + ".W_O", kernel ? permuted(dWO.reshape(dHead, nHeads, d), 1, 0, 2)
+        run.grads.put(name + ".W_O", kernel ? dWO.reshape(dHead, nHeads, d).permute(1, 0, 2).dup('c')
                 : dWO.reshape(p("W_O").shape()));
         run.grads.put(name + ".b_O", Gemm.columnSums(dOut));
         INDArray dQkv;
@@ -205,12 +204,12 @@ final class Attention implements Layer {
         String[] w = {"W_Q", "W_K", "W_V"};
         String[] bias = {"b_Q", "b_K", "b_V"};
         for (int i = 0; i < 3; i++) {
-            INDArray dWi = columnRange(dW, i * hd, (i + 1) * hd);
-            INDArray dBi = columnRange(dB.reshape(1, 3L * hd), i * hd, (i + 1) * hd);
+            INDArray dWi = dW.get(all(), interval(i * hd, (i + 1) * hd)).dup('c');
+            INDArray dBi = dB.get(interval(i * hd, (i + 1) * hd)).dup('c');
             // columns h·d_head + c → [head, d_model, d_head]; component-major c·head + h likewise
-            run.grads.put(name + "." + w[i], kernel ? permuted(dWi.reshape(d, dHead, nHeads), 2, 0, 1)
-                    : permuted(dWi.reshape(d, nHeads, dHead), 1, 0, 2));
-            run.grads.put(name + "." + bias[i], kernel ? permuted(dBi.reshape(dHead, nHeads), 1, 0)
+            run.grads.put(name + "." + w[i], (kernel ? dWi.reshape(d, dHead, nHeads).permute(2, 0, 1)
+                    : dWi.reshape(d, nHeads, dHead).permute(1, 0, 2)).dup('c'));
+            run.grads.put(name + "." + bias[i], kernel ? dBi.reshape(dHead, nHeads).transpose().dup('c')
                     : dBi.reshape(nHeads, dHead));
         }
         return Gemm.mm(dQkv, false, wQkv, true);
@@ -256,27 +255,12 @@ final class Attention implements Layer {
      * runs the kernel (component-major).
      */
     private INDArray columns(INDArray w) {
-        return (kernel ? permuted(w, 1, 2, 0) : permuted(w, 1, 0, 2)).reshape(w.size(1), w.size(0) * w.size(2));
+        return w.permute(kernel ? new int[] {1, 2, 0} : new int[] {1, 0, 2}).dup('c')
+                .reshape(w.size(1), w.size(0) * w.size(2));
     }
 
     /** [n_heads, d_head] → [1, n_heads·d_head] in the order of {@link #columns}. */
     private INDArray biasRow(INDArray b) {
-        return (kernel ? permuted(b, 1, 0) : b).reshape(1, (long) nHeads * dHead);
-    }
-
-    // The weights' layout changes, small arrays: one Java pass each on host memory (HostOps; ND4J's ops cost ≈ 30–40
-    // µs each at these sizes, ≈ 1 ms per addition step), ND4J's ops elsewhere.
-
-    /** a.permute(perm) as a new c-order array. */
-    private static INDArray permuted(INDArray a, int... perm) {
-        return HostOps.supports(a) ? HostOps.permuteCopy(a, perm) : a.permute(perm).dup('c');
-    }
-
-    private static INDArray concatColumns(INDArray... parts) {
-        return HostOps.supports(parts) ? HostOps.concatColumns(parts) : Nd4j.concat(1, parts);
-    }
-
-    private static INDArray columnRange(INDArray a, int from, int to) {
-        return HostOps.supports(a) ? HostOps.columnRange(a, from, to) : a.get(all(), interval(from, to)).dup('c');
+        return (kernel ? b.transpose().dup('c') : b).reshape(1, (long) nHeads * dHead);
     }
 }

@@ -20,26 +20,6 @@ final class Embed {
     }
 
     INDArray forward(int[][] tokens) {
-        flatten(tokens);
-        return run.residual("hook_embed", Nd4j.pullRows(wE, 1, flat));
-    }
-
-    /**
-     * embed(tokens) + W_pos[position], what {@code pos.addTo(forward(tokens))} gives: one Java pass over host FLOAT
-     * memory when no hook reads either activation (ND4J's row gather and the broadcast add took ≈ 0.7 ms of the
-     * addition step, measured 2026-12-01), else the two layers in turn.
-     */
-    INDArray forwardWithPositions(int[][] tokens, PosEmbed pos) {
-        if (run.wants("hook_embed") || run.wants("hook_pos_embed") || !HostOps.supportsFloat(wE, pos.weights())
-                || run.ctx > pos.weights().size(0)) {
-            return pos.addTo(forward(tokens));
-        }
-        flatten(tokens);
-        return HostOps.gatherRowsPlus(wE, flat, pos.weights(), run.ctx);
-    }
-
-    /** The batch's tokens, checked, into {@link #flat} (row i·ctx + p). */
-    private void flatten(int[][] tokens) {
         int vocab = (int) wE.size(0);
         flat = new int[run.batch * run.ctx];
         for (int i = 0; i < run.batch; i++) {
@@ -55,6 +35,7 @@ final class Embed {
                 flat[i * run.ctx + p] = tok;
             }
         }
+        return run.residual("hook_embed", Nd4j.pullRows(wE, 1, flat));
     }
 
     void backward(INDArray dOut) {

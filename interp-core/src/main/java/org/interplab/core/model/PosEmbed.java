@@ -16,11 +16,6 @@ final class PosEmbed {
         this.wPos = wPos;
     }
 
-    /** W_pos [n_ctx, d_model]. */
-    INDArray weights() {
-        return wPos;
-    }
-
     /** {@code embedded} + W_pos[0..pos) for each sequence; {@code embedded} [batch·pos, d_model] is updated in place. */
     INDArray addTo(INDArray embedded) {
         int t = run.ctx, d = (int) wPos.size(1);

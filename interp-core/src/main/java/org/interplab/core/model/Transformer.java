@@ -540,7 +540,7 @@ public final class Transformer {
         p.unembed = new Unembed(r, params.get(cfg.tiedEmbeddings ? "embed.W_E" : "unembed.W_U"),
                 params.get("unembed.b_U"), cfg.tiedEmbeddings);
 
-        INDArray x = p.embed.forwardWithPositions(tokens, p.posEmbed);
+        INDArray x = p.posEmbed.addTo(p.embed.forward(tokens));
         for (int l = 0; l < p.blocks.size(); l++) {
             x = p.blocks.get(l).forward(x, l == p.blocks.size() - 1); // the last block: only rows that are read
         }

@@ -76,32 +76,6 @@ public final class HostOps {
     }
 
     /**
-     * out[r, :] = table[rows[r], :] + pos[r mod period, :] for every r (FLOAT): a token embedding's gather and the
-     * positional embedding's add in one pass (period = the sequence length; pos has at least that many rows).
-     */
-    public static INDArray gatherRowsPlus(INDArray table, int[] rows, INDArray pos, int period) {
-        int d = Math.toIntExact(table.size(1));
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, rows.length, d);
-        DirectIo t = DirectIo.of(table), p = DirectIo.of(pos), o = DirectIo.of(out);
-        int chunk = Math.max(1, BLOCK / d) * period; // whole sequences per write
-        float[] s = floatScratch(period * d + chunk * d + d);
-        int posAt = 0, rowAt = posAt + period * d, tmp = rowAt + chunk * d;
-        p.read(0, s, posAt, period * d);
-        for (int r0 = 0; r0 < rows.length; r0 += chunk) {
-            int n = Math.min(chunk, rows.length - r0);
-            for (int r = 0; r < n; r++) {
-                t.read((long) rows[r0 + r] * d, s, tmp, d);
-                int to = rowAt + r * d, from = posAt + ((r0 + r) % period) * d;
-                for (int j = 0; j < d; j++) {
-                    s[to + j] = s[tmp + j] + s[from + j];
-                }
-            }
-            o.write((long) r0 * d, s, rowAt, n * d);
-        }
-        return out;
-    }
-
-    /**
      * full[b·ctx + from + i, :] += tail[b·(ctx − from) + i, :] for every sequence b and i &lt; ctx − from, in place
      * (FLOAT): the inverse placement of {@link #tailRowsPlus}'s gather, as the backward pass needs it.
      */
@@ -118,83 +92,6 @@ public final class HostOps {
             }
             io.write(at, s, 0, run);
         }
-    }
-
-    /**
-     * {@code a.permute(perm).dup('c')} for a small array of rank ≤ 3 (a layer's weights or their gradients): one
-     * Java pass. ND4J's permute-and-copy, concatenation and column slices cost ≈ 30–40 µs each at these sizes (a few
-     * thousand elements) whatever the size, and the addition step's attention layer did about twenty of them per
-     * step to lay its weights out for the QKV kernel and its gradients back (≈ 1 ms, measured 2026-12-01).
-     */
-    public static INDArray permuteCopy(INDArray a, int... perm) {
-        int rank = a.rank();
-        if (perm.length != rank || rank > 3) {
-            throw new IllegalArgumentException("permutation " + java.util.Arrays.toString(perm) + " of a rank-" + rank
-                    + " array (rank ≤ 3)");
-        }
-        long[] shape = a.shape(), outShape = new long[rank];
-        int[] stride = new int[rank], outDims = {1, 1, 1}, srcStride = new int[3];
-        int st = 1;
-        for (int k = rank - 1; k >= 0; k--) {
-            stride[k] = st;
-            st *= (int) shape[k];
-        }
-        for (int k = 0; k < rank; k++) {
-            outShape[k] = shape[perm[k]];
-            outDims[3 - rank + k] = (int) shape[perm[k]];
-            srcStride[3 - rank + k] = stride[perm[k]];
-        }
-        int n = (int) a.length();
-        double[] in = new double[n], out = new double[n];
-        DirectIo.of(DirectIo.contiguous(a)).read(0, in, 0, n);
-        int o = 0;
-        for (int i = 0; i < outDims[0]; i++) {
-            for (int j = 0; j < outDims[1]; j++) {
-                int base = i * srcStride[0] + j * srcStride[1];
-                for (int k = 0; k < outDims[2]; k++) {
-                    out[o++] = in[base + k * srcStride[2]];
-                }
-            }
-        }
-        INDArray result = Nd4j.createUninitialized(a.dataType(), outShape);
-        DirectIo.of(result).write(0, out, 0, n);
-        return result;
-    }
-
-    /** [rows, Σ cols] with the parts' columns side by side (ND4J's concat along 1), for small c-order parts. */
-    public static INDArray concatColumns(INDArray... parts) {
-        long rows = parts[0].size(0);
-        int total = 0;
-        for (INDArray p : parts) {
-            total += (int) p.size(1);
-        }
-        double[] out = new double[(int) rows * total], row = new double[total];
-        int at = 0;
-        for (INDArray p : parts) {
-            int c = (int) p.size(1);
-            DirectIo io = DirectIo.of(DirectIo.contiguous(p));
-            for (int r = 0; r < rows; r++) {
-                io.read((long) r * c, row, 0, c);
-                System.arraycopy(row, 0, out, r * total + at, c);
-            }
-            at += c;
-        }
-        INDArray result = Nd4j.createUninitialized(parts[0].dataType(), rows, total);
-        DirectIo.of(result).write(0, out, 0, out.length);
-        return result;
-    }
-
-    /** Columns [from, to) of a small c-order [rows, cols] array, as a new [rows, to − from] array. */
-    public static INDArray columnRange(INDArray a, int from, int to) {
-        int rows = (int) a.size(0), cols = (int) a.size(1), w = to - from;
-        double[] out = new double[rows * w];
-        DirectIo io = DirectIo.of(DirectIo.contiguous(a));
-        for (int r = 0; r < rows; r++) {
-            io.read((long) r * cols + from, out, r * w, w);
-        }
-        INDArray result = Nd4j.createUninitialized(a.dataType(), rows, w);
-        DirectIo.of(result).write(0, out, 0, out.length);
-        return result;
     }
 
     /** What {@link #forRowBlocks} runs on each block: {@code nr} whole rows in {@code s[0 .. nr·cols)}. */

@@ -86,49 +86,6 @@ class HostOpsTest {
         assertFalse(HostOps.supportsFloat(Nd4j.rand(DataType.DOUBLE, 4, 6)), "float-only passes");
     }
 
-    /** The embedding gather plus positions against a plain loop, at the addition step's shape and a ragged one. */
-    @Test
-    void gatherRowsPlusEqualsPlainLoop() {
-        Random r = new Random(10);
-        for (int[] shape : new int[][] {{12, 128, 18, 256, 19}, {50, 3, 5, 7, 6}, {4, 2000, 3, 5, 3}}) {
-            int vocab = shape[0], d = shape[1], period = shape[2], n = shape[3] * period, posRows = shape[4];
-            double[] table = random(r, vocab * d), pos = random(r, posRows * d);
-            int[] rows = new int[n];
-            for (int i = 0; i < n; i++) {
-                rows[i] = r.nextInt(vocab);
-            }
-            INDArray got = HostOps.gatherRowsPlus(array(table, DataType.FLOAT, vocab, d), rows,
-                    array(pos, DataType.FLOAT, posRows, d), period);
-            double[] g = got.castTo(DataType.DOUBLE).data().asDouble();
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < d; j++) {
-                    assertEquals(table[rows[i] * d + j] + pos[(i % period) * d + j], g[i * d + j], 1e-5, i + "," + j);
-                }
-            }
-        }
-    }
-
-    /** The small layout passes equal ND4J's permute-and-copy, concatenation and column slice, FLOAT and DOUBLE. */
-    @Test
-    void layoutPassesEqualNd4jOps() {
-        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            INDArray w = Nd4j.rand(DataType.DOUBLE, 4, 5, 3).castTo(dt);
-            for (int[] perm : new int[][] {{1, 2, 0}, {1, 0, 2}, {2, 0, 1}, {0, 1, 2}, {0, 2, 1}, {2, 1, 0}}) {
-                INDArray got = HostOps.permuteCopy(w, perm);
-                assertEquals(w.permute(perm).dup('c'), got, dt + " " + java.util.Arrays.toString(perm));
-                assertTrue(got.ordering() == 'c' && DirectIo.isContiguous(got));
-            }
-            INDArray m = Nd4j.rand(DataType.DOUBLE, 6, 7).castTo(dt);
-            assertEquals(m.transpose().dup('c'), HostOps.permuteCopy(m, 1, 0));
-            INDArray a = Nd4j.rand(DataType.DOUBLE, 6, 2).castTo(dt), b = Nd4j.rand(DataType.DOUBLE, 6, 3).castTo(dt);
-            assertEquals(Nd4j.concat(1, a, m, b), HostOps.concatColumns(a, m, b));
-            assertEquals(m.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 5)).dup('c'), HostOps.columnRange(m, 2, 5));
-        }
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> HostOps.permuteCopy(Nd4j.rand(DataType.FLOAT, 2, 3), 0, 1, 2));
-    }
-
     @Test
     void supportsOnlyContiguousFloatingArrays() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 6);
