@@ -71,4 +71,21 @@ final class AdditionSetup {
                 + 2.0 * batch * c.nHeads() * t * t * c.dHead());
         return 3 * forward;
     }
+
+    /**
+     * The FLOPs the step executes, counted like {@link #stepFlops}, now that a step computes only what its loss reads
+     * (interp-core's loss window): positions after the last answer digit are dropped (t' = 3n + 1 − 1 positions),
+     * and the last layer's queries, W_O, W_U and loss run on the n + 1 answer positions only (from 2n − 1 on);
+     * the QKV projection still runs on every kept position; the scores count the causal pairs of those queries.
+     */
+    static double executedFlops(Transformer.Config c, int batch, int firstLoss, int lastLoss) {
+        double t = lastLoss + 1, nq = t - firstLoss, d = c.dModel(), hd = (double) c.nHeads() * c.dHead();
+        double pairs = 0;
+        for (int i = firstLoss; i <= lastLoss; i++) {
+            pairs += i + 1;
+        }
+        double forward = 2 * (batch * t * 3 * d * hd + batch * nq * (hd * d + d * c.dVocabOut())
+                + 2.0 * batch * c.nHeads() * pairs * c.dHead());
+        return 3 * forward;
+    }
 }

@@ -53,7 +53,8 @@ final class Nd4jAddition {
     double shardedStep(TokenBatch batch, ShardPool pool) {
         Transformer model = new Transformer(cfg, weights);
         List<TokenBatch> shards = pool.split(batch);
-        List<Transformer.Output> outs = pool.map(shards, model::lossAndGradients);
+        // as the product's shards: no logits kept, so each shard computes only what its loss reads
+        List<Transformer.Output> outs = pool.map(shards, b -> model.lossAndGradients(b, false, null));
         double total = 0;
         double[] share = new double[shards.size()];
         for (int s = 0; s < shards.size(); s++) {

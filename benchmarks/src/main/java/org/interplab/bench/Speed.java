@@ -188,6 +188,13 @@ final class Speed {
                 + "(%s); the CPU columns are the process's CPU ms over the same calls.", sgemmFlops / 1e9,
                 addFlops / 1e9, core.flops() / 1e9, peakKey.equals("sgemm-nd4j-f") ? "f-order result"
                         : "c-order result"));
+        int firstLoss = add.task.firstAnswerPosition(), lastLoss = add.cfg.nCtx() - 2;
+        double executed = AdditionSetup.executedFlops(add.cfg, add.spec.training().batchSize(), firstLoss, lastLoss);
+        line("");
+        line(String.format("The ND4J step computes only what its loss reads (positions %d–%d): it executes %.3f GFLOP "
+                + "of the model's %.3f; the table's GFLOP/s and shares count the model's. By executed FLOPs the "
+                + "product's step reaches %.1f %% of the peak.", firstLoss, lastLoss, executed / 1e9, addFlops / 1e9,
+                100 * executed / median(ms.get("addition-nd4j")) / 1e6 / peak));
         line("");
         line("| workload | engine | ms (median) | p10–p90 | GFLOP/s | % of ND4J SGEMM | time ÷ libtorch | CPU-ms "
                 + "(median) | CPU ÷ libtorch | % of SGEMM, by CPU |");
