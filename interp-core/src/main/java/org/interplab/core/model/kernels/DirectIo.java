@@ -66,15 +66,20 @@ final class DirectIo {
         return s;
     }
 
+    /** A buffer of floats per calling thread, at least {@code n} long (contents undefined). */
+    static float[] floatScratch(ThreadLocal<float[]> slot, int n) {
+        float[] s = slot.get();
+        if (s == null || s.length < n) {
+            s = new float[n];
+            slot.set(s);
+        }
+        return s;
+    }
+
     private static final ThreadLocal<float[]> FLOAT_STAGING = new ThreadLocal<>();
 
     private static float[] staging(int n) {
-        float[] s = FLOAT_STAGING.get();
-        if (s == null || s.length < n) {
-            s = new float[n];
-            FLOAT_STAGING.set(s);
-        }
-        return s;
+        return floatScratch(FLOAT_STAGING, n);
     }
 
     /** dst[dstOff .. dstOff+n) = elements [from, from+n) of the array. */

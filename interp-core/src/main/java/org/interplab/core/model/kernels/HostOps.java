@@ -46,12 +46,7 @@ public final class HostOps {
     private static final ThreadLocal<float[]> F = new ThreadLocal<>();
 
     private static float[] floatScratch(int n) {
-        float[] s = F.get();
-        if (s == null || s.length < n) {
-            s = new float[n];
-            F.set(s);
-        }
-        return s;
+        return DirectIo.floatScratch(F, n);
     }
 
     /**
