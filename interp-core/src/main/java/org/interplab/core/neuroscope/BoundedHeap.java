@@ -11,12 +11,11 @@ import java.util.List;
  * not depend on the order in which examples arrive (which is what makes shard merges exact).
  * <p>
  * The heap holds no arrays of its own: its {@code capacity} entries are a range of a chunk of a {@link Store}
- * shared by all the heaps of a layer (a few primitive arrays per chunk of {@link Store#CHUNK_INTS} window ints). So a
- * scan allocates nothing per example and the garbage collector has no per-example objects to trace or copy (a scan
- * keeps ~10⁵–10⁶ examples; as objects with two arrays each they were most of its work). {@link Example} objects are
- * built only by {@link #sorted}. The store grows by new chunks, never by copying: one flat store grown by 1.5× copied
- * and zeroed ~350 MB per 3 179-token scan at the 21M shape (its band heaps outgrew the first guess), a fifth of the
- * bookkeeping's time.
+ * shared by all the heaps of a layer (a few primitive arrays per chunk). So a scan allocates nothing per example and
+ * the garbage collector has no per-example objects to trace or copy (a scan keeps ~10⁵–10⁶ examples; as objects with
+ * two arrays each they were most of its work). {@link Example} objects are built only by {@link #sorted}. The store
+ * grows by new chunks, never by copying: one flat store grown by 1.5× copied and zeroed ~350 MB per 3 179-token scan
+ * at the 21M shape (its band heaps outgrew the first guess), a fifth of the bookkeeping's time.
  * <p>
  * A heap entry's example lives in a storage slot of the range; sifts move slot numbers ({@code slotAt}) beside the
  * ranks and positions, never windows. A slot's window may be pending: {@link LayerScan} records where it is in the
@@ -27,18 +26,25 @@ final class BoundedHeap {
     /**
      * Where heaps get their ranges: the current chunk, whose arrays hold entry and slot i of a heap with base b at
      * index b + i (windows at that · width, meta at that · META); a heap that does not fit in the rest of the chunk
-     * starts a new one.
+     * starts a new one, as large as all chunks before it (from {@link #FIRST_SLOTS} slots up to windows of
+     * {@link #CHUNK_INTS} ints), so a small scan allocates little and a large one few chunks. The largest chunks'
+     * window arrays are G1 humongous objects at heaps up to 4 GB (1 MB regions): the young collections do not copy
+     * them, where copying the examples of 256 KB chunks cost them 3–6 ns per activation at the 21M shape.
      */
     static final class Store {
         // a slot's meta: the activation's float bits, the window's length, the example's index in it; while pending
         // (PEND_SEQ ≥ 0) its sequence in the current batch, the window's first token there and the index of that
         // token's activation in the batch's array
         static final int ACTIVATION = 0, LENGTH = 1, CENTER = 2, PEND_SEQ = 3, PEND_FROM = 4, PEND_COL = 5, META = 8;
-        /** Window ints per chunk (each of its window arrays 256 KB: below G1's humongous size at a 1 GB heap). */
-        static final int CHUNK_INTS = 1 << 16;
+        static final int FIRST_SLOTS = 1 << 10;
+        /** Most window ints per chunk: 4 MB less a header, a whole number of 1 MB regions. */
+        static final int CHUNK_INTS = (1 << 20) - 16;
         final int width;
+        private final int firstSlots;
+        private final int maxSlots;
         private int used;
-        private int size; // slots of the current chunk
+        private int size;  // slots of the current chunk
+        private long total; // slots of all chunks
         // the current chunk, by heap entry (a heap's root, entry 0, is its worst kept example)
         private double[] ranks;
         private long[] positions;
@@ -50,13 +56,21 @@ final class BoundedHeap {
 
         /** A store for windows of {@code width} tokens. */
         Store(int width) {
+            this(width, FIRST_SLOTS, CHUNK_INTS);
+        }
+
+        /** A store whose first chunk has {@code firstSlots} slots and whose chunks hold up to chunkInts window ints. */
+        Store(int width, int firstSlots, int chunkInts) {
             this.width = width;
+            this.firstSlots = firstSlots;
+            maxSlots = Math.max(1, chunkInts / width);
         }
 
         /** Reserves n entries and slots for a new heap; returns their base in the current chunk. */
         private int reserve(int n) {
             if (ranks == null || used + n > size) {
-                size = Math.max(n, CHUNK_INTS / width);
+                size = (int) Math.max(n, Math.min(maxSlots, Math.max(firstSlots, total)));
+                total += size;
                 ranks = new double[size];
                 positions = new long[size];
                 slotAt = new int[size];

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.interplab.core.task.Rng;
@@ -12,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Heaps sharing one store against a brute force (every offer kept, sorted): the kept examples, their order, and their
- * windows copied out of batches. The windows are wide, so a chunk holds only a few slots: heaps fill several chunks,
- * and a heap larger than a chunk gets one of its own.
+ * windows copied out of batches. The chunks are small (4 slots, then 8 at most): heaps fill several chunks, and a
+ * heap larger than a chunk gets one of its own.
  */
 class BoundedHeapTest {
     record Offer(double rank, long position, float activation, int[] tokens, float[] acts, int center) {
@@ -21,8 +22,8 @@ class BoundedHeapTest {
 
     @Test
     void heapsAcrossChunksKeepExactlyTheBestOffers() {
-        int width = BoundedHeap.Store.CHUNK_INTS / 6; // 6 slots per chunk
-        BoundedHeap.Store store = new BoundedHeap.Store(width);
+        int width = 5;
+        BoundedHeap.Store store = new BoundedHeap.Store(width, 4, 8 * width); // chunks of 4, 4, 8, 8, … slots
         int[] capacities = {1, 4, 20, 3, 7, 6, 2, 9, 5, 4, 4, 11};
         List<BoundedHeap> heaps = new ArrayList<>();
         List<List<Offer>> offered = new ArrayList<>();
@@ -33,7 +34,7 @@ class BoundedHeapTest {
         Rng rng = new Rng(3);
         long position = 0;
         for (int batch = 0; batch < 6; batch++) {
-            int len = 2 * width;
+            int len = 300;
             int[] tokens = new int[len];
             float[] acts = new float[len];
             for (int i = 0; i < len; i++) {
@@ -42,15 +43,15 @@ class BoundedHeapTest {
             }
             for (int k = 0; k < 400; k++) {
                 int h = rng.nextInt(heaps.size());
-                int t = rng.nextInt(len), lo = Math.max(0, t - width / 2), hi = Math.min(len, lo + width);
+                int t = rng.nextInt(len), lo = Math.max(0, t - 2), hi = Math.min(len, t + 3);
                 double rank = rng.nextInt(50); // few distinct ranks: ties go to the earlier position
                 long pos = position + t;
                 int slot = heaps.get(h).offer(rank, pos);
                 if (slot >= 0) {
                     heaps.get(h).pend(slot, acts[t], 0, lo, hi, lo, t);
                 }
-                offered.get(h).add(new Offer(rank, pos, acts[t], java.util.Arrays.copyOfRange(tokens, lo, hi),
-                        java.util.Arrays.copyOfRange(acts, lo, hi), t - lo));
+                offered.get(h).add(new Offer(rank, pos, acts[t], Arrays.copyOfRange(tokens, lo, hi),
+                        Arrays.copyOfRange(acts, lo, hi), t - lo));
             }
             for (BoundedHeap h : heaps) {
                 h.materialise(new int[][] {tokens}, acts);
