@@ -171,7 +171,7 @@ public final class LayerScan {
             if (key <= ceil) {
                 ceil = offerRandom(q, n, c, t, a, key);
             }
-            int b = a > 0 ? bandRow + ScanSettings.band(a) : noBand;
+            int b = ScanSettings.bandOrNone(a, bandRow, noBand);
             if (key <= bandCeil[b]) {
                 offerBand(q, c, t, a, key, b);
             }
