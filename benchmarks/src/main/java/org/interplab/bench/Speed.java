@@ -128,8 +128,12 @@ final class Speed {
                     nd.step(add.batches.get(bi[0]++ % add.batches.size()));
                 }),
                 new Variant("addition-nd4j-2shards", 2, () -> {
+                    // the trainer's configuration for a lone toy job (ComputeThreads): ND4J's ops and BLAS narrowed
+                    // to one thread, the batch in two shards, each shard's kernel on its own thread
+                    ndThreads(1);
                     KernelThreads.set(1);
                     ndShards.shardedStep(add.batches.get(bi[1]++ % add.batches.size()), shards);
+                    ndThreads(threads);
                 }),
                 new Variant("addition-torch", 2, () -> pt.step(add.batches.get(bi[2]++ % add.batches.size()))),
                 new Variant("core-nd4j", 4, () -> wsCore.run(() -> core.nd4j().length)),
@@ -206,7 +210,8 @@ final class Speed {
                 peak, peakCpu, "addition-torch");
         row(ms, "addition step", "ND4J, the attention kernel on 2 Java threads", "addition-nd4j-k2", addFlops, peak,
                 peakCpu, "addition-torch");
-        row(ms, "addition step", "ND4J, 2 batch shards on 2 Java threads", "addition-nd4j-2shards", addFlops, peak,
+        row(ms, "addition step", "ND4J, 2 batch shards, ND4J ops on 1 thread each (the trainer's setting)",
+                "addition-nd4j-2shards", addFlops, peak,
                 peakCpu, "addition-torch");
         row(ms, "addition step", "libtorch", "addition-torch", addFlops, peak, peakCpu, null);
         line("");
@@ -289,4 +294,11 @@ final class Speed {
         return String.format(" %.1f | %s | %.1f %% |", cpu, ratio(ms, key, torchKey, Bench.CPU),
                 100 * flops / cpu / 1e6 / peakCpu);
     }
+
+    /** ND4J's op threads and its BLAS threads, as the trainer's ComputeThreads sets them. */
+    private static void ndThreads(int n) {
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(n);
+        org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(n);
+    }
+
 }

@@ -20,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link Adam}), without libtorch (the benchmarks module needs DJL): SGEMM 1024³ into an f-order result (the peak),
  * the step with 1 shard, the step with 2 batch shards, and the forward pass the evaluation runs (1024 sequences),
  * interleaved round by round; thread CPU, process CPU and wall ms, medians. Run with the OMP_NUM_THREADS and
- * LAB_KERNEL_THREADS to measure. Arguments: [rounds=15] [reps=3] [seconds-of-steps-only (for a profiler), 0].
+ * LAB_KERNEL_THREADS to measure. Arguments: [rounds=15] [reps=3] [seconds-of-steps-only (for a profiler, or the
+ * steady-state ms per step; -Dshards=n for n batch shards), 0].
  */
 public final class AdditionStepProfile {
     private static final ThreadMXBean T = ManagementFactory.getThreadMXBean();
@@ -75,14 +76,15 @@ public final class AdditionStepProfile {
             lossWindow(true);
         }};
         if (profileSeconds > 0) {
-            BatchShards.set(1);
+            BatchShards.set(Integer.getInteger("shards", 1));
             long end = System.nanoTime() + (long) (profileSeconds * 1e9);
             int steps = 0;
             while (System.nanoTime() < end) {
                 train.run();
                 steps++;
             }
-            System.out.println("profiled steps: " + steps);
+            System.out.printf("profiled steps: %d (%.2f ms per step, steady state)%n", steps,
+                    profileSeconds * 1000 / steps);
             return;
         }
         List<List<double[]>> m = new ArrayList<>();
