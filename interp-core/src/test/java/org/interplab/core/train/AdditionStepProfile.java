@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * the step with 1 shard, the step with 2 batch shards, and the forward pass the evaluation runs (1024 sequences),
  * interleaved round by round; thread CPU, process CPU and wall ms, medians. Run with the OMP_NUM_THREADS and
  * LAB_KERNEL_THREADS to measure. Arguments: [rounds=15] [reps=3] [seconds-of-steps-only (for a profiler, or the
- * steady-state ms per step; -Dshards=n for n batch shards), 0].
+ * steady-state ms per step; -Dshards=n for n batch shards, -DndThreads=n to narrow ND4J's and BLAS's threads as
+ * the trainer does), 0].
  */
 public final class AdditionStepProfile {
     private static final ThreadMXBean T = ManagementFactory.getThreadMXBean();
@@ -77,6 +78,11 @@ public final class AdditionStepProfile {
         }};
         if (profileSeconds > 0) {
             BatchShards.set(Integer.getInteger("shards", 1));
+            Integer ndThreads = Integer.getInteger("ndThreads"); // as the trainer's ComputeThreads narrows them
+            if (ndThreads != null) {
+                Nd4j.getEnvironment().setMaxThreads(ndThreads);
+                Nd4j.factory().blas().setMaxThreads(ndThreads);
+            }
             long end = System.nanoTime() + (long) (profileSeconds * 1e9);
             int steps = 0;
             while (System.nanoTime() < end) {
