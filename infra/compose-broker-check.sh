@@ -9,14 +9,15 @@
 #     trainer-service's application.properties, resolved with LAB_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT and the
 #     deployment's password, as docker-compose sets them) lists and creates topics;
 #   - an unauthenticated (PLAINTEXT) client and a client with a wrong password are refused.
-# Run by ./lab test after infra/validate-compose.sh. Environment: LAB_HOME; ports LAB_COMPOSE_KAFKA_PORT (59300) and
-# LAB_COMPOSE_KAFKA_CONTROLLER_PORT (59301).
+# Run by ./lab test after infra/validate-compose.sh. Environment: LAB_HOME; ports LAB_COMPOSE_KAFKA_PORT (29300) and
+# LAB_COMPOSE_KAFKA_CONTROLLER_PORT (29301), below Linux's ephemeral range (32768-60999): started after the unit and
+# service tests, a port in that range can be some client socket's local port ("Address already in use", seen with 59300).
 set -euo pipefail
 # shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PORT="${LAB_COMPOSE_KAFKA_PORT:-59300}"
-CONTROLLER_PORT="${LAB_COMPOSE_KAFKA_CONTROLLER_PORT:-59301}"
+PORT="${LAB_COMPOSE_KAFKA_PORT:-29300}"
+CONTROLLER_PORT="${LAB_COMPOSE_KAFKA_CONTROLLER_PORT:-29301}"
 require_numeric_port LAB_COMPOSE_KAFKA_PORT "$PORT"
 require_numeric_port LAB_COMPOSE_KAFKA_CONTROLLER_PORT "$CONTROLLER_PORT"
 require_cmd docker-compose "run infra/validate-compose.sh first (it installs Debian's docker-compose)"
