@@ -75,7 +75,16 @@ public final class Bench {
 
     // ------------------------------------------------------------------ shared helpers
 
-    record Variant(String name, int reps, Runnable body) {
+    /**
+     * A workload timed {@code reps} calls of {@code body} per round, after {@code leadIn} calls per round that are not
+     * timed: the steps right after another variant ran start slow (caches, and on a VM the cores ramping up after
+     * another engine's threads idled them: the two-shard addition step's first 2–3 steps of a round took 15–18 ms
+     * against ≈ 10 ms after), which is not how a training run's steps go.
+     */
+    record Variant(String name, int reps, Runnable body, int leadIn) {
+        Variant(String name, int reps, Runnable body) {
+            this(name, reps, body, 0);
+        }
     }
 
     /** Suffix of the per-round process CPU-ms that {@link #interleave} records beside each variant's wall ms. */
@@ -96,6 +105,9 @@ public final class Bench {
         for (int r = 0; r < nRounds; r++) {
             for (int j = 0; j < vs.size(); j++) {
                 Variant v = vs.get((j + r) % vs.size());
+                for (int i = 0; i < v.leadIn; i++) {
+                    v.body.run();
+                }
                 long t0 = System.nanoTime();
                 double c0 = cpuSeconds();
                 for (int i = 0; i < v.reps; i++) {

@@ -1,7 +1,6 @@
 package org.interplab.bench;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.interplab.contracts.spec.TrainingSpec;
 import org.interplab.core.model.Transformer;
@@ -44,46 +43,6 @@ final class Nd4jAddition {
         adam.step(out.grads(), lr.at(step), step + 1);
         step++;
         return out.loss();
-    }
-
-    /**
-     * The same step with the batch split into {@code pool}'s thread count of shards whose loss and gradients run in
-     * parallel on Java threads (each shard's ND4J ops on its own thread), then combined weighted by loss positions.
-     */
-    double shardedStep(TokenBatch batch, ShardPool pool) {
-        Transformer model = new Transformer(cfg, weights);
-        List<TokenBatch> shards = pool.split(batch);
-        // as the product's shards: no logits kept, so each shard computes only what its loss reads
-        List<Transformer.Output> outs = pool.map(shards, b -> model.lossAndGradients(b, false, null));
-        double total = 0;
-        double[] share = new double[shards.size()];
-        for (int s = 0; s < shards.size(); s++) {
-            share[s] = lossPositions(shards.get(s));
-            total += share[s];
-        }
-        Map<String, INDArray> grads = new LinkedHashMap<>();
-        double loss = 0;
-        for (int s = 0; s < shards.size(); s++) {
-            double w = share[s] / total;
-            loss += w * outs.get(s).loss();
-            for (var e : outs.get(s).grads().entrySet()) {
-                INDArray g = e.getValue().mul(w);
-                grads.merge(e.getKey(), g, INDArray::addi);
-            }
-        }
-        adam.step(grads, lr.at(step), step + 1);
-        step++;
-        return loss;
-    }
-
-    private static int lossPositions(TokenBatch b) {
-        int n = 0;
-        for (int[] row : b.targets()) {
-            for (int y : row) {
-                n += y == TokenBatch.NO_LOSS ? 0 : 1;
-            }
-        }
-        return n;
     }
 
     // ---- the step's phases, for the profile (each runs the public API; differences give backward)

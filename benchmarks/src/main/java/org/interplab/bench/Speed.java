@@ -16,6 +16,7 @@ import org.interplab.bench.Bench.Variant;
 import org.interplab.core.model.Transformer;
 import org.interplab.core.model.kernels.KernelThreads;
 import org.interplab.core.task.TokenBatch;
+import org.interplab.core.train.BatchShards;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The speed goals of issue 11 §1 and issue 8 item 8 in one interleaved run: SGEMM 1024³ (ND4J into a c-order and
  * into an f-order result, libtorch; the peak is ND4J's faster one); the addition step as the product runs it (QKV
  * attention kernel on as many Java threads as OpenMP threads, reused gradient arrays), the same with the kernel on 2
- * Java threads, as two batch shards on two Java threads, and libtorch; the attention core at the addition and LM
+ * Java threads, the product's own training loop ({@link ProductLoop}: Trainer.train with the trainer service's thread
+ * setting, a batch shard per core), and libtorch; the attention core at the addition and LM
  * shapes (ND4J ops vs the per-head {@link org.interplab.core.model.kernels.AttentionKernel} and the
  * {@link org.interplab.core.model.kernels.QkvAttentionKernel}, each on 1 and 2 Java threads); the `tinystories-1l`
  * LM step (ND4J vs libtorch) in tokens/s. Medians over rounds of wall ms and of the process's CPU ms (the machine is
@@ -38,6 +40,23 @@ final class Speed {
      * to back), while the variants still alternate, so the ratios come from the same minutes.
      */
     private static final int ADDITION_STEPS_PER_ROUND = 20;
+    /**
+     * Seconds of steps per addition variant before the rounds: the JIT compiles the step's loops for the first
+     * tens of seconds, and on two cores its compiler threads take CPU from the step (the two-shard step measured
+     * 11–12 ms in the first 10 s of a JVM, 9.4 ms after 25 s).
+     */
+    private static final double WARM_UP_SECONDS = 8;
+    /** Untimed steps per round before an addition variant's timed ones ({@link Bench.Variant#leadIn()}). */
+    private static final int LEAD_IN = 5;
+    /**
+     * Steps per round, and untimed ones before them, for the two figures the goal compares, the product's loop and
+     * libtorch: runs of steps as in training (interleaved 20 at a time with the other variants, the two-shard loop
+     * measured 12–13 ms a step against 10–11 ms after tens of steps in a row).
+     */
+    private static final int LOOP_STEPS_PER_ROUND = 100;
+    private static final int LOOP_LEAD_IN = 10;
+    /** The product's loop is warmed longer: its two-shard step is the one the JIT's compiler threads slow most. */
+    private static final double PRODUCT_WARM_UP_SECONDS = 25;
     private final int rounds;
     private final int lmBatch;
     private final StringBuilder md = new StringBuilder();
@@ -69,9 +88,11 @@ final class Speed {
 
         AdditionSetup add = new AdditionSetup(40);
         Nd4jAddition nd = new Nd4jAddition(add);
-        Nd4jAddition ndShards = new Nd4jAddition(add);
         TorchAddition pt = new TorchAddition(add, add.init());
-        ShardPool shards = new ShardPool(2);
+        // the product's own loop, set as the trainer service sets a lone toy job (ComputeThreads): ND4J's ops and
+        // BLAS on one thread, the batch in as many shards as there are cores (here: OMP_NUM_THREADS)
+        BatchShards.set(threads);
+        ProductLoop product = new ProductLoop(add.spec);
         var m = add.spec.model();
         AttentionCore core = new AttentionCore(add.spec.training().batchSize(), m.nHeads(), m.nCtx(), m.dHead(),
                 1 / Math.sqrt(m.dHead()));
@@ -125,23 +146,21 @@ final class Speed {
                         c.getFloat(0, 0);
                     }
                 }),
-                new Variant("addition-nd4j", ADDITION_STEPS_PER_ROUND, () -> {
+                additionVariant("addition-nd4j", () -> {
                     KernelThreads.set(threads);
                     nd.step(add.batches.get(bi[0]++ % add.batches.size()));
                 }),
-                new Variant("addition-nd4j-k2", ADDITION_STEPS_PER_ROUND, () -> {
+                additionVariant("addition-nd4j-k2", () -> {
                     KernelThreads.set(2);
                     nd.step(add.batches.get(bi[0]++ % add.batches.size()));
                 }),
-                new Variant("addition-nd4j-2shards", ADDITION_STEPS_PER_ROUND, () -> {
-                    // the trainer's configuration for a lone toy job (ComputeThreads): ND4J's ops and BLAS narrowed
-                    // to one thread, the batch in two shards, each shard's kernel on its own thread
-                    ndThreads(1);
-                    KernelThreads.set(1);
-                    ndShards.shardedStep(add.batches.get(bi[1]++ % add.batches.size()), shards);
-                    ndThreads(threads);
-                }),
-                new Variant("addition-torch", ADDITION_STEPS_PER_ROUND, () -> pt.step(add.batches.get(bi[2]++ % add.batches.size()))),
+                new Variant("addition-product", LOOP_STEPS_PER_ROUND, () -> {
+                    ndThreads(1); // for the whole block: every other variant sets them back (below)
+                    KernelThreads.set(threads);
+                    product.step();
+                }, LOOP_LEAD_IN),
+                new Variant("addition-torch", LOOP_STEPS_PER_ROUND, () -> pt.step(add.batches.get(bi[2]++ % add.batches
+                        .size())), LOOP_LEAD_IN),
                 new Variant("core-nd4j", 4, () -> wsCore.run(() -> core.nd4j().length)),
                 new Variant("core-kernel-1t", 4, () -> {
                     KernelThreads.set(1);
@@ -181,6 +200,12 @@ final class Speed {
                     ndLm.step(lm.batches.get(bi[3]++ % lm.batches.size()));
                 }),
                 new Variant("lm-torch", 1, () -> ptLm.step(lm.batches.get(bi[4]++ % lm.batches.size())))));
+        vs.replaceAll(v -> v.name().equals("addition-product") ? v : new Variant(v.name(), v.reps(), () -> {
+            ndThreads(threads);
+            v.body().run();
+        }, v.leadIn()));
+        warmUp(vs, "addition-", WARM_UP_SECONDS);
+        warmUp(vs, "addition-product", PRODUCT_WARM_UP_SECONDS - WARM_UP_SECONDS);
         Map<String, List<Double>> ms = interleave(vs, 2, rounds);
         KernelThreads.set(kernelThreads);
 
@@ -216,9 +241,10 @@ final class Speed {
                 peak, peakCpu, "addition-torch");
         row(ms, "addition step", "ND4J, the attention kernel on 2 Java threads", "addition-nd4j-k2", addFlops, peak,
                 peakCpu, "addition-torch");
-        row(ms, "addition step", "ND4J, 2 batch shards, ND4J ops on 1 thread each (the trainer's setting)",
-                "addition-nd4j-2shards", addFlops, peak,
-                peakCpu, "addition-torch");
+        row(ms, "addition step", "ND4J, the product's training loop (Trainer.train on the preset: " + threads
+                + (threads == 1 ? " batch shard" : " batch shards") + ", ND4J ops on 1 thread each, evaluations and"
+                + " checkpoints as due; the trainer service's setting for a lone job)", "addition-product", addFlops,
+                peak, peakCpu, "addition-torch");
         row(ms, "addition step", "libtorch", "addition-torch", addFlops, peak, peakCpu, null);
         line("");
         coreTable(ms, "", "the addition shapes ([8192, 19, 2]; ND4J ops: per-d_head broadcasts, ND4J softmax)");
@@ -247,11 +273,28 @@ final class Speed {
         double wallS = (System.currentTimeMillis() - started) / 1000.0;
         line(String.format("- load average at end: %s; wall time %.0f s; this JVM used %.0f CPU-s (%.2f cores on "
                 + "average)", Bench.loadAverage(), wallS, Bench.cpuSeconds(), Bench.cpuSeconds() / wallS));
-        shards.close();
+        product.close();
         pt.close();
         ptLm.close();
         tm.close();
         return md.toString();
+    }
+
+    /** An addition-step variant: {@link #ADDITION_STEPS_PER_ROUND} timed steps per round after {@link #LEAD_IN} untimed. */
+    private static Variant additionVariant(String name, Runnable step) {
+        return new Variant(name, ADDITION_STEPS_PER_ROUND, step, LEAD_IN);
+    }
+
+    /** Runs each variant whose name starts with {@code prefix} for {@code seconds}, one after the other. */
+    private static void warmUp(List<Variant> vs, String prefix, double seconds) {
+        for (Variant v : vs) {
+            if (v.name().startsWith(prefix)) {
+                long end = System.nanoTime() + (long) (seconds * 1e9);
+                while (System.nanoTime() < end) {
+                    v.body().run();
+                }
+            }
+        }
     }
 
     /** OMP_NUM_THREADS as ND4J read it at start-up (the processor count when unset). */
@@ -301,10 +344,16 @@ final class Speed {
                 100 * flops / cpu / 1e6 / peakCpu);
     }
 
-    /** ND4J's op threads and its BLAS threads, as the trainer's ComputeThreads sets them. */
+    /** ND4J's op threads and its BLAS threads as the trainer's ComputeThreads sets them (when they change). */
     private static void ndThreads(int n) {
-        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(n);
-        org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(n);
+        if (n != ndThreads) {
+            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(n);
+            org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(n);
+            ndThreads = n;
+        }
     }
+
+    /** The threads {@link #ndThreads(int)} last set (0: not yet). */
+    private static int ndThreads;
 
 }
