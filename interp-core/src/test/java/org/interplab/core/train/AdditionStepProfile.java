@@ -22,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * interleaved round by round; thread CPU, process CPU and wall ms, medians. Run with the OMP_NUM_THREADS and
  * LAB_KERNEL_THREADS to measure. Arguments: [rounds=15] [reps=3] [seconds-of-steps-only (for a profiler, or the
  * steady-state ms per step; -Dshards=n for n batch shards, -DndThreads=n to narrow ND4J's and BLAS's threads as
- * the trainer does), 0].
+ * the trainer does, -Dbatch=n for another batch size, -Dwarmup=s for s seconds of untimed steps first), 0]. Two of
+ * these at once with -Dbatch=128 time what two shards would take if nothing in the JVM were shared (docs/benchmarks.md).
  */
 public final class AdditionStepProfile {
     private static final ThreadMXBean T = ManagementFactory.getThreadMXBean();
@@ -38,7 +39,7 @@ public final class AdditionStepProfile {
         Adam.FlatParams flat = new Adam.FlatParams(problem.init(spec.seed()));
         Map<String, INDArray> w = flat.views();
         Adam adam = new Adam(flat, true, 0.9, 0.98, 0.01);
-        int batch = spec.training().batchSize();
+        int batch = Integer.getInteger("batch", spec.training().batchSize()); // -Dbatch=128: one shard's share
         int[] order = new int[problem.trainSize()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -82,6 +83,11 @@ public final class AdditionStepProfile {
             if (ndThreads != null) {
                 Nd4j.getEnvironment().setMaxThreads(ndThreads);
                 Nd4j.factory().blas().setMaxThreads(ndThreads);
+            }
+            // -Dwarmup=s: seconds of steps before the timed ones (the JIT compiles the step for the first tens of s)
+            long warm = System.nanoTime() + (long) (Double.parseDouble(System.getProperty("warmup", "0")) * 1e9);
+            while (System.nanoTime() < warm) {
+                train.run();
             }
             long end = System.nanoTime() + (long) (profileSeconds * 1e9);
             int steps = 0;
