@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinTask;
 import org.interplab.core.model.kernels.FastExp;
+import org.interplab.core.model.kernels.Subnormals;
 import org.interplab.core.model.kernels.KernelThreads;
 import org.interplab.core.task.TokenBatch;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -257,7 +258,7 @@ final class CrossEntropy {
             }
             float[] s = staging(n);
             for (int j = 0; j < n; j++) {
-                s[j] = (float) src[j];
+                s[j] = Subnormals.flush((float) src[j]);
             }
             floats.put(at, s, 0, n);
         }

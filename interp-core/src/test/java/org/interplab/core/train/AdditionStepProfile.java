@@ -22,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * interleaved round by round; thread CPU, process CPU and wall ms, medians. Run with the OMP_NUM_THREADS and
  * LAB_KERNEL_THREADS to measure. Arguments: [rounds=15] [reps=3] [seconds-of-steps-only (for a profiler, or the
  * steady-state ms per step; -Dshards=n for n batch shards, -DndThreads=n to narrow ND4J's and BLAS's threads as
- * the trainer does, -Dbatch=n for another batch size, -Dwarmup=s for s seconds of untimed steps first), 0]. Two of
+ * the trainer does, -Dbatch=n for another batch size, -Dwarmup=s for s seconds of untimed steps first, -Dfrom=f
+ * to start from the weights in a checkpoint's model.safetensors, e.g. a late one of a product run), 0]. Two of
  * these at once with -Dbatch=128 time what two shards would take if nothing in the JVM were shared (docs/benchmarks.md).
  */
 public final class AdditionStepProfile {
@@ -36,7 +37,17 @@ public final class AdditionStepProfile {
         double profileSeconds = a.length > 2 ? Double.parseDouble(a[2]) : 0;
         ExperimentSpec spec = Presets.expand("addition", null, null);
         TransformerProblem problem = new TransformerProblem(spec);
-        Adam.FlatParams flat = new Adam.FlatParams(problem.init(spec.seed()));
+        Map<String, INDArray> start = problem.init(spec.seed());
+        String checkpoint = System.getProperty("from"); // -Dfrom=model.safetensors: a checkpoint's weights (a trained model)
+        if (checkpoint != null) {
+            try {
+                var file = org.interplab.core.checkpoint.Safetensors.read(java.nio.file.Path.of(checkpoint));
+                start.replaceAll((name, w) -> file.tensors().get(name).castTo(w.dataType()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        Adam.FlatParams flat = new Adam.FlatParams(start);
         Map<String, INDArray> w = flat.views();
         Adam adam = new Adam(flat, true, 0.9, 0.98, 0.01);
         int batch = Integer.getInteger("batch", spec.training().batchSize()); // -Dbatch=128: one shard's share

@@ -148,6 +148,7 @@ final class QkvLanesDouble {
                     addColumnSums(s, s.dk, sums, hd, m, cm);
                     addColumnSums(s, s.dv, sums, 2 * hd, m, cm);
                 }
+                flushSubnormals(s.io, m * ctx * 3 * hd); // what the backward's GEMMs read (Subnormals)
                 outIo.write((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
             }
             if (sums != null) {
@@ -180,6 +181,13 @@ final class QkvLanesDouble {
                     sums[col + (cm ? c * heads + h : h * s.dh + c)] += acc[e * heads + h];
                 }
             }
+        }
+    }
+
+    /** a[0..n) with its subnormal entries set to 0. */
+    private static void flushSubnormals(double[] a, int n) {
+        for (int j = 0; j < n; j++) {
+            a[j] = Subnormals.flush(a[j]);
         }
     }
 
@@ -370,7 +378,7 @@ final class QkvLanesDouble {
             for (int j = lo; j <= i; j++) {
                 double[] pr = s.p[i * t + j];
                 for (int h = 0; h < n; h++) {
-                    pr[h] *= sum[h];
+                    pr[h] = Subnormals.flush(pr[h] * sum[h]);
                 }
                 for (int c = 0; c < dh && withZ; c++) {
                     double[] zc = s.z[c * t + i], vc = s.v[c * t + j];

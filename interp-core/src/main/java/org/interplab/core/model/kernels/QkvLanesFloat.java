@@ -150,6 +150,7 @@ final class QkvLanesFloat {
                     addColumnSums(s, s.dk, sums, hd, m, cm);
                     addColumnSums(s, s.dv, sums, 2 * hd, m, cm);
                 }
+                flushSubnormals(s.io, m * ctx * 3 * hd); // what the backward's GEMMs read (Subnormals)
                 outIo.write((long) b * ctx * 3 * hd, s.io, 0, m * ctx * 3 * hd);
             }
             if (sums != null) {
@@ -182,6 +183,13 @@ final class QkvLanesFloat {
                     sums[col + (cm ? c * heads + h : h * s.dh + c)] += acc[e * heads + h];
                 }
             }
+        }
+    }
+
+    /** a[0..n) with its subnormal entries set to 0. */
+    private static void flushSubnormals(float[] a, int n) {
+        for (int j = 0; j < n; j++) {
+            a[j] = Subnormals.flush(a[j]);
         }
     }
 
@@ -372,7 +380,7 @@ final class QkvLanesFloat {
             for (int j = lo; j <= i; j++) {
                 float[] pr = s.p[i * t + j];
                 for (int h = 0; h < n; h++) {
-                    pr[h] *= sum[h];
+                    pr[h] = Subnormals.flush(pr[h] * sum[h]);
                 }
                 for (int c = 0; c < dh && withZ; c++) {
                     float[] zc = s.z[c * t + i], vc = s.v[c * t + j];
