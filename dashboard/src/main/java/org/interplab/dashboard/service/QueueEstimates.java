@@ -38,7 +38,9 @@ public final class QueueEstimates {
         List<Double> all = new ArrayList<>();
         for (Experiment e : finished) {
             long steps = steps(e);
-            if (steps > 0) {
+            // the query asks for both times, but an entity already in the session (loaded as running by the active
+            // list of the same request) comes back with its state from then: finishedAt still null
+            if (steps > 0 && e.startedAt != null && e.finishedAt != null) {
                 double s = Duration.between(e.startedAt, e.finishedAt).toMillis() / 1000.0 / steps;
                 perTask.computeIfAbsent(e.task, t -> new ArrayList<>()).add(s);
                 all.add(s);
