@@ -70,7 +70,6 @@ class EveryPresetTrainsTest {
         TrainingJob job = await(id, 60_000);
         assertEquals("CANCELLED", job.status);
         assertTrue(job.step < 200_000, "stopped early, at step " + job.step);
-        given().post("/experiments/" + UUID.randomUUID() + "/cancel").then().statusCode(404);
     }
 
     private TrainingJob await(UUID id, long millis) throws InterruptedException {

@@ -60,6 +60,38 @@ class TrainingFlowTest {
         assertEquals(1, progress.stream().filter(v -> v.contains("\"COMPLETED\"")).count(), "completed once");
     }
 
+    /**
+     * The dashboard sends a run's request and its user cancels it at once: the cancel can reach the trainer first. It
+     * must be kept, so that the request, when it arrives, trains nothing, and the run's end must be announced once.
+     */
+    @Test
+    void aCancelThatOvertakesItsRequestStopsTheRunBeforeItStarts() throws Exception {
+        UUID id = UUID.randomUUID();
+        String answer = given().post("/experiments/" + id + "/cancel").then().statusCode(200).extract().asString();
+        assertEquals("CANCELLED", Json.MAPPER.readTree(answer).get("status").asText(), answer);
+        // a second cancel (the user clicks again) changes nothing and announces nothing more
+        given().post("/experiments/" + id + "/cancel").then().statusCode(200);
+
+        ExperimentSpec spec = Presets.expand("xor", 11L, null);
+        send("qt.experiments.requested", id.toString(), Json.write(new ExperimentRequested(id, spec, Instant.now())));
+        long deadline = System.currentTimeMillis() + 60_000;
+        TrainingJob job = QuarkusTransaction.requiringNew().call(() -> jobs.find(id)).orElseThrow();
+        while (job.spec == null) { // the request has been read once the tombstone holds its spec
+            assertTrue(System.currentTimeMillis() < deadline, "the request was never read");
+            Thread.sleep(100);
+            job = QuarkusTransaction.requiringNew().call(() -> jobs.find(id)).orElseThrow();
+        }
+        Thread.sleep(3_000); // time for a worker to claim it, were it claimable
+        job = QuarkusTransaction.requiringNew().call(() -> jobs.find(id)).orElseThrow();
+        assertEquals("CANCELLED", job.status);
+        assertEquals(0, job.attempts, "never claimed by a worker");
+        assertEquals(spec.training().steps().longValue(), job.totalSteps);
+        assertEquals(0, countCheckpoints(id), "nothing trained");
+        List<String> progress = readKeyed("qt.training.progress", id.toString());
+        assertEquals(1, progress.size(), "one event, its end: " + progress);
+        assertTrue(progress.get(0).contains("\"CANCELLED\""), progress.get(0));
+    }
+
     @Test
     void aJobWhoseWorkerDiedIsResumedFromItsLastCheckpoint() throws Exception {
         UUID id = UUID.randomUUID();

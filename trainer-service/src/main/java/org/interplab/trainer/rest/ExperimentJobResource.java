@@ -41,13 +41,12 @@ public class ExperimentJobResource {
     @POST
     @Path("/cancel")
     public Map<String, Object> cancel(@PathParam("id") UUID id) {
-        RunStatus status = jobs.requestCancel(id)
-                .orElseThrow(() -> new NotFoundException("no training job for experiment " + id));
-        if (status == RunStatus.CANCELLED) {
-            // a queued job never reaches a worker, so its end is announced here
+        JobStore.Cancel cancel = jobs.requestCancel(id);
+        if (cancel.endedNow()) {
+            // a job that has not started never reaches a worker, so its end is announced here
             events.progress(new TrainingProgress(id, RunStatus.CANCELLED, 0, 0, Map.of(), "cancelled before start",
                     null, Instant.now()));
         }
-        return Map.of("experimentId", id, "status", status.name(), "cancelRequested", true);
+        return Map.of("experimentId", id, "status", cancel.status().name(), "cancelRequested", true);
     }
 }

@@ -21,7 +21,10 @@ public class JobStore {
     @Inject
     EntityManager em;
 
-    /** Inserts the job unless it exists; true when it was new. */
+    /**
+     * Inserts the job unless it exists; true when it was new. A job cancelled before its request arrived (see
+     * {@link #requestCancel}) stays CANCELLED and only gains its spec.
+     */
     public boolean enqueue(UUID experimentId, ExperimentSpec spec) {
         int inserted = em.createNativeQuery("""
                 INSERT INTO training_job (experiment_id, spec, status, total_steps)
@@ -31,6 +34,15 @@ public class JobStore {
                 .setParameter("spec", Json.write(spec))
                 .setParameter("total", (long) spec.training().steps())
                 .executeUpdate();
+        if (inserted == 0) {
+            em.createNativeQuery("""
+                    UPDATE training_job SET spec = :spec, total_steps = :total, updated_at = now()
+                    WHERE experiment_id = :id AND spec IS NULL""")
+                    .setParameter("id", experimentId)
+                    .setParameter("spec", Json.write(spec))
+                    .setParameter("total", (long) spec.training().steps())
+                    .executeUpdate();
+        }
         return inserted == 1;
     }
 
@@ -129,25 +141,40 @@ public class JobStore {
                 .executeUpdate() == 1;
     }
 
+    /** What a cancel did: the job's status after it, and whether this call is what ended it (not yet started). */
+    public record Cancel(RunStatus status, boolean endedNow) {
+    }
+
     /**
-     * Asks a job to stop. A queued job is cancelled at once (returns CANCELLED); a running one stops at its worker's
-     * next heartbeat (returns RUNNING); a finished one is left as it is.
+     * Asks a job to stop. A queued job is cancelled at once; a running one stops at its worker's next heartbeat
+     * (RUNNING is returned); a finished one is left as it is. A job not known yet (its request is still on its way
+     * through Kafka: the dashboard sends a run's request and may cancel it a moment later) is recorded as CANCELLED
+     * without a spec, so that the request, when it arrives, trains nothing ({@link #enqueue}).
      */
-    public Optional<RunStatus> requestCancel(UUID experimentId) {
+    public Cancel requestCancel(UUID experimentId) {
         TrainingJob job = em.find(TrainingJob.class, experimentId);
         if (job == null) {
-            return Optional.empty();
+            int inserted = em.createNativeQuery("""
+                    INSERT INTO training_job (experiment_id, spec, status, total_steps, cancel_requested)
+                    VALUES (:id, NULL, 'CANCELLED', 0, TRUE)
+                    ON CONFLICT (experiment_id) DO NOTHING""")
+                    .setParameter("id", experimentId)
+                    .executeUpdate();
+            if (inserted == 1) {
+                return new Cancel(RunStatus.CANCELLED, true);
+            }
+            job = em.find(TrainingJob.class, experimentId); // its request was recorded meanwhile
         }
         RunStatus status = RunStatus.valueOf(job.status);
         if (status.isTerminal()) {
-            return Optional.of(status);
+            return new Cancel(status, false);
         }
         job.cancelRequested = true;
         if (status == RunStatus.QUEUED) {
             job.status = RunStatus.CANCELLED.name();
-            return Optional.of(RunStatus.CANCELLED);
+            return new Cancel(RunStatus.CANCELLED, true);
         }
-        return Optional.of(status);
+        return new Cancel(status, false);
     }
 
     public Optional<TrainingJob> find(UUID experimentId) {
