@@ -26,6 +26,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * seeded; speed does not depend on the text). Also times one head's QK+OV factored summaries (LmCircuits).
  * On the CPU backend the scan runs its own packed forward ({@code neuroscope.ScanForward}: no padding, float
  * attention, hook_post transposed per neuron), so this times that pass plus the per-activation bookkeeping.
+ * <p>
+ * The share depends on the scan's length: a heap of m samples takes about m·(1 + ln(N/m)) of a neuron's first N
+ * candidates, so the first few thousand tokens of a scan enter heaps (and copy windows) far more often than later
+ * ones. The analysis service scans a corpus in shards of {@code groups-per-shard} × {@code stories-per-batch}
+ * stories (≈ 28 000 of these random-story tokens at its defaults), each with fresh heaps: that is the length to quote
+ * for the product. {@code -Dstories.per.batch=N} sets the batch (default: the service's).
  *
  * <pre>
  * java -Xmx3g -cp 'benchmarks/target/benchmarks.jar:benchmarks/target/lib/*' org.interplab.bench.ScanSpeed \
@@ -44,7 +50,7 @@ public final class ScanSpeed {
         Transformer.Config cfg = Transformer.Config.of(m);
         Transformer model = new Transformer(cfg, Transformer.init(cfg, 1));
         Stories stories = randomStories(tokens, 7);
-        int perBatch = 8;
+        int perBatch = Integer.getInteger("stories.per.batch", 8); // the analysis service's default storiesPerBatch
         int groups = NeuronScanner.groups(stories.count(), perBatch);
         long scanned = stories.tokens(0, stories.count());
 
@@ -59,7 +65,9 @@ public final class ScanSpeed {
         boolean[] warmedUp = new boolean[1];
         // SGEMM and the scan interleaved round by round (Bench.interleave), each timed by wall and by CPU
         Map<String, List<Double>> ms = Bench.interleave(List.of(
-                new Bench.Variant("sgemm", 4, () -> ga.mmuli(gb, gc)),
+                // 40 products ≈ 0.5 s per round: the process CPU clock ticks in 10 ms, which 4 (≈ 50 ms) did not
+                // resolve
+                new Bench.Variant("sgemm", 40, () -> ga.mmuli(gb, gc)),
                 new Bench.Variant("scan", 1, () -> {
                     if (!warmedUp[0]) { // the warm-up round scans a small corpus
                         NeuronScanner.scan(model, warm, perBatch, 0, 1, ScanSettings.defaults(), null);
@@ -85,6 +93,14 @@ public final class ScanSpeed {
                         + "tokens/s; share %.1f %%; %d neurons kept; heap used %d MB%n", scanned, med, rounds,
                 ms.get("scan"), tokPerS, limit, 100 * tokPerS / limit,
                 result[0].stream().mapToInt(l -> l.result().size()).sum(), (rt.totalMemory() - rt.freeMemory()) >> 20);
+        // each round's scan against the same round's SGEMM (they ran back to back): robust to a host whose speed drifts
+        List<Double> paired = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            double roundLimit = sgemmFlop / ms.get("sgemm").get(r) * 1e3 / perToken;
+            paired.add(100 * scanned / (ms.get("scan").get(r) / 1e3) / roundLimit);
+        }
+        System.out.printf(Locale.ROOT, "share by round (each scan against its round's SGEMM): median %.1f %%, all %s%n",
+                Bench.median(paired), paired.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList());
         // the same ratio by CPU time (this JVM's, all threads): what the work costs whatever else the machine runs
         System.out.printf(Locale.ROOT, "by CPU time: scan %.0f tokens per CPU-s (median %.2f CPU-s); limit %.0f tokens "
                 + "per CPU-s; share %.1f %%%n", tokPerCpuS, medCpu, limitCpu, 100 * tokPerCpuS / limitCpu);

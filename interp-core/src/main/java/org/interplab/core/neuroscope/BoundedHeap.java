@@ -19,8 +19,8 @@ import java.util.List;
  * <p>
  * A heap entry's example lives in a storage slot of the range; sifts move slot numbers ({@code slotAt}) beside the
  * ranks and positions, never windows. A slot's window may be pending: {@link LayerScan} records where it is in the
- * current batch ({@link #pend}) and copies it at the end of the batch ({@link #materialise}), since most candidates
- * are pushed out again within the batch they entered.
+ * current batch ({@link #pend}) and copies it when the neuron's pass over the batch ends ({@link #materialise}),
+ * since most candidates are pushed out again within the batch they entered.
  */
 final class BoundedHeap {
     /**

@@ -114,17 +114,19 @@ public final class LayerScan {
             for (Sequence q : qs) {
                 scanNeuron(q, n, n * rows + q.start);
             }
+            // the batch's arrays are not kept: copy the windows of what stayed, now that no later candidate of this
+            // batch can reach this neuron's heaps, and while its row of activations is still in the cache
+            for (BoundedHeap h : listed) {
+                h.materialise(seqs, actsT);
+                h.listed = false;
+            }
+            listed.clear();
         }
-        for (BoundedHeap h : listed) { // the batch's arrays are not kept: copy the windows of what stayed
-            h.materialise(seqs, actsT);
-            h.listed = false;
-        }
-        listed.clear();
     }
 
     /**
-     * Offers a candidate to a heap; when it is kept, its window is recorded as pending (copied at the end of the
-     * batch, if it is still kept then) and the heap listed for that. Returns whether it was kept.
+     * Offers a candidate to a heap; when it is kept, its window is recorded as pending (copied when the neuron's
+     * pass over the batch ends, if it is still kept then) and the heap listed for that. Returns whether it was kept.
      */
     private boolean offer(BoundedHeap h, Sequence q, int c, int t, float a, double rank) {
         int slot = h.offer(rank, q.firstPosition + t);
