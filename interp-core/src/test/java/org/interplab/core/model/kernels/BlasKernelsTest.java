@@ -35,6 +35,13 @@ class BlasKernelsTest {
     }
 
     @Test
+    void warnsWhenAnAvx512CpuIsHeldToTheAvx2Kernels() {
+        String w = BlasKernels.warning("Haswell", EMERALD_RAPIDS).orElseThrow();
+        assertTrue(w.contains("OPENBLAS_CORETYPE=Haswell") && w.contains("OPENBLAS_CORETYPE=SkylakeX"), w);
+        assertTrue(BlasKernels.warning("Haswell", Set.of("avx2", "fma")).isEmpty()); // the right kernels for AVX2
+    }
+
+    @Test
     void warnsOnlyWhenUnsetOnAVectorCpu() {
         String w = BlasKernels.warning(null, EMERALD_RAPIDS).orElseThrow();
         assertTrue(w.contains("OPENBLAS_CORETYPE=SkylakeX") && w.contains("AVX-512"), w);
