@@ -155,15 +155,19 @@ public final class LayerScan {
      * activation reads a ceiling no key passes).
      */
     private void scanNeuron(Sequence q, int n, int c) {
+        // every array and setting the loop reads is a local: the loop calls out (offers), after which a field would
+        // have to be read again, so read from fields they were loaded at every activation
         float[] col = q.acts;
-        long[] ph = positionHash;
+        long[] ph = positionHash, hs = hist, bc = bandCeil;
+        float lo = s.histLo(), hi = s.histHi(), width = hi - lo;
+        int bins = s.histBins(), none = noBand;
         int histRow = n * histWidth, bandRow = n * ScanSettings.BANDS, from = q.from, len = q.len, h0 = q.start;
         long sum = 0, fired = 0;
         float floor = topFloor[n];
         long sn = salt[n], ceil = sampleRandom ? randomCeil[n] : -1;
         for (int t = from; t < len; t++) {
             float a = col[c + t];
-            hist[histRow + s.bin(a)]++;
+            hs[histRow + ScanSettings.bin(a, lo, hi, width, bins)]++;
             sum += (long) (a * NeuronStats.FIXED);
             fired += a > 0 ? 1 : 0;
             if (a >= floor) {
@@ -173,8 +177,8 @@ public final class LayerScan {
             if (key <= ceil) {
                 ceil = offerRandom(q, n, c, t, a, key);
             }
-            int b = ScanSettings.bandOrNone(a, bandRow, noBand);
-            if (key <= bandCeil[b]) {
+            int b = ScanSettings.bandOrNone(a, bandRow, none);
+            if (key <= bc[b]) {
                 offerBand(q, c, t, a, key, b);
             }
         }

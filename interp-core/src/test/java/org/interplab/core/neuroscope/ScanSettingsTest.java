@@ -53,13 +53,22 @@ class ScanSettingsTest {
     @Test
     void bandOrNoneIsThePlainLookup() {
         int row = 7 * ScanSettings.BANDS, none = 1000;
-        forEdgeAndRandomValues(ScanSettings.defaults(), a -> {
+        List<Float> values = new ArrayList<>();
+        for (int top = 0; top < 1 << 10; top++) { // every top-ten-bit prefix (its table entry), at both ends and inside
+            for (int low : new int[] {0, 1, 0x1234, 0x3fffff}) {
+                values.add(Float.intBitsToFloat(top << 22 | low));
+            }
+        }
+        ScanSettings s = ScanSettings.defaults();
+        java.util.function.Consumer<Float> check = a -> {
             int bits = Float.floatToRawIntBits(a);
             int b = (((bits >>> 23) & 0xff) - 127 - ScanSettings.BAND_MIN_EXP) * 2 + ((bits >>> 22) & 1);
             int band = b < 0 ? 0 : Math.min(ScanSettings.BANDS - 1, b);
             assertEquals(band, ScanSettings.band(a), () -> "band of " + a);
             assertEquals(a > 0 ? row + band : none, ScanSettings.bandOrNone(a, row, none),
                     () -> "bits " + Integer.toHexString(bits));
-        });
+        };
+        values.forEach(check);
+        forEdgeAndRandomValues(s, check);
     }
 }
