@@ -3,6 +3,7 @@ package org.interplab.core.neuroscope;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -75,6 +76,9 @@ public record NeuronStats(List<Example> top, TreeMap<Integer, List<Example>> ban
 
     // ---- compact binary form (shard partial results and stored neurons) ----
 
+    /** Bytes per window token: its id as a short and its activation as a float. */
+    private static final int WINDOW_BYTES = Short.BYTES + Float.BYTES;
+
     public void write(DataOutputStream out) throws IOException {
         writeExamples(out, top);
         out.writeInt(bands.size());
@@ -107,39 +111,61 @@ public record NeuronStats(List<Example> top, TreeMap<Integer, List<Example>> ban
         return new NeuronStats(top, bands, random, hist, in.readLong(), in.readLong(), in.readLong());
     }
 
+    /**
+     * Per example its fields, then its window: the tokens as unsigned shorts (GPT-2 ids &lt; 65536), then the
+     * activations as floats, big-endian as DataOutputStream writes them. The window goes through a ByteBuffer in one
+     * write: DataOutputStream (JDK 17) writes a short or float byte by byte, one stream call each, and those calls
+     * were most of the time of encoding a shard's partial.
+     */
     private static void writeExamples(DataOutputStream out, List<Example> list) throws IOException {
         out.writeInt(list.size());
+        ByteBuffer window = ByteBuffer.allocate(0);
         for (Example e : list) {
             out.writeLong(e.position());
             out.writeFloat(e.activation());
             out.writeDouble(e.rank());
             out.writeInt(e.center());
-            out.writeInt(e.tokens().length);
+            int len = e.tokens().length;
+            out.writeInt(len);
+            if (window.capacity() < len * WINDOW_BYTES) {
+                window = ByteBuffer.allocate(len * WINDOW_BYTES);
+            }
+            window.clear();
             for (int t : e.tokens()) {
-                out.writeShort(t); // GPT-2 ids < 65536
+                window.putShort((short) t);
             }
             for (float a : e.acts()) {
-                out.writeFloat(a);
+                window.putFloat(a);
             }
+            out.write(window.array(), 0, window.position());
         }
     }
 
     private static List<Example> readExamples(DataInputStream in) throws IOException {
         int n = in.readInt();
         List<Example> list = new ArrayList<>(n);
+        ByteBuffer window = ByteBuffer.allocate(0);
         for (int i = 0; i < n; i++) {
             long pos = in.readLong();
             float act = in.readFloat();
             double rank = in.readDouble();
             int center = in.readInt();
             int len = in.readInt();
+            if (len < 0) {
+                throw new IOException("a window of " + len + " tokens");
+            }
+            if (window.capacity() < len * WINDOW_BYTES) {
+                window = ByteBuffer.allocate(len * WINDOW_BYTES);
+            }
+            in.readFully(window.array(), 0, len * WINDOW_BYTES);
+            window.clear();
             int[] tokens = new int[len];
             for (int j = 0; j < len; j++) {
-                tokens[j] = in.readShort() & 0xffff;
+                tokens[j] = window.getShort() & 0xffff;
             }
             float[] acts = new float[len];
             for (int j = 0; j < len; j++) {
-                acts[j] = in.readFloat();
+                acts[j] = window.getFloat();
             }
             list.add(new Example(pos, act, rank, tokens, acts, center));
         }
