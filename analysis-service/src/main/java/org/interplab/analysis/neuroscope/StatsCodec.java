@@ -20,7 +20,7 @@ import org.interplab.core.neuroscope.NeuronStats;
  * streams sit on buffers: NeuronStats writes and reads int by int, and straight on the gzip streams every int was four
  * one-byte deflate (inflate) calls; NeuronStats now also writes and reads each example's window in one call.
  * Measured per shard of 28 000 tokens (docs/benchmarks.md, "Twelfth session"): at `tinystories-1l` encode 0.50–0.55
- * → 0.20–0.22 s and decode 0.54–0.58 → 0.04–0.10 s, against a 0.3 s scan; at the 21M shape encode 12.2 → 2.8–3.6 s
+ * → 0.15–0.19 s and decode 0.54–0.58 → 0.04–0.11 s, against a 0.3 s scan; at the 21M shape encode 12.2 → 2.8–3.6 s
  * and decode 13.4–13.6 → 1.1–1.4 s, against a 5.3–6.0 s scan.
  */
 final class StatsCodec {
